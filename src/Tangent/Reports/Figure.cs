@@ -1,0 +1,79 @@
+using ScottPlot;
+
+namespace Tangent.Reports;
+
+/// <summary>A rendered figure: SVG text and PNG bytes of the same plot.</summary>
+public sealed record RenderedFigure(string Name, string Caption, string Svg, byte[] Png);
+
+/// <summary>
+/// Renders ScottPlot plots with the font Tangent ships (DejaVu Sans, copied beside the
+/// assembly under <c>fonts/</c>), so figures look the same on every machine.
+/// </summary>
+public static class Figure
+{
+    /// <summary>Family name figures are drawn with.</summary>
+    public const string FontName = "DejaVu Sans";
+    private static readonly Lazy<bool> FontRegistered = new(RegisterFont);
+
+    /// <summary>Default pixel size of figures.</summary>
+    public const int Width = 900, Height = 560;
+
+    /// <summary>A new plot styled for reports (shipped font, readable sizes).</summary>
+    public static Plot NewPlot(string title, string xLabel, string yLabel)
+    {
+        _ = FontRegistered.Value;
+        var plot = new Plot();
+        plot.Font.Set(FontName);
+        plot.Title(title, size: 20);
+        plot.XLabel(xLabel, size: 17);
+        plot.YLabel(yLabel, size: 17);
+        plot.Axes.Bottom.TickLabelStyle.FontSize = 14;
+        plot.Axes.Left.TickLabelStyle.FontSize = 14;
+        plot.Legend.FontSize = 14;
+        plot.Legend.FontName = FontName;
+        return plot;
+    }
+
+    /// <summary>Shows the left axis on a log₁₀ scale: data must be plotted as log₁₀(y).</summary>
+    public static void LogY(Plot plot) => plot.Axes.Left.TickGenerator = LogTicks();
+
+    /// <summary>Shows the bottom axis on a log₁₀ scale: data must be plotted as log₁₀(x).</summary>
+    public static void LogX(Plot plot) => plot.Axes.Bottom.TickGenerator = LogTicks();
+
+    /// <summary>Renders <paramref name="plot"/> to SVG and PNG.</summary>
+    public static RenderedFigure Render(Plot plot, string name, string caption, int width = Width, int height = Height)
+    {
+        string svg = plot.GetSvgXml(width, height);
+        byte[] png = plot.GetImage(width, height).GetImageBytes(ImageFormat.Png);
+        return new RenderedFigure(name, caption, svg, png);
+    }
+
+    /// <summary>Path of the shipped font file.</summary>
+    public static string FontPath => Path.Combine(AppContext.BaseDirectory, "fonts", "DejaVuSans.ttf");
+
+    private static ScottPlot.TickGenerators.NumericAutomatic LogTicks() => new()
+    {
+        MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+        IntegerTicksOnly = true,
+        LabelFormatter = v => FormatPowerOfTen(v),
+    };
+
+    /// <summary>Tick label for log₁₀ value <paramref name="exponent"/>: 0.01, 0.1, 1, 10, 100, otherwise 1e±k.</summary>
+    public static string FormatPowerOfTen(double exponent)
+    {
+        int k = (int)Math.Round(exponent);
+        return k switch
+        {
+            >= -2 and <= 3 => Math.Pow(10, k).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
+            _ => $"1e{k}",
+        };
+    }
+
+    private static bool RegisterFont()
+    {
+        if (!File.Exists(FontPath))
+            throw new FileNotFoundException($"Tangent's figure font is missing at {FontPath}; rebuild Tangent (it is copied from src/Tangent/Reports/Fonts)");
+        Fonts.AddFontFile(FontName, FontPath);
+        return true;
+    }
+}

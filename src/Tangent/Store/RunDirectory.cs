@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Tangent.Native;
+using TorchSharp;
+
+namespace Tangent.Store;
+
+/// <summary>
+/// The run directory every command writes:
+/// <c>run.json</c>, <c>metrics.csv</c>, <c>summary.json</c>, <c>arrays/*.npy</c>,
+/// <c>figures/*.svg|png</c>, <c>report.html</c>. Every file is written atomically;
+/// <c>run.json</c> says <c>running</c> until <see cref="Complete"/> or <see cref="Fail"/>.
+/// </summary>
+public sealed class RunDirectory
+{
+    /// <summary>File name of the run record.</summary>
+    public const string RunFile = "run.json";
+    /// <summary>File name of the per-step metrics.</summary>
+    public const string MetricsFile = "metrics.csv";
+    /// <summary>File name of the named scalar results.</summary>
+    public const string SummaryFile = "summary.json";
+    /// <summary>File name of the self-contained report.</summary>
+    public const string ReportFile = "report.html";
+
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private RunInfo _info;
+
+    private RunDirectory(string path, RunInfo info)
+    {
+        Path = path;
+        _info = info;
+    }
+
+    /// <summary>Absolute path of the run directory.</summary>
+    public string Path { get; }
+
+    /// <summary>The run record as last written.</summary>
+    public RunInfo Info => _info;
+
+    /// <summary>Wall time since the run was created, seconds.</summary>
+    public double ElapsedSeconds => _clock.Elapsed.TotalSeconds;
+
+    /// <summary>Directory of the .npy arrays.</summary>
+    public string ArraysPath => System.IO.Path.Combine(Path, "arrays");
+
+    /// <summary>Directory of the figures.</summary>
+    public string FiguresPath => System.IO.Path.Combine(Path, "figures");
+
+    /// <summary>
+    /// Creates the run directory and writes <c>run.json</c> with status <c>running</c>.
+    /// Refuses a non-empty directory unless <paramref name="overwrite"/>, in which case the
+    /// files of the previous run are removed first.
+    /// </summary>
+    public static RunDirectory Create<TConfig>(string path, string command, TConfig config, long seed, bool overwrite)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
+        {
+            ConfigException.Require(overwrite, "--out", $"'{path}' already exists and is not empty",
+                "choose another directory or pass --force to replace it");
+            foreach (var name in new[] { RunFile, MetricsFile, SummaryFile, ReportFile })
+                File.Delete(System.IO.Path.Combine(full, name));
+            foreach (var dir in new[] { "arrays", "figures" })
+                if (Directory.Exists(System.IO.Path.Combine(full, dir))) Directory.Delete(System.IO.Path.Combine(full, dir), recursive: true);
+        }
+        Directory.CreateDirectory(full);
+        var configJson = JsonSerializer.SerializeToElement(config, Json.Options);
+        var info = new RunInfo
+        {
+            Command = command,
+            Config = configJson,
+            ConfigHash = ConfigHash(configJson),
+            Seed = seed,
+            Status = RunStatus.Running,
+            TangentVersion = TorchRuntime.TangentVersion,
+            GitCommit = TorchRuntime.GitCommit,
+            TorchSharpVersion = TorchRuntime.TorchSharpVersion,
+            LibTorchVersion = TorchRuntime.LibTorchVersion,
+            Threads = TorchRuntime.Threads,
+            Host = Environment.MachineName,
+            Pid = Environment.ProcessId,
+            StartedUtc = DateTimeOffset.UtcNow,
+        };
+        var run = new RunDirectory(full, info);
+        run.WriteInfo();
+        return run;
+    }
+
+    /// <summary>
+    /// Reads <c>run.json</c>. A run still marked <c>running</c> whose process no longer exists on
+    /// this host was interrupted (e.g. <c>kill -9</c>): it is reported, and re-marked, as failed.
+    /// </summary>
+    public static RunInfo Inspect(string path)
+    {
+        string file = System.IO.Path.Combine(path, RunFile);
+        if (!File.Exists(file)) throw new FileNotFoundException($"{path} is not a run directory (no {RunFile})", file);
+        var info = Json.Deserialize<RunInfo>(File.ReadAllText(file));
+        if (info.Status == RunStatus.Running && info.Host == Environment.MachineName && !ProcessAlive(info.Pid))
+        {
+            info = info with { Status = RunStatus.Failed, Error = "interrupted: the process that ran it ended without finishing" };
+            AtomicFile.WriteAllText(file, Json.Serialize(info));
+        }
+        return info;
+    }
+
+    /// <summary>Writes a float64/float32/int64 array as <c>arrays/NAME.npy</c>.</summary>
+    public void WriteArray(string name, torch.Tensor tensor) => Npy.Write(ArrayPath(name), tensor);
+
+    /// <summary>Writes <paramref name="data"/> with <paramref name="shape"/> as <c>arrays/NAME.npy</c>.</summary>
+    public void WriteArray(string name, ReadOnlySpan<double> data, params long[] shape) => Npy.Write(ArrayPath(name), data, shape);
+
+    /// <summary>Path of <c>arrays/NAME.npy</c>.</summary>
+    public string ArrayPath(string name) => System.IO.Path.Combine(ArraysPath, name + ".npy");
+
+    /// <summary>Writes <c>summary.json</c>: named scalar results, in the given order.</summary>
+    public void WriteSummary(IEnumerable<KeyValuePair<string, object?>> values)
+    {
+        var ordered = new Dictionary<string, object?>();
+        foreach (var (k, v) in values) ordered[k] = v;
+        AtomicFile.WriteAllText(System.IO.Path.Combine(Path, SummaryFile), Json.Serialize(ordered));
+    }
+
+    /// <summary>Writes <c>metrics.csv</c> from a header and rows (invariant culture, round-trip precision).</summary>
+    public void WriteMetrics(IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<double?>> rows)
+    {
+        var sb = new StringBuilder();
+        sb.AppendJoin(',', columns).Append('\n');
+        foreach (var row in rows)
+        {
+            if (row.Count != columns.Count) throw new ArgumentException($"metrics row has {row.Count} values for {columns.Count} columns");
+            sb.AppendJoin(',', row.Select(v => v is double d ? d.ToString("R", CultureInfo.InvariantCulture) : "")).Append('\n');
+        }
+        AtomicFile.WriteAllText(System.IO.Path.Combine(Path, MetricsFile), sb.ToString());
+    }
+
+    /// <summary>Writes <c>figures/NAME.svg</c> and <c>figures/NAME.png</c>.</summary>
+    public void WriteFigure(string name, string svg, byte[] png)
+    {
+        AtomicFile.WriteAllText(System.IO.Path.Combine(FiguresPath, name + ".svg"), svg);
+        AtomicFile.WriteAllBytes(System.IO.Path.Combine(FiguresPath, name + ".png"), png);
+    }
+
+    /// <summary>Writes <c>report.html</c>.</summary>
+    public void WriteReport(string html) => AtomicFile.WriteAllText(System.IO.Path.Combine(Path, ReportFile), html);
+
+    /// <summary>Marks the run done and records its wall time.</summary>
+    public void Complete() => Finish(RunStatus.Done, null);
+
+    /// <summary>Marks the run failed with <paramref name="error"/>.</summary>
+    public void Fail(string error) => Finish(RunStatus.Failed, error);
+
+    private void Finish(RunStatus status, string? error)
+    {
+        _info = _info with
+        {
+            Status = status,
+            Error = error,
+            FinishedUtc = DateTimeOffset.UtcNow,
+            WallSeconds = Math.Round(_clock.Elapsed.TotalSeconds, 3),
+        };
+        WriteInfo();
+    }
+
+    private void WriteInfo() => AtomicFile.WriteAllText(System.IO.Path.Combine(Path, RunFile), Json.Serialize(_info));
+
+    private static string ConfigHash(JsonElement config)
+    {
+        string canonical = JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = false });
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+
+    private static bool ProcessAlive(int pid)
+    {
+        if (pid == Environment.ProcessId) return true;
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
+}
