@@ -179,7 +179,7 @@ public static class DemoReport
         plot.Axes.SetLimitsY(-0.02, 1.02);
         Figure.LogX(plot);
         plot.ShowLegend(Alignment.LowerLeft);
-        return Figure.Render(plot, "shares", "Share of the squared norm of the residual inside the signal channel, and of the injected label noise inside the reservoir, at each checkpoint.");
+        return Figure.Render(plot, "shares", "Share of the squared norm of the residual inside the signal channel, and of the injected label noise inside the reservoir, at each checkpoint. Jumps happen when an eigenvalue crosses the channel threshold (see the spectrum): the boundary is soft, so read these with the whole spectrum.");
     }
 
     private static RenderedFigure ProjectionsFigure(DemoResult r)
