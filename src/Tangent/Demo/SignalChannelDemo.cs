@@ -122,13 +122,14 @@ public static class SignalChannelDemo
     }
 
     /// <summary>
-    /// One checkpoint: K_SS = J_S J_Sᵀ and K_QS = J_Q J_Sᵀ (plain GD: M = I), the partition of K_SS at
+    /// One checkpoint: K_SS = J_S J_Sᵀ and K_QS = J_Q J_Sᵀ (plain GD: M = I; LayerwiseRules), the partition of K_SS at
     /// τ·λ_max, and the projections of r = U_S − Y and ε on its eigenvectors.
     /// </summary>
     private static (ChannelCheckpoint, Tensor) Measure(ScaledMlp model, RegressionTask task, Tensor noise, double threshold,
                                                        int step, double trainMse, double testMse)
     {
-        var (kss, kqs) = EmpiricalNtk.Compute(model, task.TrainX, task.TestX);
+        var kernels = Ntk.Compute(model, task.TrainX, task.TestX);
+        var (kss, kqs) = (kernels.Kss, kernels.Kqs);
         using var partition = SpectralPartition.Of(kss, threshold);
         Tensor residual;
         using (no_grad()) residual = model.call(task.TrainX) - task.TrainY;

@@ -1,0 +1,61 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Tangent.Kernels.Layerwise;
+
+/// <summary>
+/// y = A Wᵀ + b. For 2-D inputs the per-example gradient of row r = (i, c) is δ_r ⊗ a_i, so
+/// <c>K[r, s] = (δ_r · δ_s)(a_i · a_j + 1[bias])</c>: a Gram of signals times a Gram of inputs, never forming
+/// a per-example gradient. Inputs with extra (position) dimensions sum over positions:
+/// ∂f/∂W = Σ_pos δ_pos ⊗ a_pos, handled by per-example gradients.
+/// </summary>
+internal sealed class LinearRule : ILayerRule
+{
+    public string? Unsupported(nn.Module module) => null;
+
+    public Tensor? StructuredKernel(LayerPlan layer, Captured a, Captured b, bool traced)
+    {
+        if (a.Input.dim() != 2) return null;
+        bool weight = layer.Get("weight") is not null, bias = layer.Get("bias") is not null;
+        using var scope = NewDisposeScope();
+        Tensor inputs = weight ? a.Input.detach().matmul(b.Input.detach().T) : zeros(1, dtype: a.Input.dtype, device: a.Input.device);
+        if (bias) inputs = weight ? inputs + 1 : ones(1, dtype: a.Input.dtype, device: a.Input.device);
+        var signals = SignalGram(a.Signals, b.Signals, traced);
+        Tensor k = traced ? signals * inputs : signals * ExpandToOutputs(inputs, (int)a.Signals.shape[0]);
+        return k.MoveToOuterDisposeScope();
+    }
+
+    public Tensor PerExampleGradients(LayerPlan layer, Tensor input, Tensor signals)
+    {
+        using var scope = NewDisposeScope();
+        long rows = input.shape[0];
+        var a = input.detach().reshape(rows, -1, input.shape[^1]);    // [R, L, in]
+        var d = signals.reshape(rows, -1, signals.shape[^1]);         // [R, L, out]
+        var parts = new List<Tensor>();
+        foreach (var p in layer.Parameters)
+            parts.Add(p.LocalName == "weight" ? d.transpose(1, 2).bmm(a).reshape(rows, -1) : d.sum(1));
+        return cat(parts, 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Full: (Δ_a Δ_bᵀ) over rows i·p + c; traced: Σ_c Δ_a,c Δ_b,cᵀ, both as one matrix product.
+    /// </summary>
+    internal static Tensor SignalGram(Tensor signalsA, Tensor signalsB, bool traced)
+    {
+        long p = signalsA.shape[0];
+        if (traced)
+        {
+            // [p, n, out] → [n, p·out]: the sum over c becomes part of the contraction.
+            var wa = signalsA.permute(1, 0, 2).reshape(signalsA.shape[1], -1);
+            var wb = signalsB.permute(1, 0, 2).reshape(signalsB.shape[1], -1);
+            return wa.matmul(wb.T);
+        }
+        var ra = signalsA.permute(1, 0, 2).reshape(-1, signalsA.shape[2]);   // rows i·p + c
+        var rb = signalsB.permute(1, 0, 2).reshape(-1, signalsB.shape[2]);
+        return ra.matmul(rb.T);
+    }
+
+    /// <summary>Expands an [n_a, n_b] sample matrix to [n_a·p, n_b·p] (each entry repeated over output pairs).</summary>
+    internal static Tensor ExpandToOutputs(Tensor sampleMatrix, int outputs) =>
+        sampleMatrix.dim() < 2 ? sampleMatrix : sampleMatrix.repeat_interleave(outputs, 0).repeat_interleave(outputs, 1);
+}
