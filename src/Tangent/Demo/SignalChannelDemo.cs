@@ -133,7 +133,7 @@ public static class SignalChannelDemo
         using var partition = SpectralPartition.Of(kss, threshold);
         Tensor residual;
         using (no_grad()) residual = model.call(task.TrainX) - task.TrainY;
-        var transfer = kqs!.matmul(partition.Vectors).norm(0);
+        var transfer = kqs!.matmul(partition.Vectors).square().sum(0L).sqrt();
         var checkpoint = new ChannelCheckpoint(
             step, trainMse, testMse,
             Values(partition.Values),

@@ -31,7 +31,14 @@ internal sealed class ForwardCapture : IDisposable
     /// <summary>Ruled layers that could not be captured (called more than once per forward pass).</summary>
     public IReadOnlyList<LayerPlan> Uncaptured { get; }
 
-    public static ForwardCapture Run(nn.Module<Tensor, Tensor> model, Tensor x, IReadOnlyList<LayerPlan> ruled)
+    /// <param name="model">The network.</param>
+    /// <param name="x">Inputs [n, …].</param>
+    /// <param name="ruled">Layers to capture.</param>
+    /// <param name="head">
+    /// Optional map from the network outputs [n, …] to per-sample scalars [n] (e.g. per-sample losses): the capture then
+    /// treats those as its outputs (p = 1), so its signals are ∂ℓ_i/∂y_i and its Jacobian rows are per-example loss gradients.
+    /// </param>
+    public static ForwardCapture Run(nn.Module<Tensor, Tensor> model, Tensor x, IReadOnlyList<LayerPlan> ruled, Func<Tensor, Tensor>? head = null)
     {
         CheckSampleIndependence(model, ruled.Count > 0);
         // Temporaries die with this scope; what the capture keeps is detached from it and owned by the capture.
@@ -54,6 +61,7 @@ internal sealed class ForwardCapture : IDisposable
         Tensor u;
         try { u = model.call(x); }
         finally { foreach (var remove in removers) remove(); }
+        if (head is not null) u = head(u);
         u = u.reshape(x.shape[0], -1);
 
         var captured = new Dictionary<LayerPlan, Captured>();

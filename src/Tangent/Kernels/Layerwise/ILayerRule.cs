@@ -29,4 +29,11 @@ internal interface ILayerRule
     /// signals [R, …out] aligned row by row: [R, P_layer], parameters in <see cref="LayerPlan.Parameters"/> order.
     /// </summary>
     Tensor PerExampleGradients(LayerPlan layer, Tensor input, Tensor signals);
+
+    /// <summary>
+    /// Σ_i (∂ℓ_i/∂θ)² over the samples of a capture with one output per sample (p = 1), flattened in
+    /// <see cref="LayerPlan.Parameters"/> order, without per-example gradients; or null when this rule has no
+    /// structured form (the engine then squares per-example gradients block by block).
+    /// </summary>
+    Tensor? StructuredSumOfSquares(LayerPlan layer, Captured captured) => null;
 }

@@ -37,6 +37,17 @@ internal sealed class LinearRule : ILayerRule
         return cat(parts, 1).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Σ_i (δ_i ⊗ a_i)² = (δ²)ᵀ(a²) for the weight, Σ_i δ_i² for the bias: one matrix product.</summary>
+    public Tensor? StructuredSumOfSquares(LayerPlan layer, Captured captured)
+    {
+        if (captured.Input.dim() != 2) return null;
+        using var scope = NewDisposeScope();
+        var d2 = captured.Signals[0].square();            // [n, out]
+        var a2 = captured.Input.detach().square();        // [n, in]
+        var parts = layer.Parameters.Select(p => p.LocalName == "weight" ? d2.T.matmul(a2).reshape(-1) : d2.sum(0L)).ToList();
+        return cat(parts, 0).MoveToOuterDisposeScope();
+    }
+
     /// <summary>
     /// Full: (Δ_a Δ_bᵀ) over rows i·p + c; traced: Σ_c Δ_a,c Δ_b,cᵀ, both as one matrix product.
     /// </summary>

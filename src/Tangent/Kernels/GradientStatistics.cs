@@ -1,0 +1,115 @@
+using Tangent.Kernels.Layerwise;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Tangent.Kernels;
+
+/// <summary>
+/// Mergeable first and second moments of per-example gradients g_i = ∇_θ ℓ_i of one parameter over a batch:
+/// count b, sum Σ_i g_i and sum of squares Σ_i g_i² (elementwise, the parameter's shape).
+/// </summary>
+public sealed record GradientMoments(string Name, long Count, Tensor Sum, Tensor SumOfSquares) : IDisposable
+{
+    /// <summary>Batch mean ĝ = (1/b) Σ_i g_i.</summary>
+    public Tensor Mean() => Sum / Count;
+
+    /// <summary>Per-coordinate batch variance v = (1/b) Σ_i (g_i − ĝ)² = (1/b) Σ_i g_i² − ĝ².</summary>
+    public Tensor Variance()
+    {
+        using var scope = NewDisposeScope();
+        var mean = Mean();
+        return (SumOfSquares / Count - mean.square()).clamp_min(0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// ĝ² − v/(b − 1): an unbiased estimate of the squared population-mean gradient μ² when the b examples are
+    /// drawn independently (THEORY §5); the subtracted term is the batch's self-influence.
+    /// </summary>
+    public Tensor UnbiasedSquaredMean()
+    {
+        if (Count < 2) throw new InvalidOperationException("the unbiased estimate needs a batch of at least 2 examples");
+        using var scope = NewDisposeScope();
+        return (Mean().square() - Variance() / (Count - 1)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Moments of the union of two disjoint batches.</summary>
+    public GradientMoments Combine(GradientMoments other)
+    {
+        if (other.Name != Name) throw new ArgumentException($"cannot combine moments of '{Name}' and '{other.Name}'");
+        return new GradientMoments(Name, Count + other.Count, Sum + other.Sum, SumOfSquares + other.SumOfSquares);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Sum.Dispose();
+        SumOfSquares.Dispose();
+    }
+}
+
+/// <summary>
+/// Per-example gradient statistics from the eNTK engine's layer rules: for per-sample losses ℓ_i, the batch
+/// sum Σ_i ∇ℓ_i and the sum of squares Σ_i (∇ℓ_i)² of every selected parameter, without per-example gradients
+/// in memory for ruled layers (a Linear layer costs one matrix product: (δ²)ᵀ(a²)); other layers use
+/// per-example autograd in blocks. The optimizer (SNR gate) and population-risk estimates need exactly this.
+/// </summary>
+public static class GradientStatistics
+{
+    /// <summary>
+    /// Moments of ∇ℓ_i for ℓ = <paramref name="perSampleLoss"/>(model(x)) (a vector [n]), one entry per selected
+    /// parameter in <c>named_parameters()</c> order. Only <see cref="NtkOptions.Parameters"/>,
+    /// <see cref="NtkOptions.MissingRule"/>, <see cref="NtkOptions.BlockElements"/> and the method (rules or not) apply.
+    /// </summary>
+    public static IReadOnlyList<GradientMoments> Compute(nn.Module<Tensor, Tensor> model, Tensor x, Func<Tensor, Tensor> perSampleLoss,
+                                                         NtkOptions? options = null)
+    {
+        options ??= new NtkOptions();
+        var plan = ModelPlan.Build(model, options.Parameters, options.Method == NtkMethod.LayerwiseRules, options.MissingRule);
+        var ruled = plan.Layers.Where(l => l.Rule is not null).ToList();
+        using var cap = ForwardCapture.Run(model, x, ruled, head: perSampleLoss);
+        using var scope = NewDisposeScope();
+        long n = cap.Samples;
+        if (cap.OutputsPerSample != 1) throw new ArgumentException("perSampleLoss must return one value per sample");
+
+        var tensors = plan.Parameters.Select(q => q.Tensor).ToList();
+        var sums = autograd.grad(new[] { cap.Outputs.sum() }, tensors, retain_graph: true, allow_unused: true)
+            .Select((g, k) => g is null || g.IsInvalid ? zeros_like(tensors[k]) : g).ToList();
+        var squares = new Dictionary<SelectedParameter, Tensor>();
+
+        foreach (var layer in ruled.Where(cap.Layers.ContainsKey))
+        {
+            var flat = layer.Rule!.StructuredSumOfSquares(layer, cap.Layers[layer]) ?? SquaresByBlocks(layer.Parameters, n, options,
+                (s, e) => layer.Rule.PerExampleGradients(layer, cap.Layers[layer].Input.narrow(0, s, e - s), cap.Layers[layer].Signals[0].narrow(0, s, e - s)));
+            Split(flat, layer.Parameters, squares);
+        }
+        var fallback = plan.Layers.Where(l => l.Rule is null || !cap.Layers.ContainsKey(l)).SelectMany(l => l.Parameters).OrderBy(q => q.Offset).ToList();
+        if (fallback.Count > 0)
+            Split(SquaresByBlocks(fallback, n, options, (s, e) => cap.JacobianRows(s, e, fallback)), fallback, squares);
+
+        return plan.Parameters.Select((q, k) =>
+            new GradientMoments(q.Name, n, sums[k].detach().MoveToOuterDisposeScope(), squares[q].reshape(q.Tensor.shape).MoveToOuterDisposeScope())).ToList();
+    }
+
+    private static Tensor SquaresByBlocks(IReadOnlyList<SelectedParameter> parameters, long n, NtkOptions options, Func<long, long, Tensor> rows)
+    {
+        long width = parameters.Sum(q => q.Size);
+        long block = Math.Max(1, options.BlockElements / Math.Max(1, width));
+        var total = zeros(width, dtype: parameters[0].Tensor.dtype, device: parameters[0].Tensor.device);
+        for (long s = 0; s < n; s += block)
+        {
+            using var inner = NewDisposeScope();
+            total.add_(rows(s, Math.Min(n, s + block)).square().sum(0L));
+        }
+        return total;
+    }
+
+    private static void Split(Tensor flat, IReadOnlyList<SelectedParameter> parameters, Dictionary<SelectedParameter, Tensor> into)
+    {
+        long offset = 0;
+        foreach (var q in parameters)
+        {
+            into[q] = flat.narrow(0, offset, q.Size);
+            offset += q.Size;
+        }
+    }
+}
