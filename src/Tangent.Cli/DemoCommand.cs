@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
 using Tangent.Demo;
-using Tangent.Store;
 
 namespace Tangent.Cli;
 
@@ -59,29 +57,18 @@ public static class DemoCommand
                 LogEvery = parse.GetValue(logEvery),
                 Seed = parse.GetValue(seed),
             }.Validate();
-            int t = parse.GetValue(threads);
-            ConfigException.Require(t >= 0, "--threads", $"must be ≥ 0, got {t}", "pass 0 for LibTorch's default or a thread count");
-            if (t > 0) TorchSharp.torch.set_num_threads(t);
-
-            string dir = parse.GetValue(output)
-                         ?? Path.Combine("runs", "demo-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-            var run = RunDirectory.Create(dir, "demo", config, config.Seed, parse.GetValue(force));
-            try
+            CliRun.SetThreads(parse.GetValue(threads));
+            return CliRun.Execute("demo", config, config.Seed, parse.GetValue(output), parse.GetValue(force), stdout, (run, progress) =>
             {
-                var result = ConsoleProgress.Run("demo", stdout, progress => SignalChannelDemo.Run(config, run, progress, cancel));
-                run.Complete();
+                var result = SignalChannelDemo.Run(config, run, progress, cancel);
                 var last = result.Checkpoints[^1];
-                stdout.WriteLine($"train MSE {last.TrainMse:E3}  test MSE {last.TestMse:E3}  (label-noise variance {config.NoiseStd * config.NoiseStd:E3})");
-                stdout.WriteLine($"channel: {last.ChannelSize} of {last.Eigenvalues.Length} directions; residual in channel {last.ChannelShareResidual:P1}; " +
-                                 $"label noise in reservoir {last.ReservoirShareLabelNoise:P1}");
-                stdout.WriteLine($"wrote {run.Path} in {run.Info.WallSeconds:0.0} s (report: {Path.Combine(run.Path, RunDirectory.ReportFile)})");
-                return TangentCli.Ok;
-            }
-            catch (Exception e)
-            {
-                run.Fail(e is OperationCanceledException ? "interrupted" : TangentCli.OneLine(e));
-                throw;
-            }
+                return
+                [
+                    $"train MSE {last.TrainMse:E3}  test MSE {last.TestMse:E3}  (label-noise variance {config.NoiseStd * config.NoiseStd:E3})",
+                    $"channel: {last.ChannelSize} of {last.Eigenvalues.Length} directions; residual in channel {last.ChannelShareResidual:P1}; " +
+                    $"label noise in reservoir {last.ReservoirShareLabelNoise:P1}",
+                ];
+            });
         }));
         return command;
     }

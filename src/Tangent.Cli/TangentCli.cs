@@ -38,6 +38,7 @@ public static class TangentCli
         root.Options.Add(new VersionOption { Action = new PrintVersion() });
         root.Options.Add(Verbose);
         root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
+        root.Subcommands.Add(NtkCommand.Create(stdout, stderr));
         root.Subcommands.Add(InfoCommand(stdout));
 
         var parse = root.Parse(args);

@@ -33,6 +33,14 @@ public static class NtkModels
             g => Gaussian(g, 5, 4), g => Gaussian(g, 3, 4));
         yield return Make("sequence-linear", g => nn.Sequential(nn.Linear(3, 4, dtype: ScalarType.Float64), nn.Tanh(), nn.Flatten(), nn.Linear(8, 2, dtype: ScalarType.Float64)),
             g => Gaussian(g, 5, 2, 3), g => Gaussian(g, 2, 2, 3));
+        yield return Make("mlp-ntk-erf", g => new Tangent.Models.Mlp(new Tangent.Models.MlpConfig
+            {
+                Widths = [3, 8, 8, 2], Activation = Tangent.Models.Activation.Erf, BiasStd = 0.3, OutputScale = 2.0,
+            }, g), g => Gaussian(g, 6, 3), g => Gaussian(g, 3, 3));
+        yield return Make("mlp-standard-quadratic", g => new Tangent.Models.Mlp(new Tangent.Models.MlpConfig
+            {
+                Widths = [3, 7, 2], Activation = Tangent.Models.Activation.Quadratic, Parameterization = Tangent.Models.Parameterization.Standard, BiasStd = 0.5,
+            }, g), g => Gaussian(g, 5, 3), g => Gaussian(g, 3, 3));
         yield return Make("mixed-unruled", g => nn.Sequential(nn.Linear(3, 5, dtype: ScalarType.Float64), new Scale(5), nn.Tanh(), nn.Linear(5, 2, dtype: ScalarType.Float64)),
             g => Gaussian(g, 6, 3), g => Gaussian(g, 3, 3));
         yield return Make("shared-layer", g => new TwiceApplied(), g => Gaussian(g, 5, 4), g => Gaussian(g, 2, 4));

@@ -12,6 +12,7 @@ internal static class LayerRules
     private static readonly IReadOnlyDictionary<Type, ILayerRule> Table = new Dictionary<Type, ILayerRule>
     {
         [typeof(Linear)] = new LinearRule(),
+        [typeof(Tangent.Models.ScaledLinear)] = new LinearRule(),
         [typeof(Conv1d)] = new ConvolutionRule(),
         [typeof(Conv2d)] = new ConvolutionRule(),
         [typeof(Embedding)] = new EmbeddingRule(),

@@ -1,11 +1,12 @@
+using Tangent.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tangent.Kernels.Layerwise;
 
 /// <summary>
-/// y = A Wᵀ + b. For 2-D inputs the per-example gradient of row r = (i, c) is δ_r ⊗ a_i, so
-/// <c>K[r, s] = (δ_r · δ_s)(a_i · a_j + 1[bias])</c>: a Gram of signals times a Gram of inputs, never forming
+/// y = c_w·A Wᵀ + c_b·b (c_w = c_b = 1 for <c>Linear</c>; see <see cref="ScaledLinear"/>). For 2-D inputs the per-example gradient of row r = (i, c) is δ_r ⊗ a_i, so
+/// <c>K[r, s] = (δ_r · δ_s)(c_w² a_i · a_j + c_b² 1[bias])</c>: a Gram of signals times a Gram of inputs, never forming
 /// a per-example gradient. Inputs with extra (position) dimensions sum over positions:
 /// ∂f/∂W = Σ_pos δ_pos ⊗ a_pos, handled by per-example gradients.
 /// </summary>
@@ -17,9 +18,10 @@ internal sealed class LinearRule : ILayerRule
     {
         if (a.Input.dim() != 2) return null;
         bool weight = layer.Get("weight") is not null, bias = layer.Get("bias") is not null;
+        var (cw, cb) = Scales(layer.Module);
         using var scope = NewDisposeScope();
-        Tensor inputs = weight ? a.Input.detach().matmul(b.Input.detach().T) : zeros(1, dtype: a.Input.dtype, device: a.Input.device);
-        if (bias) inputs = weight ? inputs + 1 : ones(1, dtype: a.Input.dtype, device: a.Input.device);
+        Tensor inputs = weight ? a.Input.detach().matmul(b.Input.detach().T) * (cw * cw) : zeros(1, dtype: a.Input.dtype, device: a.Input.device);
+        if (bias) inputs = weight ? inputs + cb * cb : full(1, cb * cb, dtype: a.Input.dtype, device: a.Input.device);
         var signals = SignalGram(a.Signals, b.Signals, traced);
         Tensor k = traced ? signals * inputs : signals * ExpandToOutputs(inputs, (int)a.Signals.shape[0]);
         return k.MoveToOuterDisposeScope();
@@ -31,9 +33,10 @@ internal sealed class LinearRule : ILayerRule
         long rows = input.shape[0];
         var a = input.detach().reshape(rows, -1, input.shape[^1]);    // [R, L, in]
         var d = signals.reshape(rows, -1, signals.shape[^1]);         // [R, L, out]
+        var (cw, cb) = Scales(layer.Module);
         var parts = new List<Tensor>();
         foreach (var p in layer.Parameters)
-            parts.Add(p.LocalName == "weight" ? d.transpose(1, 2).bmm(a).reshape(rows, -1) : d.sum(1));
+            parts.Add(p.LocalName == "weight" ? d.transpose(1, 2).bmm(a).reshape(rows, -1) * cw : d.sum(1) * cb);
         return cat(parts, 1).MoveToOuterDisposeScope();
     }
 
@@ -42,9 +45,10 @@ internal sealed class LinearRule : ILayerRule
     {
         if (captured.Input.dim() != 2) return null;
         using var scope = NewDisposeScope();
+        var (cw, cb) = Scales(layer.Module);
         var d2 = captured.Signals[0].square();            // [n, out]
         var a2 = captured.Input.detach().square();        // [n, in]
-        var parts = layer.Parameters.Select(p => p.LocalName == "weight" ? d2.T.matmul(a2).reshape(-1) : d2.sum(0L)).ToList();
+        var parts = layer.Parameters.Select(p => p.LocalName == "weight" ? d2.T.matmul(a2).reshape(-1) * (cw * cw) : d2.sum(0L) * (cb * cb)).ToList();
         return cat(parts, 0).MoveToOuterDisposeScope();
     }
 
@@ -65,6 +69,9 @@ internal sealed class LinearRule : ILayerRule
         var rb = signalsB.permute(1, 0, 2).reshape(-1, signalsB.shape[2]);
         return ra.matmul(rb.T);
     }
+
+    private static (double Weight, double Bias) Scales(nn.Module module) =>
+        module is ScaledLinear s ? (s.WeightScale, s.BiasScale) : (1.0, 1.0);
 
     /// <summary>Expands an [n_a, n_b] sample matrix to [n_a·p, n_b·p] (each entry repeated over output pairs).</summary>
     internal static Tensor ExpandToOutputs(Tensor sampleMatrix, int outputs) =>

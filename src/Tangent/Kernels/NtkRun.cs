@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using ScottPlot;
+using Tangent.Models;
+using Tangent.Reports;
+using Tangent.Store;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Tangent.Kernels;
+
+/// <summary>The config file of <c>tangent ntk</c>: the model and the seed of its initialization.</summary>
+public sealed record NtkConfigFile
+{
+    /// <summary>The network.</summary>
+    public MlpConfig Model { get; init; } = new();
+    /// <summary>Seed of the initialization (ignored for parameters loaded with --params).</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Reads and validates a config file; errors name the field.</summary>
+    public static NtkConfigFile Load(string path)
+    {
+        ConfigException.Require(File.Exists(path), "--config", $"file '{path}' does not exist", "pass a JSON file such as docs/examples/mlp.json");
+        NtkConfigFile config;
+        try { config = Json.Deserialize<NtkConfigFile>(File.ReadAllText(path)); }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new ConfigException("--config", $"'{path}' is not a valid config: {e.Message.ReplaceLineEndings(" ")}", "see docs/config.md for the schema");
+        }
+        config.Model.Validate();
+        return config;
+    }
+}
+
+/// <summary>Everything <c>tangent ntk</c> was asked to do, as recorded in run.json.</summary>
+public sealed record NtkRunConfig
+{
+    /// <summary>The model and seed.</summary>
+    public required NtkConfigFile Config { get; init; }
+    /// <summary>Directory of .npy parameters, or null for the seeded initialization.</summary>
+    public string? Params { get; init; }
+    /// <summary>Training inputs X_S (.npy, [n, d]).</summary>
+    public required string Inputs { get; init; }
+    /// <summary>Query inputs X_Q (.npy, [m, d]), optional.</summary>
+    public string? Query { get; init; }
+    /// <summary>Method.</summary>
+    public NtkMethod Method { get; init; } = NtkMethod.LayerwiseRules;
+    /// <summary>Output-traced kernel.</summary>
+    public bool Traced { get; init; }
+    /// <summary>float32 or float64.</summary>
+    public string Dtype { get; init; } = "float64";
+    /// <summary>Parameter subset (state-dict names or prefixes ending in '.'), or null for all.</summary>
+    public IReadOnlyList<string>? Parameters { get; init; }
+}
+
+/// <summary><c>tangent ntk</c>: the eNTK of a configured model on given inputs, written to a run directory.</summary>
+public static class NtkRun
+{
+    /// <summary>Computes K_SS (and K_QS) and writes arrays, summary, metrics, a spectrum figure and the report.</summary>
+    public static IReadOnlyList<KeyValuePair<string, object?>> Run(NtkRunConfig settings, RunDirectory run, IProgress<ProgressReport>? progress = null)
+    {
+        var dtype = settings.Dtype switch
+        {
+            "float64" => ScalarType.Float64,
+            "float32" => ScalarType.Float32,
+            _ => throw new ConfigException("--dtype", $"unknown dtype '{settings.Dtype}'", "use float32 or float64"),
+        };
+        var model = new Mlp(settings.Config.Model, new Generator((ulong)settings.Config.Seed), dtype);
+        if (settings.Params is not null) ParameterFiles.Load(model, settings.Params);
+        using var xS = LoadInputs(settings.Inputs, "--inputs", settings.Config.Model.Widths[0], dtype);
+        using var xQ = settings.Query is null ? null : LoadInputs(settings.Query, "--query", settings.Config.Model.Widths[0], dtype);
+        var options = new NtkOptions { Method = settings.Method, Traced = settings.Traced, Parameters = settings.Parameters };
+        try { Ntk.ParameterCount(model, options); }
+        catch (ArgumentException e) { throw new ConfigException("--parameters", e.Message, "pass state-dict names such as layers.0.weight or prefixes such as layers.2."); }
+
+        progress?.Report(new ProgressReport("K_SS", 0, $"n = {xS.shape[0]}, {settings.Method}"));
+        var clock = Stopwatch.StartNew();
+        using var kss = Ntk.Cross(model, xS, xS, options);
+        double secondsSS = clock.Elapsed.TotalSeconds;
+        run.WriteArray("K_SS", kss);
+        double secondsQS = 0;
+        if (xQ is not null)
+        {
+            progress?.Report(new ProgressReport("K_QS", 0.5, $"m = {xQ.shape[0]}"));
+            clock.Restart();
+            using var kqs = Ntk.Cross(model, xQ, xS, options);
+            secondsQS = clock.Elapsed.TotalSeconds;
+            run.WriteArray("K_QS", kqs);
+        }
+        progress?.Report(new ProgressReport("spectrum", 0.9, "eigvalsh(K_SS)"));
+        using var eig = linalg.eigvalsh(kss.to_type(ScalarType.Float64)).flip(0);
+        run.WriteArray("K_SS_eigenvalues", eig);
+        double[] lambda = eig.data<double>().ToArray();
+        double trace = lambda.Sum();
+        var (ruled, fallback) = settings.Method == NtkMethod.LayerwiseRules ? Ntk.Coverage(model, options) : ([], []);
+
+        var summary = new List<KeyValuePair<string, object?>>
+        {
+            new("samples", xS.shape[0]),
+            new("query_samples", xQ?.shape[0]),
+            new("outputs", settings.Config.Model.Widths[^1]),
+            new("parameters", Ntk.ParameterCount(model, options)),
+            new("kernel_size", kss.shape[0]),
+            new("method", settings.Method.ToString()),
+            new("traced", settings.Traced),
+            new("dtype", settings.Dtype),
+            new("trace_K_SS", trace),
+            new("lambda_max", lambda[0]),
+            new("lambda_min", lambda[^1]),
+            new("effective_rank", trace / lambda[0]),
+            new("seconds_K_SS", secondsSS),
+            new("seconds_K_QS", xQ is null ? null : secondsQS),
+            new("ruled_layers", ruled.Count),
+            new("fallback_layers", fallback.Count),
+        };
+        run.WriteSummary(summary);
+        run.WriteMetrics(["step", "seconds_K_SS", "seconds_K_QS"], [[0, secondsSS, xQ is null ? null : secondsQS]]);
+
+        var plot = Figure.NewPlot("Spectrum of K_SS", "index i", "eigenvalue λ_i");
+        var xs = Enumerable.Range(1, lambda.Length).Select(i => Math.Log10(i)).ToArray();
+        var ys = lambda.Select(l => Math.Log10(Math.Max(Math.Abs(l), 1e-16 * Math.Max(lambda[0], 1e-300)))).ToArray();
+        var line = plot.Add.Scatter(xs, ys); line.Color = Colors.Navy; line.MarkerSize = 4; line.LineWidth = 1.5f;
+        Figure.LogX(plot);
+        Figure.LogY(plot);
+        var figure = Figure.Render(plot, "spectrum", "Eigenvalues of K_SS in decreasing order (both axes log-scaled; |λ| below 1e-16·λ_max drawn at that floor).");
+        run.WriteFigure(figure.Name, figure.Svg, figure.Png);
+        var report = new HtmlReport("Tangent ntk: empirical NTK")
+            .Paragraph($"Empirical NTK of a {string.Join("→", settings.Config.Model.Widths)} {settings.Config.Model.Activation} MLP " +
+                       $"({settings.Config.Model.Parameterization} parameterization) on {xS.shape[0]} inputs from {settings.Inputs}" +
+                       (xQ is null ? "" : $" and {xQ.shape[0]} query inputs from {settings.Query}") +
+                       $", method {settings.Method}, {(settings.Traced ? "traced over outputs" : "full output space, rows sample-major (i·p + c)")}, {settings.Dtype}.")
+            .Paragraph(settings.Method == NtkMethod.LayerwiseRules
+                ? $"Layers with a rule: {string.Join(", ", ruled)}. Layers computed by per-row autograd: {(fallback.Count == 0 ? "none" : string.Join(", ", fallback))}."
+                : "Every layer by the method above.")
+            .Heading("Summary")
+            .Table(["quantity", "value"], summary.Select(kv => (IReadOnlyList<string>)[kv.Key, kv.Value switch { double d => HtmlReport.Number(d), null => "", var v => v.ToString() ?? "" }]))
+            .Figure(figure);
+        run.WriteReport(report.Build());
+        progress?.Report(new ProgressReport("done", 1, ""));
+        return summary;
+    }
+
+    private static Tensor LoadInputs(string path, string field, int width, ScalarType dtype)
+    {
+        ConfigException.Require(File.Exists(path), field, $"file '{path}' does not exist", "pass a .npy file of shape [n, d]");
+        NpyArray array;
+        try { array = Npy.Read(path); }
+        catch (InvalidDataException e) { throw new ConfigException(field, e.Message, "save the array with numpy.save"); }
+        ConfigException.Require(array.Shape.Length == 2 && array.Shape[1] == width, field,
+            $"'{path}' has shape ({string.Join(", ", array.Shape)}), the model's input width is {width}", $"pass an array of shape [n, {width}]");
+        return torch.tensor(array.Data, array.Shape, dtype: ScalarType.Float64).to_type(dtype);
+    }
+}

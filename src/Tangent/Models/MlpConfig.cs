@@ -1,0 +1,50 @@
+using System.Text.Json.Serialization;
+
+namespace Tangent.Models;
+
+/// <summary>How weights are scaled (Jacot et al. 2018; the infinite-width limits differ only in the learning-rate scale).</summary>
+public enum Parameterization
+{
+    /// <summary>W, b ~ N(0, 1); the layer computes (σ_w/√fan_in)·W x + σ_b·b.</summary>
+    Ntk,
+    /// <summary>W ~ N(0, σ_w²/fan_in), b ~ N(0, σ_b²); the layer computes W x + b.</summary>
+    Standard,
+}
+
+/// <summary>
+/// A fully connected network: widths [d, h_1, …, h_L, p], an activation between layers, optional biases, NTK or
+/// standard parameterization, and a scalar output scale. The config of <c>tangent ntk</c> (docs/config.md).
+/// </summary>
+public sealed record MlpConfig
+{
+    /// <summary>Model type; only "mlp" exists so far.</summary>
+    public string Type { get; init; } = "mlp";
+    /// <summary>Layer widths, input first, output last (at least two).</summary>
+    public IReadOnlyList<int> Widths { get; init; } = [];
+    /// <summary>Activation between layers.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<Activation>))]
+    public Activation Activation { get; init; } = Activation.Relu;
+    /// <summary>Whether layers have biases.</summary>
+    public bool Bias { get; init; } = true;
+    /// <summary>NTK or standard parameterization.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<Parameterization>))]
+    public Parameterization Parameterization { get; init; } = Parameterization.Ntk;
+    /// <summary>σ_w.</summary>
+    public double WeightStd { get; init; } = 1.0;
+    /// <summary>σ_b.</summary>
+    public double BiasStd { get; init; } = 0.0;
+    /// <summary>The network output is multiplied by this.</summary>
+    public double OutputScale { get; init; } = 1.0;
+
+    /// <summary>Checks every field; throws <see cref="ConfigException"/> naming the first bad one (prefixed by <paramref name="path"/>).</summary>
+    public MlpConfig Validate(string path = "model")
+    {
+        ConfigException.Require(Type == "mlp", $"{path}.type", $"unknown model type '{Type}'", "use \"mlp\"");
+        ConfigException.Require(Widths.Count >= 2, $"{path}.widths", $"needs at least an input and an output width, got {Widths.Count}", "give e.g. [784, 256, 10]");
+        ConfigException.Require(Widths.All(w => w >= 1), $"{path}.widths", "every width must be at least 1", "give positive widths");
+        ConfigException.Require(double.IsFinite(WeightStd) && WeightStd > 0, $"{path}.weight_std", $"must be positive, got {WeightStd}", "use e.g. 1.0 (or √2 for ReLU)");
+        ConfigException.Require(double.IsFinite(BiasStd) && BiasStd >= 0, $"{path}.bias_std", $"must be ≥ 0, got {BiasStd}", "use e.g. 0.0 or 0.1");
+        ConfigException.Require(double.IsFinite(OutputScale) && OutputScale != 0, $"{path}.output_scale", $"must be a non-zero number, got {OutputScale}", "use e.g. 1.0");
+        return this;
+    }
+}
