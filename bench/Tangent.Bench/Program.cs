@@ -1,11 +1,22 @@
 using BenchmarkDotNet.Running;
 using Tangent.Bench;
 
-// `dotnet run -c Release --project bench/Tangent.Bench -- roofline` prints eNTK throughput as a share of this
-// machine's measured matmul peak; any other arguments go to BenchmarkDotNet (e.g. --filter '*').
+// dotnet run -c Release --project bench/Tangent.Bench -- entk [--quick]   the eNTK sweep against the PyTorch peer
+// dotnet run -c Release --project bench/Tangent.Bench -- roofline         eNTK rate as a share of the GEMM peak
+// any other arguments go to BenchmarkDotNet (e.g. -- --filter '*').
 if (args.Length > 0 && args[0] == "roofline")
 {
     Roofline.Run(Console.Out);
+    return 0;
+}
+if (args.Length > 0 && args[0] == "entk")
+{
+    EntkSweep.Run(Console.Out, args);
+    return 0;
+}
+if (args.Length > 0 && args[0] == "entk-one")
+{
+    EntkSweep.RunOne(Console.Out, args);
     return 0;
 }
 BenchmarkSwitcher.FromAssembly(typeof(EntkBenchmarks).Assembly).Run(args);

@@ -97,14 +97,16 @@ public static class Ntk
         long p = a.OutputsPerSample;
         if (b.OutputsPerSample != p) throw new ArgumentException($"the two input sets give {p} and {b.OutputsPerSample} outputs per sample");
         long rows = options.Traced ? a.Samples : a.Samples * p, cols = options.Traced ? b.Samples : b.Samples * p;
-        var k = zeros(new[] { rows, cols }, dtype: a.Outputs.dtype, device: a.Outputs.device);
+        Tensor? k = null; // the first structured term becomes the accumulator: no zero fill, one add fewer
         var viaGradients = new List<(IReadOnlyList<SelectedParameter>, Func<long, long, Tensor>, Func<long, long, Tensor>)>();
         foreach (var layer in plan.Layers.Where(l => l.Rule is not null && a.Layers.ContainsKey(l)))
         {
             Tensor? structured = options.Preconditioner is null ? layer.Rule!.StructuredKernel(layer, a.Layers[layer], b.Layers[layer], options.Traced) : null;
-            if (structured is not null) k.add_(structured);
-            else viaGradients.Add((layer.Parameters, RuleGradients(layer, a), RuleGradients(layer, b)));
+            if (structured is null) viaGradients.Add((layer.Parameters, RuleGradients(layer, a), RuleGradients(layer, b)));
+            else if (k is null) k = structured;
+            else { k.add_(structured); structured.Dispose(); }
         }
+        k ??= zeros(new[] { rows, cols }, dtype: a.Outputs.dtype, device: a.Outputs.device);
         var fallback = FallbackParameters(plan, a);
         if (fallback.Count > 0)
             viaGradients.Add((fallback, (s, e) => a.JacobianRows(s, e, fallback), (s, e) => b.JacobianRows(s, e, fallback)));

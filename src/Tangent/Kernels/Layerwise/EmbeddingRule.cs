@@ -25,7 +25,8 @@ internal sealed class EmbeddingRule : ILayerRule
             {
                 var equal = ta[TensorIndex.Colon, l].unsqueeze(1).eq(tb[TensorIndex.Colon, m].unsqueeze(0)).to_type(a.Signals.dtype);
                 var gram = LinearRule.SignalGram(da[TensorIndex.Colon, TensorIndex.Colon, l], db[TensorIndex.Colon, TensorIndex.Colon, m], traced);
-                var term = gram * (traced ? equal : LinearRule.ExpandToOutputs(equal, (int)p));
+                LinearRule.MultiplyBySampleMatrix(gram, equal, traced ? 1 : p);
+                var term = gram;
                 k = k is null ? term : k + term;
             }
         return k!.MoveToOuterDisposeScope();

@@ -22,8 +22,8 @@ internal sealed class LinearRule : ILayerRule
         using var scope = NewDisposeScope();
         Tensor inputs = weight ? a.Input.detach().matmul(b.Input.detach().T) * (cw * cw) : zeros(1, dtype: a.Input.dtype, device: a.Input.device);
         if (bias) inputs = weight ? inputs + cb * cb : full(1, cb * cb, dtype: a.Input.dtype, device: a.Input.device);
-        var signals = SignalGram(a.Signals, b.Signals, traced);
-        Tensor k = traced ? signals * inputs : signals * ExpandToOutputs(inputs, (int)a.Signals.shape[0]);
+        var k = SignalGram(a.Signals, b.Signals, traced);
+        MultiplyBySampleMatrix(k, inputs, traced ? 1 : a.Signals.shape[0]);
         return k.MoveToOuterDisposeScope();
     }
 
@@ -73,7 +73,16 @@ internal sealed class LinearRule : ILayerRule
     private static (double Weight, double Bias) Scales(nn.Module module) =>
         module is ScaledLinear s ? (s.WeightScale, s.BiasScale) : (1.0, 1.0);
 
-    /// <summary>Expands an [n_a, n_b] sample matrix to [n_a·p, n_b·p] (each entry repeated over output pairs).</summary>
-    internal static Tensor ExpandToOutputs(Tensor sampleMatrix, int outputs) =>
-        sampleMatrix.dim() < 2 ? sampleMatrix : sampleMatrix.repeat_interleave(outputs, 0).repeat_interleave(outputs, 1);
+    /// <summary>
+    /// In place, k[(i,c),(j,c′)] *= s[i, j] for a kernel k of [n_a·p, n_b·p] (p = 1: traced) and a sample matrix s
+    /// [n_a, n_b] (or a scalar), by broadcasting over a [n_a, p, n_b, p] view: no expanded copy of s.
+    /// </summary>
+    internal static void MultiplyBySampleMatrix(Tensor k, Tensor s, long outputs)
+    {
+        if (s.dim() < 2 || outputs == 1) { k.mul_(s); return; }
+        long na = s.shape[0], nb = s.shape[1];
+        using var view = k.view(na, outputs, nb, outputs);
+        using var sv = s.view(na, 1, nb, 1);
+        view.mul_(sv);
+    }
 }
