@@ -22,12 +22,10 @@ public sealed record MlpConfig
     /// <summary>Layer widths, input first, output last (at least two).</summary>
     public IReadOnlyList<int> Widths { get; init; } = [];
     /// <summary>Activation between layers.</summary>
-    [JsonConverter(typeof(JsonStringEnumConverter<Activation>))]
     public Activation Activation { get; init; } = Activation.Relu;
     /// <summary>Whether layers have biases.</summary>
     public bool Bias { get; init; } = true;
     /// <summary>NTK or standard parameterization.</summary>
-    [JsonConverter(typeof(JsonStringEnumConverter<Parameterization>))]
     public Parameterization Parameterization { get; init; } = Parameterization.Ntk;
     /// <summary>σ_w.</summary>
     public double WeightStd { get; init; } = 1.0;

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using Tangent.Paths;
+using Tangent.Training;
+
+namespace Tangent.Cli;
+
+/// <summary><c>tangent train</c> and <c>tangent analyze</c>: record a run's kernels, then compute its path operators.</summary>
+public static class TrainCommand
+{
+    /// <summary>Builds <c>tangent train</c>.</summary>
+    public static Command Train(TextWriter stdout, TextWriter stderr)
+    {
+        var config = new Option<string>("--config") { Description = "JSON train config (docs/config.md), e.g. docs/examples/train-teacher.json", Required = true, HelpName = "FILE" };
+        var threads = new Option<int>("--threads") { Description = "LibTorch intra-op threads (0: LibTorch's default)", DefaultValueFactory = _ => 0 };
+        var output = new Option<string?>("--out") { Description = "Run directory to write (default: runs/train-<UTC time>)", HelpName = "DIR" };
+        var force = new Option<bool>("--force") { Description = "Replace the contents of a non-empty --out directory" };
+        var command = new Command("train", "Train a model on a synthetic task; with a \"record\" section, take eNTK snapshots for 'tangent analyze'.")
+        {
+            config, threads, output, force,
+        };
+        command.SetAction(parse => TangentCli.Guard(parse, stderr, cancel =>
+        {
+            CliRun.SetThreads(parse.GetValue(threads));
+            var settings = TrainRun.Load(parse.GetValue(config)!);
+            return CliRun.Execute("train", settings, settings.Seed, parse.GetValue(output), parse.GetValue(force), stdout, (run, progress) =>
+            {
+                var summary = TrainRun.Run(settings, run, progress, cancel).ToDictionary(kv => kv.Key, kv => kv.Value);
+                return [$"train loss {summary["final_train_loss"]:G4}  test loss {summary["final_test_loss"]:G4}  snapshots {summary["snapshots"]}"];
+            });
+        }));
+        return command;
+    }
+
+    /// <summary>Builds <c>tangent analyze</c>.</summary>
+    public static Command Analyze(TextWriter stdout, TextWriter stderr)
+    {
+        var run = new Argument<string>("RUN") { Description = "A finished run directory of 'tangent train' with kernel snapshots" };
+        var window = new Option<string?>("--window") { Description = "Window s:T of snapshot steps (default: first:last)", HelpName = "s:T" };
+        var threshold = new Option<string>("--threshold")
+        {
+            Description = "Channel threshold on W_S eigenvalues: 'lambda-star' ((n/2)(1 − e⁻²): ½-MSE modes with ηλT/n ≥ 1, i.e. relaxed by e⁻¹ or more), 'rel:τ' (τ·λ_max) or 'abs:v'",
+            DefaultValueFactory = _ => "lambda-star",
+        };
+        var cutoff = new Option<double>("--pinv-cutoff") { Description = "Relative singular-value cutoff of D⁺ in the path-coupling prediction", DefaultValueFactory = _ => 1e-12 };
+        var threads = new Option<int>("--threads") { Description = "LibTorch intra-op threads (0: LibTorch's default)", DefaultValueFactory = _ => 0 };
+        var command = new Command("analyze", "Compute the path operators W_S, D, G_Q of a recorded run and check the theory's identities and predictions; writes RUN/analysis/.")
+        {
+            run, window, threshold, cutoff, threads,
+        };
+        command.SetAction(parse => TangentCli.Guard(parse, stderr, cancel =>
+        {
+            CliRun.SetThreads(parse.GetValue(threads));
+            var options = new AnalyzeOptions { PinvCutoff = parse.GetValue(cutoff) };
+            ConfigException.Require(options.PinvCutoff > 0 && options.PinvCutoff < 1, "--pinv-cutoff", $"must be in (0, 1), got {options.PinvCutoff}", "pass e.g. 1e-12");
+            if (parse.GetValue(window) is { } w)
+            {
+                var parts = w.Split(':');
+                ConfigException.Require(parts.Length == 2 && int.TryParse(parts[0], out _) && int.TryParse(parts[1], out _), "--window", $"'{w}' is not s:T", "pass two snapshot steps such as 0:1000");
+                options = options with { Start = int.Parse(parts[0]), End = int.Parse(parts[1]) };
+            }
+            string t = parse.GetValue(threshold)!;
+            options = t switch
+            {
+                "lambda-star" => options with { Threshold = ThresholdKind.LambdaStar },
+                _ when t.StartsWith("rel:") && double.TryParse(t[4..], System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0 && v < 1 => options with { Threshold = ThresholdKind.Relative, ThresholdValue = v },
+                _ when t.StartsWith("abs:") && double.TryParse(t[4..], System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= 0 => options with { Threshold = ThresholdKind.Absolute, ThresholdValue = v },
+                _ => throw new ConfigException("--threshold", $"'{t}' is not a threshold", "pass rel:1e-3, lambda-star or abs:0.5"),
+            };
+            string path = parse.GetValue(run)!;
+            var (result, _) = ConsoleProgress.Run("analyze", stdout, progress => AnalyzeRun.Run(path, options, progress));
+            stdout.WriteLine($"window {result.Start}:{result.End}  channel {result.ChannelDim} of {result.GramianEigenvalues.Length}  kernel drift {result.KernelDriftFrobenius:G3}");
+            stdout.WriteLine($"path coupling: corr {result.PathCouplingCorrelation:F4}  rel. error {result.PathCouplingRelativeError:G3}");
+            stdout.WriteLine($"loss identity: measured {result.LossDecrease:G6}  flow {result.LossPredictedFlow:G6}  discrete {result.LossPredictedDiscrete:G6}");
+            stdout.WriteLine($"wrote {Path.Combine(path, "analysis")} (report: {Path.Combine(path, "analysis", "report.html")})");
+            return TangentCli.Ok;
+        }));
+        return command;
+    }
+}

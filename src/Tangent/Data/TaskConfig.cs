@@ -1,0 +1,100 @@
+using TorchSharp;
+using Tangent.Models;
+using Tangent.Training;
+using static TorchSharp.torch;
+
+namespace Tangent.Data;
+
+/// <summary>
+/// A synthetic task with known ground truth and recorded label noise:
+/// <c>sine</c> (the demo's 1-D regression), <c>teacher</c> (regression on a random teacher MLP of Gaussian inputs),
+/// <c>linear-teacher</c> (y = β·x / √d + noise) and <c>teacher-classes</c> (argmax of a random teacher, with a share of
+/// labels replaced at random).
+/// </summary>
+public sealed record TaskConfig
+{
+    /// <summary>sine, teacher, linear-teacher or teacher-classes.</summary>
+    public string Kind { get; init; } = "sine";
+    /// <summary>Training samples n.</summary>
+    public int TrainSamples { get; init; } = 30;
+    /// <summary>Test samples m.</summary>
+    public int TestSamples { get; init; } = 80;
+    /// <summary>Input dimension d (sine: 1).</summary>
+    public int Dimension { get; init; } = 1;
+    /// <summary>Outputs (regression) or classes (classification).</summary>
+    public int Outputs { get; init; } = 1;
+    /// <summary>Teacher hidden width.</summary>
+    public int TeacherWidth { get; init; } = 32;
+    /// <summary>Std of Gaussian label noise (regression).</summary>
+    public double NoiseStd { get; init; } = 0.18;
+    /// <summary>Share of training labels replaced by a uniformly random class (classification).</summary>
+    public double LabelNoise { get; init; }
+
+    /// <summary>d as the model sees it.</summary>
+    public int InputDimension => Kind == "sine" ? 1 : Dimension;
+
+    /// <summary>p: outputs of the model for <paramref name="loss"/>.</summary>
+    public int OutputDimension(LossKind loss) => Kind == "sine" ? 1 : Outputs;
+
+    /// <summary>Checks every field.</summary>
+    public TaskConfig Validate(string path = "task")
+    {
+        ConfigException.Require(Kind is "sine" or "teacher" or "linear-teacher" or "teacher-classes", $"{path}.kind", $"unknown task '{Kind}'",
+            "use sine, teacher, linear-teacher or teacher-classes");
+        ConfigException.Require(TrainSamples >= 2, $"{path}.train_samples", $"must be at least 2, got {TrainSamples}", "use e.g. 200");
+        ConfigException.Require(TestSamples >= 1, $"{path}.test_samples", $"must be at least 1, got {TestSamples}", "use e.g. 200");
+        ConfigException.Require(Dimension >= 1, $"{path}.dimension", $"must be at least 1, got {Dimension}", "use e.g. 10");
+        ConfigException.Require(Outputs >= 1 && (Kind != "teacher-classes" || Outputs >= 2), $"{path}.outputs", $"got {Outputs}", "use ≥ 1 outputs (≥ 2 classes)");
+        ConfigException.Require(TeacherWidth >= 1, $"{path}.teacher_width", $"must be at least 1, got {TeacherWidth}", "use e.g. 32");
+        ConfigException.Require(double.IsFinite(NoiseStd) && NoiseStd >= 0, $"{path}.noise_std", $"must be ≥ 0, got {NoiseStd}", "use e.g. 0.1");
+        ConfigException.Require(LabelNoise >= 0 && LabelNoise <= 1, $"{path}.label_noise", $"must be in [0, 1], got {LabelNoise}", "use e.g. 0.2");
+        return this;
+    }
+
+    /// <summary>
+    /// Draws the task from <paramref name="seed"/>. Regression targets are [n, p] floats; classification targets are
+    /// one-hot [n, p] floats (clean targets one-hot of the teacher's class, so label noise = targets − clean).
+    /// </summary>
+    public RegressionTask Create(long seed, ScalarType dtype = ScalarType.Float64)
+    {
+        Validate();
+        if (Kind == "sine")
+            return SineTask.Create(TrainSamples, TestSamples, -2.5, 2.5, 0.9, 1.7, NoiseStd, seed, dtype);
+        using var scope = NewDisposeScope();
+        var g = new Generator((ulong)seed);
+        var xs = randn(new long[] { TrainSamples, Dimension }, dtype: ScalarType.Float64, generator: g);
+        var xq = randn(new long[] { TestSamples, Dimension }, dtype: ScalarType.Float64, generator: g);
+        Func<Tensor, Tensor> teacher;
+        if (Kind == "linear-teacher")
+        {
+            var beta = randn(new long[] { Dimension, Outputs }, dtype: ScalarType.Float64, generator: g) / Math.Sqrt(Dimension);
+            teacher = x => x.matmul(beta);
+        }
+        else
+        {
+            var net = new Mlp(new MlpConfig { Widths = [Dimension, TeacherWidth, Outputs], Activation = Activation.Tanh, WeightStd = 1.5, BiasStd = 0.2 }, g);
+            teacher = x => { using var _ = no_grad(); return net.call(x); };
+        }
+        var cleanS = teacher(xs);
+        var cleanQ = teacher(xq);
+        RegressionTask task;
+        if (Kind == "teacher-classes")
+        {
+            var classS = cleanS.argmax(1);
+            var flip = rand(new long[] { TrainSamples }, dtype: ScalarType.Float64, generator: g).lt(LabelNoise);
+            var random = randint(0, Outputs, new long[] { TrainSamples }, generator: g);
+            var noisy = where(flip, random, classS);
+            task = new RegressionTask(xs.to_type(dtype), OneHot(noisy).to_type(dtype), OneHot(classS).to_type(dtype), xq.to_type(dtype),
+                                      OneHot(cleanQ.argmax(1)).to_type(dtype));
+        }
+        else
+        {
+            var noise = NoiseStd * randn(cleanS.shape, dtype: ScalarType.Float64, generator: g);
+            task = new RegressionTask(xs.to_type(dtype), (cleanS + noise).to_type(dtype), cleanS.to_type(dtype), xq.to_type(dtype), cleanQ.to_type(dtype));
+        }
+        g.Dispose();
+        return task;
+    }
+
+    private Tensor OneHot(Tensor classes) => nn.functional.one_hot(classes, Outputs).to_type(ScalarType.Float64);
+}

@@ -1,0 +1,77 @@
+using Tangent.Training;
+using static TorchSharp.torch;
+
+namespace Tangent.Paths;
+
+/// <summary>
+/// The operators of THEORY §2 over a window [s, T] of a recorded run, in float64, with the kernel held frozen
+/// between snapshots:
+/// <list type="bullet">
+/// <item>W_S = η Σ_τ P(τ,s)ᵀ K_τ P(τ,s) — cumulative dissipation Gramian (flow form); <see cref="DiscreteGramian"/> uses
+/// K − ½ηKBK, the form whose loss identity is exact step by step for a quadratic loss;</item>
+/// <item>D = η Σ_τ K_τ P(τ,s) — training displacement, predicted ΔU_S = −D g(s);</item>
+/// <item>G_Q = η Σ_τ K_QS,τ P(τ,s) — test transfer, predicted ΔU_Q = −G_Q g(s);</item>
+/// <item>P(T,s) — the propagator of the output gradient.</item>
+/// </list>
+/// Full mode: N = n·p rows (sample-major). Traced mode: N = n, with the per-output kernel taken as K_tr/p
+/// (exact when K = K_scalar ⊗ I_p; an approximation otherwise), acting on each output column.
+/// </summary>
+public sealed record PathOperators(Tensor Gramian, Tensor DiscreteGramian, Tensor Displacement, Tensor Transfer, Tensor Propagator,
+                                   int Start, int End, int Segments, IReadOnlyList<string> Approximations) : IDisposable
+{
+    /// <summary>Integrates the frozen segments between consecutive snapshots of <paramref name="window"/> (first = s, last = T).</summary>
+    public static PathOperators Compute(IReadOnlyList<Snapshot> window, LossKind loss, bool traced, int outputs, bool forceGeneral = false)
+    {
+        if (window.Count < 2) throw new ArgumentException("a window needs at least two snapshots (its start and its end)");
+        if (traced && loss == LossKind.CrossEntropy) throw new ArgumentException("traced operators are defined for ½-MSE only");
+        using var scope = NewDisposeScope();
+        int p = traced ? 1 : outputs;
+        double kernelScale = traced ? 1.0 / outputs : 1.0;
+        long n = window[0].Us.shape[0];
+        long rows = traced ? n : n * outputs;
+        long queryRows = traced ? window[0].Uq.shape[0] : window[0].Uq.shape[0] * outputs;
+        var w = zeros(new[] { rows, rows }, dtype: ScalarType.Float64);
+        var wd = zeros_like(w);
+        var d = zeros_like(w);
+        var g = zeros(new[] { queryRows, rows }, dtype: ScalarType.Float64);
+        var cumulative = eye(rows, dtype: ScalarType.Float64);
+        for (int k = 0; k + 1 < window.Count; k++)
+        {
+            using var step = NewDisposeScope();
+            var snap = window[k];
+            long steps = window[k + 1].Step - snap.Step;
+            double lr = snap.LearningRate;
+            var kss = snap.Kss * kernelScale;
+            var kqs = snap.Kqs * kernelScale;
+            using var segment = loss == LossKind.HalfMse && !forceGeneral
+                ? FrozenSegment.HalfMse(kss, lr, n, steps)
+                : FrozenSegment.General(kss, Losses.OutputHessian(loss, snap.Us).to_type(ScalarType.Float64), lr, steps);
+            var pt = cumulative.T;
+            w.add_(lr * pt.matmul(segment.Gramian).matmul(cumulative));
+            wd.add_(lr * pt.matmul(segment.DiscreteGramian).matmul(cumulative));
+            var sumTimesP = segment.Sum.matmul(cumulative);
+            d.add_(lr * kss.matmul(sumTimesP));
+            g.add_(lr * kqs.matmul(sumTimesP));
+            cumulative = segment.Propagator.matmul(cumulative).MoveToOuterDisposeScope();
+        }
+        var approximations = new List<string> { "kernel and output Hessian held frozen between snapshots (the snapshot spacing is the only approximation for a frozen kernel)" };
+        if (traced) approximations.Add("traced mode: per-output kernel K_tr/p on every output (exact when K = K_scalar ⊗ I_p)");
+        if (loss == LossKind.HalfMse && !forceGeneral) approximations.Add("½-MSE closed form per segment (eigendecomposition of K)");
+        else approximations.Add("output Hessian B from the softmax at each snapshot; segments by repeated squaring");
+        return new PathOperators((w + w.T).div(2).MoveToOuterDisposeScope(), (wd + wd.T).div(2).MoveToOuterDisposeScope(), d.MoveToOuterDisposeScope(),
+                                 g.MoveToOuterDisposeScope(), cumulative.MoveToOuterDisposeScope(), window[0].Step, window[^1].Step, window.Count - 1, approximations);
+    }
+
+    /// <summary>A snapshot's outputs or targets [n, p] as operator columns: [n·p, 1] (full) or [n, p] (traced).</summary>
+    public static Tensor AsColumns(Tensor matrix, bool traced) => traced ? matrix : matrix.reshape(-1, 1);
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Gramian.Dispose();
+        DiscreteGramian.Dispose();
+        Displacement.Dispose();
+        Transfer.Dispose();
+        Propagator.Dispose();
+    }
+}

@@ -1,0 +1,144 @@
+using System.Text.Json.Serialization;
+using Tangent.Data;
+using Tangent.Models;
+
+namespace Tangent.Training;
+
+/// <summary>Training loss in output space.</summary>
+public enum LossKind
+{
+    /// <summary>Φ = (1/2n) Σ_i ‖u_i − y_i‖²; g = (U − Y)/n, B = I/n.</summary>
+    HalfMse,
+    /// <summary>Φ = (1/n) Σ_i −log softmax(u_i)[y_i]; g_i = (π_i − e_{y_i})/n, B_i = (diag π_i − π_i π_iᵀ)/n.</summary>
+    CrossEntropy,
+}
+
+/// <summary>Optimizer family.</summary>
+public enum OptimizerKind
+{
+    /// <summary>Plain gradient descent w ← w − η ∇Φ (full batch unless batch_size is set).</summary>
+    Gd,
+    /// <summary>SGD with (heavy-ball) momentum.</summary>
+    Sgd,
+    /// <summary>Adam (Kingma &amp; Ba), L2 weight decay added to the gradient.</summary>
+    Adam,
+    /// <summary>AdamW (Loshchilov &amp; Hutter): decoupled weight decay.</summary>
+    [JsonStringEnumMemberName("adamw")]
+    AdamW,
+}
+
+/// <summary>Optimizer settings.</summary>
+public sealed record OptimizerConfig
+{
+    /// <summary>Family.</summary>
+    public OptimizerKind Kind { get; init; } = OptimizerKind.Gd;
+    /// <summary>Learning rate η.</summary>
+    public double Lr { get; init; } = 0.05;
+    /// <summary>SGD momentum.</summary>
+    public double Momentum { get; init; }
+    /// <summary>Adam β₁.</summary>
+    public double Beta1 { get; init; } = 0.9;
+    /// <summary>Adam β₂.</summary>
+    public double Beta2 { get; init; } = 0.999;
+    /// <summary>Adam ε.</summary>
+    public double Eps { get; init; } = 1e-8;
+    /// <summary>Weight decay (L2 for GD/SGD/Adam, decoupled for AdamW).</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Checks every field.</summary>
+    public OptimizerConfig Validate(string path = "optimizer")
+    {
+        ConfigException.Require(double.IsFinite(Lr) && Lr > 0, $"{path}.lr", $"must be positive, got {Lr}", "use e.g. 0.05 for GD or 1e-3 for Adam");
+        ConfigException.Require(Momentum >= 0 && Momentum < 1, $"{path}.momentum", $"must be in [0, 1), got {Momentum}", "use e.g. 0.9");
+        ConfigException.Require(Beta1 >= 0 && Beta1 < 1, $"{path}.beta1", $"must be in [0, 1), got {Beta1}", "use 0.9");
+        ConfigException.Require(Beta2 >= 0 && Beta2 < 1, $"{path}.beta2", $"must be in [0, 1), got {Beta2}", "use 0.999");
+        ConfigException.Require(Eps > 0, $"{path}.eps", $"must be positive, got {Eps}", "use 1e-8");
+        ConfigException.Require(WeightDecay >= 0, $"{path}.weight_decay", $"must be ≥ 0, got {WeightDecay}", "use 0 or e.g. 1e-2");
+        return this;
+    }
+}
+
+/// <summary>When the recorder takes kernel snapshots, and of what.</summary>
+public sealed record RecordConfig
+{
+    /// <summary>"log" (log-spaced, <see cref="Count"/> snapshots), "every" (every <see cref="Every"/> steps) or "list" (<see cref="Steps"/>).</summary>
+    public string Schedule { get; init; } = "log";
+    /// <summary>Snapshots for the log schedule (plus step 0).</summary>
+    public int Count { get; init; } = 30;
+    /// <summary>Spacing for the every schedule.</summary>
+    public int Every { get; init; } = 100;
+    /// <summary>Explicit steps for the list schedule.</summary>
+    public IReadOnlyList<int> Steps { get; init; } = [];
+    /// <summary>Record output-traced kernels (n×n) instead of full output space ((n·p)×(n·p)).</summary>
+    public bool Traced { get; init; }
+    /// <summary>eNTK method.</summary>
+    public string Method { get; init; } = "rules";
+
+    /// <summary>The snapshot steps for a run of <paramref name="steps"/> steps (always including 0 and the last step).</summary>
+    public IReadOnlyList<int> StepsFor(int steps)
+    {
+        IEnumerable<int> chosen = Schedule switch
+        {
+            "every" => Enumerable.Range(0, steps / Every + 1).Select(k => k * Every),
+            "list" => Steps,
+            _ => Schedules.LogSpaced(steps, Math.Min(Count, steps)),
+        };
+        return chosen.Append(0).Append(steps).Where(s => s >= 0 && s <= steps).Distinct().Order().ToList();
+    }
+
+    /// <summary>Checks every field.</summary>
+    public RecordConfig Validate(int steps, string path = "record")
+    {
+        ConfigException.Require(Schedule is "log" or "every" or "list", $"{path}.schedule", $"unknown schedule '{Schedule}'", "use \"log\", \"every\" or \"list\"");
+        ConfigException.Require(Count >= 1, $"{path}.count", $"must be at least 1, got {Count}", "use e.g. 30");
+        ConfigException.Require(Every >= 1, $"{path}.every", $"must be at least 1, got {Every}", "use e.g. 100");
+        ConfigException.Require(Schedule != "list" || Steps.Count > 0, $"{path}.steps", "the list schedule needs steps", "give e.g. [0, 10, 100]");
+        ConfigException.Require(Steps.All(s => s >= 0 && s <= steps), $"{path}.steps", $"every step must be in [0, {steps}]", "remove steps past the end of training");
+        ConfigException.Require(Method is "rules" or "jacobian" or "vector-products", $"{path}.method", $"unknown method '{Method}'", "use rules, jacobian or vector-products");
+        return this;
+    }
+}
+
+/// <summary>The config of <c>tangent train</c> (docs/config.md): task, model, optimizer, loss, length, recording.</summary>
+public sealed record TrainConfig
+{
+    /// <summary>The data.</summary>
+    public TaskConfig Task { get; init; } = new();
+    /// <summary>The network.</summary>
+    public MlpConfig Model { get; init; } = new() { Widths = [1, 256, 1] };
+    /// <summary>The optimizer.</summary>
+    public OptimizerConfig Optimizer { get; init; } = new();
+    /// <summary>The loss.</summary>
+    public LossKind Loss { get; init; } = LossKind.HalfMse;
+    /// <summary>Optimizer steps T.</summary>
+    public int Steps { get; init; } = 1000;
+    /// <summary>Minibatch size (0: full batch).</summary>
+    public int BatchSize { get; init; }
+    /// <summary>Steps between rows of metrics.csv.</summary>
+    public int LogEvery { get; init; } = 10;
+    /// <summary>Seed of data (seed), initialization (seed + 1) and batches (seed + 2).</summary>
+    public long Seed { get; init; }
+    /// <summary>Kernel snapshots; null records none.</summary>
+    public RecordConfig? Record { get; init; }
+
+    /// <summary>Checks every field and their consistency.</summary>
+    public TrainConfig Validate()
+    {
+        Task.Validate();
+        Model.Validate();
+        Optimizer.Validate();
+        ConfigException.Require(Model.Widths[0] == Task.InputDimension, "model.widths", $"the first width must be the task's input dimension {Task.InputDimension}, got {Model.Widths[0]}",
+            $"set model.widths[0] to {Task.InputDimension}");
+        ConfigException.Require(Model.Widths[^1] == Task.OutputDimension(Loss), "model.widths", $"the last width must be the task's output dimension {Task.OutputDimension(Loss)}, got {Model.Widths[^1]}",
+            $"set the last width to {Task.OutputDimension(Loss)}");
+        ConfigException.Require(Loss != LossKind.CrossEntropy || Task.Kind == "teacher-classes", "loss", $"cross_entropy needs a classification task, got '{Task.Kind}'", "use task.kind \"teacher-classes\" or loss \"half_mse\"");
+        ConfigException.Require(Steps >= 1, "steps", $"must be at least 1, got {Steps}", "use e.g. 1000");
+        ConfigException.Require(BatchSize >= 0 && BatchSize <= Task.TrainSamples, "batch_size", $"must be in [0, {Task.TrainSamples}], got {BatchSize}", "use 0 for full batch");
+        ConfigException.Require(LogEvery >= 1, "log_every", $"must be at least 1, got {LogEvery}", "use e.g. 10");
+        ConfigException.Require(Seed >= 0, "seed", $"must be ≥ 0, got {Seed}", "use a non-negative integer");
+        ConfigException.Require(Record is null || !(Record.Traced && Loss == LossKind.CrossEntropy), "record.traced",
+            "traced kernels do not close the cross-entropy output dynamics (B couples outputs)", "record full kernels (traced: false) for cross-entropy");
+        Record?.Validate(Steps);
+        return this;
+    }
+}
