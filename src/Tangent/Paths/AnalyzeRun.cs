@@ -47,9 +47,14 @@ public static class AnalyzeRun
             var yq = Load(runPath, "Y_Q");
             bool noisy = (y - clean).abs().max().item<double>() > 0;
             progress?.Report(new ProgressReport("operators", 0.2, $"{snapshots.Count - 1} segments"));
-            var result = PathAnalysis.Run(snapshots, index, y, noisy ? clean : null, yq, options.Threshold, options.ThresholdValue, options.PinvCutoff);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            using var ops = PathOperators.Compute(snapshots, index.Loss, index.Traced, index.Outputs);
+            double operatorSeconds = clock.Elapsed.TotalSeconds;
+            progress?.Report(new ProgressReport("checks", 0.5, "spectrum, path coupling, loss identity, four cells, frozen kernel, spacing"));
+            var result = PathAnalysis.Run(ops, operatorSeconds, snapshots, index, y, noisy ? clean : null, yq, options.Threshold, options.ThresholdValue, options.PinvCutoff);
+            double analysisSeconds = clock.Elapsed.TotalSeconds - operatorSeconds;
             progress?.Report(new ProgressReport("writing", 0.9, "arrays, figures, report"));
-            var summary = Write(runPath, result, snapshots, index, options);
+            var summary = Write(runPath, result, ops, analysisSeconds, snapshots, index, options);
             return (result, summary);
         }
         finally
@@ -64,10 +69,10 @@ public static class AnalyzeRun
         return tensor(a.Data, a.Shape, dtype: ScalarType.Float64);
     }
 
-    private static List<KeyValuePair<string, object?>> Write(string runPath, PathAnalysisResult r, IReadOnlyList<Snapshot> window, SnapshotIndex index, AnalyzeOptions options)
+    private static List<KeyValuePair<string, object?>> Write(string runPath, PathAnalysisResult r, PathOperators ops, double analysisSeconds, IReadOnlyList<Snapshot> window,
+                                                             SnapshotIndex index, AnalyzeOptions options)
     {
         string dir = Path.Combine(runPath, "analysis");
-        using (var ops = PathOperators.Compute(window, index.Loss, index.Traced, index.Outputs))
         {
             Npy.Write(Path.Combine(dir, "W_S.npy"), ops.Gramian);
             Npy.Write(Path.Combine(dir, "W_S_discrete.npy"), ops.DiscreteGramian);
@@ -110,7 +115,10 @@ public static class AnalyzeRun
             new("frozen_kernel_test_mse_error", r.Frozen?.TestMseError),
             new("frozen_kernel_test_output_rel_error", r.Frozen?.TestOutputRelativeError),
             new("frozen_kernel_infinite_time_test_mse", r.Frozen?.InfiniteTimeTestMse),
+            new("propagator_radius_max", r.MaxPropagatorRadius.Radius),
+            new("propagator_radius_max_step", r.MaxPropagatorRadius.Step),
             new("operator_seconds", r.OperatorSeconds),
+            new("analysis_seconds", analysisSeconds),
         };
         // Merge into the run's summary.json (the training fields stay).
         string summaryPath = Path.Combine(runPath, RunDirectory.SummaryFile);
@@ -130,6 +138,14 @@ public static class AnalyzeRun
                        string.Join("; ", r.Approximations) + ".")
             .Paragraph($"Channel: {r.ChannelDim} of {r.GramianEigenvalues.Length} eigen-directions of W_S at or above {HtmlReport.Number(r.Threshold)} " +
                        $"({options.Threshold}{(options.Threshold == ThresholdKind.LambdaStar ? "" : $" {options.ThresholdValue}")}). The whole spectrum is in the figures and in analysis/W_S_eigenvalues.npy.")
+            .Paragraph(r.MaxPropagatorRadius.Radius > 1
+                ? $"Warning: the one-step propagator I − ηBK has spectral radius {r.MaxPropagatorRadius.Radius:G3} > 1 in the segment from step {r.MaxPropagatorRadius.Step}: " +
+                  "the linearized dynamics w ← w − ηMJᵀg expand there (adaptive optimizers with momentum often do this while the real run stays stable), so D, G_Q and W_S " +
+                  "are dominated by expanding modes and the predictions below are not expected to hold."
+                : $"The one-step propagator I − ηBK is contractive throughout the window (largest spectral radius {r.MaxPropagatorRadius.Radius:G4}).")
+            .Paragraph($"Cost: integrating W_S, W̃_S, D and G_Q over {window.Count - 1} segments took {r.OperatorSeconds:F2} s (an eigendecomposition and four " +
+                       $"{r.GramianEigenvalues.Length}×{r.GramianEigenvalues.Length} products per segment for ½-MSE); the checks, including the spacing table " +
+                       $"(operators recomputed from every 2nd, 4th, … snapshot), took {analysisSeconds:F2} s. Kernel snapshots were computed during training (run summary: kernel_seconds).")
             .Heading("Checks")
             .Table(["check", "measured", "predicted", "relative error"],
             [

@@ -16,6 +16,9 @@ namespace Tangent.Paths;
 /// </summary>
 public sealed record FrozenSegment(Tensor Propagator, Tensor Gramian, Tensor DiscreteGramian, Tensor Sum) : IDisposable
 {
+    /// <summary>Spectral radius of the one-step propagator A = I − ηBK: above 1 the linearized dynamics expand.</summary>
+    public double Radius { get; init; }
+
     /// <summary>
     /// Closed form for ½-MSE (B = I/n, K symmetric): with K = VΛVᵀ and r_i = 1 − ηλ_i/n,
     /// A^k = V r^k Vᵀ, Gramian = V diag(λ (1 − r^{2k})/(1 − r²)) Vᵀ, Sum = V diag((1 − r^k)/(1 − r)) Vᵀ,
@@ -36,7 +39,10 @@ public sealed record FrozenSegment(Tensor Propagator, Tensor Gramian, Tensor Dis
         var discrete = (v * ((lambda - lambda.square() * (lr / (2.0 * samples))) * geometric2)).matmul(vt);
         var sum = (v * geometric).matmul(vt);
         return new FrozenSegment(propagator.MoveToOuterDisposeScope(), gramian.MoveToOuterDisposeScope(),
-                                 discrete.MoveToOuterDisposeScope(), sum.MoveToOuterDisposeScope());
+                                 discrete.MoveToOuterDisposeScope(), sum.MoveToOuterDisposeScope())
+        {
+            Radius = (1 - x).abs().max().item<double>(),
+        };
     }
 
     /// <summary>
@@ -52,6 +58,7 @@ public sealed record FrozenSegment(Tensor Propagator, Tensor Gramian, Tensor Dis
         long n = k.shape[0];
         var identity = eye(n, dtype: ScalarType.Float64);
         var a = identity - lr * b.matmul(k);
+        double radius = linalg.eigvals(a).abs().max().item<double>();
         var kTilde = k - 0.5 * lr * k.matmul(b).matmul(k);
         // Block for 2^i steps, starting from one step: (P, S, S̃, Σ) = (A, K, K̃, I).
         Tensor bp = a, bs = k, bd = kTilde, bsum = identity;
@@ -80,7 +87,10 @@ public sealed record FrozenSegment(Tensor Propagator, Tensor Gramian, Tensor Dis
             }
         }
         if (rp is null) { rp = identity; rs = zeros_like(k); rd = zeros_like(k); rsum = zeros_like(k); }
-        return new FrozenSegment(rp.MoveToOuterDisposeScope(), rs!.MoveToOuterDisposeScope(), rd!.MoveToOuterDisposeScope(), rsum!.MoveToOuterDisposeScope());
+        return new FrozenSegment(rp.MoveToOuterDisposeScope(), rs!.MoveToOuterDisposeScope(), rd!.MoveToOuterDisposeScope(), rsum!.MoveToOuterDisposeScope())
+        {
+            Radius = radius,
+        };
     }
 
     /// <summary>Σ_{j&lt;k} (1 − x)^j = (1 − (1 − x)^k)/x, computed stably near x = 0 (limit k).</summary>

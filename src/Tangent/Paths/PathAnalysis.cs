@@ -78,6 +78,8 @@ public sealed record PathAnalysisResult
     public FrozenKernelPrediction? Frozen { get; init; }
     /// <summary>Path-coupling relative error with every 1st, 2nd, 4th, … snapshot (ends kept).</summary>
     public required IReadOnlyList<(int Every, int Snapshots, double RelativeError)> SpacingConvergence { get; init; }
+    /// <summary>Largest spectral radius of a one-step propagator I − ηBK in the window, and where (above 1 the linearization expands).</summary>
+    public required (double Radius, int Step) MaxPropagatorRadius { get; init; }
     /// <summary>Seconds spent integrating the operators.</summary>
     public required double OperatorSeconds { get; init; }
     /// <summary>The approximations the operators used, in words.</summary>
@@ -118,12 +120,18 @@ public static class PathAnalysis
     public static PathAnalysisResult Run(IReadOnlyList<Snapshot> window, SnapshotIndex index, Tensor trainTargets, Tensor? cleanTargets, Tensor testTargets,
                                          ThresholdKind thresholdKind, double thresholdValue, double pinvCutoff)
     {
-        using var scope = NewDisposeScope();
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var ops = PathOperators.Compute(window, index.Loss, index.Traced, index.Outputs);
+        return Run(ops, clock.Elapsed.TotalSeconds, window, index, trainTargets, cleanTargets, testTargets, thresholdKind, thresholdValue, pinvCutoff);
+    }
+
+    /// <summary>As above, with operators already integrated over <paramref name="window"/> (in <paramref name="operatorSeconds"/>).</summary>
+    public static PathAnalysisResult Run(PathOperators ops, double operatorSeconds, IReadOnlyList<Snapshot> window, SnapshotIndex index, Tensor trainTargets,
+                                         Tensor? cleanTargets, Tensor testTargets, ThresholdKind thresholdKind, double thresholdValue, double pinvCutoff)
+    {
+        using var scope = NewDisposeScope();
         bool traced = index.Traced;
         var loss = index.Loss;
-        using var ops = PathOperators.Compute(window, loss, traced, index.Outputs);
-        double operatorSeconds = clock.Elapsed.TotalSeconds;
         var first = window[0];
         var last = window[^1];
         long n = first.Us.shape[0];
@@ -228,6 +236,7 @@ public static class PathAnalysis
             Frozen = frozen,
             SpacingConvergence = spacing,
             OperatorSeconds = operatorSeconds,
+            MaxPropagatorRadius = (ops.MaxRadius, ops.MaxRadiusStep),
             Approximations = ops.Approximations,
         };
     }

@@ -19,6 +19,11 @@ namespace Tangent.Paths;
 public sealed record PathOperators(Tensor Gramian, Tensor DiscreteGramian, Tensor Displacement, Tensor Transfer, Tensor Propagator,
                                    int Start, int End, int Segments, IReadOnlyList<string> Approximations) : IDisposable
 {
+    /// <summary>Largest spectral radius of a segment's one-step propagator I − ηBK (above 1: the linearized dynamics expand).</summary>
+    public double MaxRadius { get; init; }
+    /// <summary>Start step of the segment with <see cref="MaxRadius"/>.</summary>
+    public int MaxRadiusStep { get; init; }
+
     /// <summary>Integrates the frozen segments between consecutive snapshots of <paramref name="window"/> (first = s, last = T).</summary>
     public static PathOperators Compute(IReadOnlyList<Snapshot> window, LossKind loss, bool traced, int outputs, bool forceGeneral = false)
     {
@@ -35,6 +40,8 @@ public sealed record PathOperators(Tensor Gramian, Tensor DiscreteGramian, Tenso
         var d = zeros_like(w);
         var g = zeros(new[] { queryRows, rows }, dtype: ScalarType.Float64);
         var cumulative = eye(rows, dtype: ScalarType.Float64);
+        double maxRadius = 0;
+        int maxRadiusStep = window[0].Step;
         for (int k = 0; k + 1 < window.Count; k++)
         {
             using var step = NewDisposeScope();
@@ -46,6 +53,7 @@ public sealed record PathOperators(Tensor Gramian, Tensor DiscreteGramian, Tenso
             using var segment = loss == LossKind.HalfMse && !forceGeneral
                 ? FrozenSegment.HalfMse(kss, lr, n, steps)
                 : FrozenSegment.General(kss, Losses.OutputHessian(loss, snap.Us).to_type(ScalarType.Float64), lr, steps);
+            if (segment.Radius > maxRadius) { maxRadius = segment.Radius; maxRadiusStep = snap.Step; }
             var pt = cumulative.T;
             w.add_(lr * pt.matmul(segment.Gramian).matmul(cumulative));
             wd.add_(lr * pt.matmul(segment.DiscreteGramian).matmul(cumulative));
@@ -53,13 +61,27 @@ public sealed record PathOperators(Tensor Gramian, Tensor DiscreteGramian, Tenso
             d.add_(lr * kss.matmul(sumTimesP));
             g.add_(lr * kqs.matmul(sumTimesP));
             cumulative = segment.Propagator.matmul(cumulative).MoveToOuterDisposeScope();
+            if (!cumulative.isfinite().all().item<bool>() || !w.isfinite().all().item<bool>() || !g.isfinite().all().item<bool>())
+            {
+                double radius = linalg.eigvals(eye(kss.shape[0], dtype: ScalarType.Float64) - lr * Losses.OutputHessian(loss, snap.Us).to_type(ScalarType.Float64).matmul(kss))
+                                      .abs().max().item<double>();
+                throw new InvalidOperationException(
+                    $"the path operators overflowed in the segment starting at step {snap.Step} ({steps} steps): the one-step propagator I − ηBK has " +
+                    $"spectral radius {radius:G3} > 1, so the linearized dynamics w ← w − ηMJᵀg diverge there. This happens with adaptive optimizers " +
+                    "(M = 1/(√v̂ + ε) is huge where gradients are tiny, and momentum, which the operators ignore, is what keeps the real run stable); " +
+                    "analyze a window where the run is closer to preconditioned gradient descent, or a run trained with GD/SGD");
+            }
         }
         var approximations = new List<string> { "kernel and output Hessian held frozen between snapshots (the snapshot spacing is the only approximation for a frozen kernel)" };
         if (traced) approximations.Add("traced mode: per-output kernel K_tr/p on every output (exact when K = K_scalar ⊗ I_p)");
         if (loss == LossKind.HalfMse && !forceGeneral) approximations.Add("½-MSE closed form per segment (eigendecomposition of K)");
         else approximations.Add("output Hessian B from the softmax at each snapshot; segments by repeated squaring");
         return new PathOperators((w + w.T).div(2).MoveToOuterDisposeScope(), (wd + wd.T).div(2).MoveToOuterDisposeScope(), d.MoveToOuterDisposeScope(),
-                                 g.MoveToOuterDisposeScope(), cumulative.MoveToOuterDisposeScope(), window[0].Step, window[^1].Step, window.Count - 1, approximations);
+                                 g.MoveToOuterDisposeScope(), cumulative.MoveToOuterDisposeScope(), window[0].Step, window[^1].Step, window.Count - 1, approximations)
+        {
+            MaxRadius = maxRadius,
+            MaxRadiusStep = maxRadiusStep,
+        };
     }
 
     /// <summary>A snapshot's outputs or targets [n, p] as operator columns: [n·p, 1] (full) or [n, p] (traced).</summary>

@@ -54,9 +54,19 @@ public static class Figure
     private static ScottPlot.TickGenerators.NumericAutomatic LogTicks() => new()
     {
         MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-        IntegerTicksOnly = true,
-        LabelFormatter = v => FormatPowerOfTen(v),
+        // Whole decades when the range spans several; fractional exponents (labelled by value) when it spans less than one.
+        IntegerTicksOnly = false,
+        LabelFormatter = v => Math.Abs(v - Math.Round(v)) < 1e-9 ? FormatPowerOfTen(v) : FormatValue(Math.Pow(10, v)),
     };
+
+    /// <summary>A tick value in plain notation between 0.001 and 10⁵ (3 significant digits), as 3.2e6 outside.</summary>
+    public static string FormatValue(double x)
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        if (x >= 1e-3 && x < 1e5) return x.ToString(x < 1 ? "0.###" : x < 100 ? "0.#" : "0", c);
+        int e = (int)Math.Floor(Math.Log10(x));
+        return (x / Math.Pow(10, e)).ToString("0.#", c) + "e" + e.ToString(c);
+    }
 
     /// <summary>Tick label for log₁₀ value <paramref name="exponent"/>: 0.01, 0.1, 1, 10, 100, otherwise 1e±k.</summary>
     public static string FormatPowerOfTen(double exponent)

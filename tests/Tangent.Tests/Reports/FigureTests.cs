@@ -34,4 +34,12 @@ public class FigureTests
     [InlineData(-7, "1e-7")]
     public void LogTicksAreLabelledAsPowersOfTen(double exponent, string label) =>
         Assert.Equal(label, Figure.FormatPowerOfTen(exponent));
+
+    [Theory]
+    [InlineData(3162.27766, "3162")]
+    [InlineData(31.6227766, "31.6")]
+    [InlineData(0.0316227766, "0.032")]
+    [InlineData(316227.766, "3.2e5")]
+    public void FractionalDecadeTicksAreLabelledInPlainNotation(double value, string label) =>
+        Assert.Equal(label, Figure.FormatValue(value));
 }
