@@ -28,8 +28,8 @@ public static class EntkSweep
     public static void Run(TextWriter output, string[] args)
     {
         bool quick = args.Contains("--quick");
-        var ns = quick ? new[] { 1024 } : new[] { 1024, 2048, 4096, 8192 };
-        var ws = quick ? new[] { 256 } : new[] { 256, 1024 };
+        var ns = List(args, "--n") ?? (quick ? [1024] : [1024, 2048, 4096, 8192]);
+        var ws = List(args, "--w") ?? (quick ? [256] : [256, 1024]);
         double peak = GemmPeak(ScalarType.Float32);
         output.WriteLine($"float32 GEMM (best of n = 2048, 4096): {peak / 1e9:F1} GFLOP/s on {get_num_threads()} threads");
         var rows = new List<Measurement>();
@@ -179,6 +179,12 @@ public static class EntkSweep
     {
         string host = Environment.ProcessPath!;
         return Path.GetFileNameWithoutExtension(host) == "dotnet" ? (host, [typeof(EntkSweep).Assembly.Location]) : (host, []);
+    }
+
+    private static int[]? List(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i < 0 || i + 1 >= args.Length ? null : args[i + 1].Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
     }
 
     private static string Arg(string[] args, string name)
