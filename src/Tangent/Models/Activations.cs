@@ -18,6 +18,14 @@ public enum Activation
     Quadratic,
     /// <summary>x.</summary>
     Identity,
+    /// <summary>max(x, αx), α = <see cref="MlpConfig.LeakySlope"/>.</summary>
+    LeakyRelu,
+    /// <summary>|x|.</summary>
+    Abs,
+    /// <summary>1/(1 + e⁻ˣ).</summary>
+    Sigmoid,
+    /// <summary>sin x.</summary>
+    Sin,
 }
 
 /// <summary>A parameter-free elementwise function as a module.</summary>
@@ -27,8 +35,12 @@ public sealed class Elementwise(string name, Func<Tensor, Tensor> function) : nn
     public override Tensor forward(Tensor x) => function(x);
 
     /// <summary>The module computing <paramref name="activation"/>.</summary>
-    public static nn.Module<Tensor, Tensor> Of(Activation activation) => activation switch
+    public static nn.Module<Tensor, Tensor> Of(Activation activation, double leakySlope = 0.01) => activation switch
     {
+        Activation.LeakyRelu => nn.LeakyReLU(leakySlope),
+        Activation.Abs => new Elementwise("Abs", x => x.abs()),
+        Activation.Sigmoid => nn.Sigmoid(),
+        Activation.Sin => new Elementwise("Sin", x => x.sin()),
         Activation.Relu => nn.ReLU(),
         Activation.Tanh => nn.Tanh(),
         Activation.Gelu => nn.GELU(),

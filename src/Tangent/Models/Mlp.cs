@@ -30,7 +30,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
                 biasScale: ntk ? config.BiasStd : 1.0, ScalarType.Float64);
             layer.Initialize(ntk ? 1.0 : config.WeightStd / Math.Sqrt(fanIn), ntk ? (config.BiasStd > 0 ? 1.0 : 0.0) : config.BiasStd, generator);
             modules.Add(($"{2 * l}", layer));
-            if (l + 2 < config.Widths.Count) modules.Add(($"{2 * l + 1}", Elementwise.Of(config.Activation)));
+            if (l + 2 < config.Widths.Count) modules.Add(($"{2 * l + 1}", Elementwise.Of(config.Activation, config.LeakySlope)));
         }
         layers = nn.Sequential(modules);
         RegisterComponents();

@@ -23,6 +23,8 @@ public sealed record MlpConfig
     public IReadOnlyList<int> Widths { get; init; } = [];
     /// <summary>Activation between layers.</summary>
     public Activation Activation { get; init; } = Activation.Relu;
+    /// <summary>Negative-side slope α of leaky ReLU.</summary>
+    public double LeakySlope { get; init; } = 0.01;
     /// <summary>Whether layers have biases.</summary>
     public bool Bias { get; init; } = true;
     /// <summary>NTK or standard parameterization.</summary>
