@@ -39,6 +39,7 @@ public static class TangentCli
         root.Options.Add(Verbose);
         root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
         root.Subcommands.Add(NtkCommand.Create(stdout, stderr));
+        root.Subcommands.Add(KernelCommand.Create(stdout, stderr));
         root.Subcommands.Add(TrainCommand.Train(stdout, stderr));
         root.Subcommands.Add(TrainCommand.Analyze(stdout, stderr));
         root.Subcommands.Add(InfoCommand(stdout));

@@ -66,8 +66,8 @@ public static class NtkRun
         };
         var model = new Mlp(settings.Config.Model, new Generator((ulong)settings.Config.Seed), dtype);
         if (settings.Params is not null) ParameterFiles.Load(model, settings.Params);
-        using var xS = LoadInputs(settings.Inputs, "--inputs", settings.Config.Model.Widths[0], dtype);
-        using var xQ = settings.Query is null ? null : LoadInputs(settings.Query, "--query", settings.Config.Model.Widths[0], dtype);
+        using var xS = NpyInputs.LoadMatrix(settings.Inputs, "--inputs", settings.Config.Model.Widths[0]).to_type(dtype);
+        using var xQ = settings.Query is null ? null : NpyInputs.LoadMatrix(settings.Query, "--query", settings.Config.Model.Widths[0]).to_type(dtype);
         var options = new NtkOptions { Method = settings.Method, Traced = settings.Traced, Parameters = settings.Parameters };
         try { Ntk.ParameterCount(model, options); }
         catch (ArgumentException e) { throw new ConfigException("--parameters", e.Message, "pass state-dict names such as layers.0.weight or prefixes such as layers.2."); }
@@ -137,16 +137,5 @@ public static class NtkRun
         run.WriteReport(report.Build());
         progress?.Report(new ProgressReport("done", 1, ""));
         return summary;
-    }
-
-    private static Tensor LoadInputs(string path, string field, int width, ScalarType dtype)
-    {
-        ConfigException.Require(File.Exists(path), field, $"file '{path}' does not exist", "pass a .npy file of shape [n, d]");
-        NpyArray array;
-        try { array = Npy.Read(path); }
-        catch (InvalidDataException e) { throw new ConfigException(field, e.Message, "save the array with numpy.save"); }
-        ConfigException.Require(array.Shape.Length == 2 && array.Shape[1] == width, field,
-            $"'{path}' has shape ({string.Join(", ", array.Shape)}), the model's input width is {width}", $"pass an array of shape [n, {width}]");
-        return torch.tensor(array.Data, array.Shape, dtype: ScalarType.Float64).to_type(dtype);
     }
 }

@@ -259,18 +259,11 @@ public static class PathAnalysis
     private static FrozenKernelPrediction Frozen(IReadOnlyList<Snapshot> window, Tensor y, Tensor yq, bool traced, int outputs)
     {
         var first = window[0];
-        long n = first.Us.shape[0];
         double scale = traced ? 1.0 / outputs : 1.0;
-        double lr = first.LearningRate;
-        var k = first.Kss * scale;
-        var kqs = first.Kqs * scale;
-        var (lambda, v) = linalg.eigh((k + k.T) / 2);
-        var x = lambda * (lr / n);
-        var r0 = PathOperators.AsColumns(first.Us - y, traced);
-        var coefficients = v.T.matmul(r0);
-        var uq0 = PathOperators.AsColumns(first.Uq, traced);
-        var yqc = PathOperators.AsColumns(yq, traced);
-        var yc = PathOperators.AsColumns(y, traced);
+        Tensor Col(Tensor m) => PathOperators.AsColumns(m, traced);
+        using var dynamics = new Theory.LinearizedDynamics(first.Kss * scale, first.Kqs * scale, Col(first.Us), Col(first.Uq), Col(y), first.LearningRate);
+        var yc = Col(y);
+        var yqc = Col(yq);
         var steps = window.Select(w => w.Step).ToArray();
         var predTrain = new double[steps.Length];
         var predTest = new double[steps.Length];
@@ -280,21 +273,15 @@ public static class PathAnalysis
         for (int i = 0; i < steps.Length; i++)
         {
             long t = steps[i] - first.Step;
-            var residual = v.matmul((1 - x).pow(t).unsqueeze(1) * coefficients);
-            predTrain[i] = residual.square().mean().item<double>();
-            var uq = uq0 - kqs.matmul(v.matmul((FrozenSegment.GeometricSum(x, t) * (lr / n)).unsqueeze(1) * coefficients));
-            predTest[i] = (uq - yqc).square().mean().item<double>();
-            actualTrain[i] = (PathOperators.AsColumns(window[i].Us, traced) - yc).square().mean().item<double>();
-            actualTest[i] = (PathOperators.AsColumns(window[i].Uq, traced) - yqc).square().mean().item<double>();
-            lastPredQ = uq;
+            predTrain[i] = (dynamics.TrainOutputs(t) - yc).square().mean().item<double>();
+            lastPredQ = dynamics.QueryOutputs(t);
+            predTest[i] = (lastPredQ - yqc).square().mean().item<double>();
+            actualTrain[i] = (Col(window[i].Us) - yc).square().mean().item<double>();
+            actualTest[i] = (Col(window[i].Uq) - yqc).square().mean().item<double>();
         }
-        // t → ∞: Σ_j r^j → 1/x on λ > 0 (K⁺), the analytic end state of the linearized network.
-        var positive = lambda.gt(1e-12 * lambda.max().item<double>());
-        var limit = where(positive, (lr / n) / where(positive, x, ones_like(x)), zeros_like(x));
-        var uqInf = uq0 - kqs.matmul(v.matmul(limit.unsqueeze(1) * coefficients));
-        double infinite = (uqInf - yqc).square().mean().item<double>();
-        var actualQ = PathOperators.AsColumns(window[^1].Uq, traced);
-        double relative = (lastPredQ! - actualQ).norm().item<double>() / Math.Max(1e-300, (actualQ - uq0).norm().item<double>());
+        double infinite = (dynamics.QueryOutputsAtInfinity() - yqc).square().mean().item<double>();
+        var actualQ = Col(window[^1].Uq);
+        double relative = (lastPredQ! - actualQ).norm().item<double>() / Math.Max(1e-300, (actualQ - Col(first.Uq)).norm().item<double>());
         return new FrozenKernelPrediction(steps, predTrain, actualTrain, predTest, actualTest, infinite,
                                           Math.Abs(predTest[^1] - actualTest[^1]) / Math.Max(1e-300, actualTest[^1]), relative);
     }
