@@ -10,18 +10,30 @@ public static class TrainCommand
     /// <summary>Builds <c>tangent train</c>.</summary>
     public static Command Train(TextWriter stdout, TextWriter stderr)
     {
-        var config = new Option<string>("--config") { Description = "JSON train config (docs/config.md), e.g. docs/examples/train-teacher.json", Required = true, HelpName = "FILE" };
+        var config = new Option<string?>("--config") { Description = "JSON train config (docs/config.md), e.g. docs/examples/train-teacher.json", HelpName = "FILE" };
+        var resume = new Option<string?>("--resume") { Description = "Continue an interrupted run from its checkpoint (needs checkpoint_every > 0); it ends bit for bit where an uninterrupted run would", HelpName = "RUN" };
         var threads = new Option<int>("--threads") { Description = "LibTorch intra-op threads (0: LibTorch's default)", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--out") { Description = "Run directory to write (default: runs/train-<UTC time>)", HelpName = "DIR" };
         var force = new Option<bool>("--force") { Description = "Replace the contents of a non-empty --out directory" };
         var command = new Command("train", "Train a model on a synthetic task; with a \"record\" section, take eNTK snapshots for 'tangent analyze'.")
         {
-            config, threads, output, force,
+            config, resume, threads, output, force,
         };
         command.SetAction(parse => TangentCli.Guard(parse, stderr, cancel =>
         {
             CliRun.SetThreads(parse.GetValue(threads));
-            var settings = TrainRun.Load(parse.GetValue(config)!);
+            string? resumePath = parse.GetValue(resume), configPath = parse.GetValue(config);
+            ConfigException.Require((resumePath is null) != (configPath is null), resumePath is null ? "--config" : "--resume",
+                resumePath is null ? "is required" : "cannot be combined with --config", "pass --config FILE for a new run or --resume RUN to continue one");
+            if (resumePath is not null)
+            {
+                var (resumed, summaryList) = ConsoleProgress.Run("train", stdout, progress => TrainRun.Resume(resumePath, progress, cancel));
+                var s = summaryList.ToDictionary(kv => kv.Key, kv => kv.Value);
+                stdout.WriteLine($"resumed and finished: train loss {s["final_train_loss"]:G4}  test loss {s["final_test_loss"]:G4}");
+                stdout.WriteLine($"wrote {resumed.Path} (report: {Path.Combine(resumed.Path, "report.html")})");
+                return TangentCli.Ok;
+            }
+            var settings = TrainRun.Load(configPath!);
             return CliRun.Execute("train", settings, settings.Seed, parse.GetValue(output), parse.GetValue(force), stdout, (run, progress) =>
             {
                 var summary = TrainRun.Run(settings, run, progress, cancel).ToDictionary(kv => kv.Key, kv => kv.Value);

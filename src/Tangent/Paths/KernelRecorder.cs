@@ -28,10 +28,26 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
     /// <summary>Seconds spent computing kernels.</summary>
     public double KernelSeconds { get; private set; }
 
+    /// <summary>Continues the index of a resumed run (snapshots at or after the resumed step are taken again).</summary>
+    public void ContinueExisting()
+    {
+        string path = SnapshotIndex.PathIn(run.Path);
+        if (!File.Exists(path)) return;
+        var existing = Json.Deserialize<SnapshotIndex>(File.ReadAllText(path));
+        _index.Steps.AddRange(existing.Steps);
+        _index.LearningRates.AddRange(existing.LearningRates);
+    }
+
     /// <inheritdoc/>
     public void OnStep(TrainingState state)
     {
         if (!_steps.Contains(state.Step)) return;
+        int later = _index.Steps.FindIndex(s => s >= state.Step);
+        if (later >= 0)
+        {
+            _index.Steps.RemoveRange(later, _index.Steps.Count - later);
+            _index.LearningRates.RemoveRange(later, _index.LearningRates.Count - later);
+        }
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var scope = NewDisposeScope();
         var options = new NtkOptions

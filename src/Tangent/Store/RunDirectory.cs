@@ -61,10 +61,10 @@ public sealed class RunDirectory
         {
             ConfigException.Require(overwrite, "--out", $"'{path}' already exists and is not empty",
                 "choose another directory or pass --force to replace it");
-            foreach (var name in new[] { RunFile, MetricsFile, SummaryFile, ReportFile })
-                File.Delete(System.IO.Path.Combine(full, name));
-            foreach (var dir in new[] { "arrays", "figures" })
-                if (Directory.Exists(System.IO.Path.Combine(full, dir))) Directory.Delete(System.IO.Path.Combine(full, dir), recursive: true);
+            ConfigException.Require(File.Exists(System.IO.Path.Combine(full, RunFile)), "--out", $"'{path}' is not empty and is not a run directory (no {RunFile})",
+                "choose an empty or new directory; --force only replaces earlier runs");
+            foreach (var file in Directory.EnumerateFiles(full)) File.Delete(file);
+            foreach (var dir in Directory.EnumerateDirectories(full)) Directory.Delete(dir, recursive: true);
         }
         Directory.CreateDirectory(full);
         var configJson = JsonSerializer.SerializeToElement(config, Json.Options);
@@ -85,6 +85,29 @@ public sealed class RunDirectory
             StartedUtc = DateTimeOffset.UtcNow,
         };
         var run = new RunDirectory(full, info);
+        run.WriteInfo();
+        return run;
+    }
+
+    /// <summary>
+    /// Reopens an unfinished run (failed or interrupted) to continue it: run.json is marked running again under this process;
+    /// every file already written stays.
+    /// </summary>
+    public static RunDirectory Reopen(string path)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        var info = Inspect(full);
+        ConfigException.Require(info.Status != RunStatus.Done, "RUN", $"the run at '{path}' already finished", "start a new run instead of resuming");
+        ConfigException.Require(info.Status != RunStatus.Running, "RUN", $"the run at '{path}' is still running (pid {info.Pid})", "wait for it or stop it first");
+        var run = new RunDirectory(full, info with
+        {
+            Status = RunStatus.Running,
+            Error = null,
+            Host = Environment.MachineName,
+            Pid = Environment.ProcessId,
+            FinishedUtc = null,
+            WallSeconds = null,
+        });
         run.WriteInfo();
         return run;
     }

@@ -25,6 +25,35 @@ public enum OptimizerKind
     /// <summary>AdamW (Loshchilov &amp; Hutter): decoupled weight decay.</summary>
     [JsonStringEnumMemberName("adamw")]
     AdamW,
+    /// <summary>AdamW with a per-parameter SNR gate on the step (THEORY §6); weight decay is not gated.</summary>
+    [JsonStringEnumMemberName("snr_adamw")]
+    SnrAdamW,
+}
+
+/// <summary>The gate q ∈ [0, 1] of <see cref="OptimizerKind.SnrAdamW"/> (THEORY §6).</summary>
+public enum GateKind
+{
+    /// <summary>q = (m̂² − αŝ)₊ / ((m̂² − αŝ)₊ + λ_pop ŝ + ε) (default).</summary>
+    Soft,
+    /// <summary>q = m̂² / (m̂² + λ_pop ŝ).</summary>
+    Snr,
+    /// <summary>q = 1[m̂² &gt; αŝ].</summary>
+    Hard,
+    /// <summary>q = 1[ĝ² &gt; v/(b − 1)] from the current batch's per-example gradients.</summary>
+    Exact,
+    /// <summary>q = 1: plain AdamW (for checks).</summary>
+    One,
+}
+
+/// <summary>Learning-rate schedule.</summary>
+public enum ScheduleKind
+{
+    /// <summary>η_t = η.</summary>
+    Constant,
+    /// <summary>η_t = η · min(1, (t + 1)/W).</summary>
+    Warmup,
+    /// <summary>Linear warm-up over W steps, then η_min + (η − η_min)(1 + cos(π (t − W)/(T − W)))/2.</summary>
+    Cosine,
 }
 
 /// <summary>Optimizer settings.</summary>
@@ -42,8 +71,35 @@ public sealed record OptimizerConfig
     public double Beta2 { get; init; } = 0.999;
     /// <summary>Adam ε.</summary>
     public double Eps { get; init; } = 1e-8;
-    /// <summary>Weight decay (L2 for GD/SGD/Adam, decoupled for AdamW).</summary>
+    /// <summary>Weight decay (L2 for GD/SGD/Adam, decoupled for AdamW and SnrAdamW).</summary>
     public double WeightDecay { get; init; }
+    /// <summary>SnrAdamW gate.</summary>
+    public GateKind Gate { get; init; } = GateKind.Soft;
+    /// <summary>SnrAdamW α: the noise multiple m̂² must exceed (soft, hard). Published value 1.</summary>
+    public double Alpha { get; init; } = 1.0;
+    /// <summary>SnrAdamW λ_pop (soft, snr). Published defaults disagree: 1 (blog) or 0 (code).</summary>
+    public double LambdaPop { get; init; } = 1.0;
+    /// <summary>SnrAdamW ρ, the decay of the fluctuation moment s. Published defaults disagree: 0.99 or 0.9.</summary>
+    public double Rho { get; init; } = 0.99;
+    /// <summary>Learning-rate schedule.</summary>
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.Constant;
+    /// <summary>Warm-up steps W (warmup, cosine).</summary>
+    public int WarmupSteps { get; init; }
+    /// <summary>Final learning rate of the cosine schedule.</summary>
+    public double MinLr { get; init; }
+
+    /// <summary>η_t for step <paramref name="step"/> of <paramref name="total"/>.</summary>
+    public double LearningRate(int step, int total)
+    {
+        double warm = WarmupSteps > 0 ? Math.Min(1.0, (step + 1.0) / WarmupSteps) : 1.0;
+        return Schedule switch
+        {
+            ScheduleKind.Warmup => Lr * warm,
+            ScheduleKind.Cosine when step < WarmupSteps => Lr * warm,
+            ScheduleKind.Cosine => MinLr + (Lr - MinLr) * 0.5 * (1 + Math.Cos(Math.PI * (step - WarmupSteps) / Math.Max(1, total - WarmupSteps))),
+            _ => Lr,
+        };
+    }
 
     /// <summary>Checks every field.</summary>
     public OptimizerConfig Validate(string path = "optimizer")
@@ -54,6 +110,11 @@ public sealed record OptimizerConfig
         ConfigException.Require(Beta2 >= 0 && Beta2 < 1, $"{path}.beta2", $"must be in [0, 1), got {Beta2}", "use 0.999");
         ConfigException.Require(Eps > 0, $"{path}.eps", $"must be positive, got {Eps}", "use 1e-8");
         ConfigException.Require(WeightDecay >= 0, $"{path}.weight_decay", $"must be ≥ 0, got {WeightDecay}", "use 0 or e.g. 1e-2");
+        ConfigException.Require(Alpha >= 0, $"{path}.alpha", $"must be ≥ 0, got {Alpha}", "use 1");
+        ConfigException.Require(LambdaPop >= 0, $"{path}.lambda_pop", $"must be ≥ 0, got {LambdaPop}", "use 1 or 0");
+        ConfigException.Require(Rho >= 0 && Rho < 1, $"{path}.rho", $"must be in [0, 1), got {Rho}", "use 0.99 or 0.9");
+        ConfigException.Require(WarmupSteps >= 0, $"{path}.warmup_steps", $"must be ≥ 0, got {WarmupSteps}", "use e.g. 100");
+        ConfigException.Require(MinLr >= 0 && MinLr <= Lr, $"{path}.min_lr", $"must be in [0, lr], got {MinLr}", "use e.g. 0");
         return this;
     }
 }
@@ -120,6 +181,12 @@ public sealed record TrainConfig
     public long Seed { get; init; }
     /// <summary>Kernel snapshots; null records none.</summary>
     public RecordConfig? Record { get; init; }
+    /// <summary>Steps between checkpoints (0: none); a run with checkpoints can be resumed with <c>tangent train --resume</c>.</summary>
+    public int CheckpointEvery { get; init; }
+    /// <summary>Log the validation-free population-risk estimate of THEORY §5 (one extra per-example pass per step).</summary>
+    public bool RiskEstimate { get; init; } = true;
+    /// <summary>Split every minibatch update into its full-batch (drift) and fluctuation (diffusion) parts (THEORY §4; one extra full-batch gradient per step).</summary>
+    public bool DriftDiffusion { get; init; }
 
     /// <summary>Checks every field and their consistency.</summary>
     public TrainConfig Validate()
@@ -136,6 +203,7 @@ public sealed record TrainConfig
         ConfigException.Require(BatchSize >= 0 && BatchSize <= Task.TrainSamples, "batch_size", $"must be in [0, {Task.TrainSamples}], got {BatchSize}", "use 0 for full batch");
         ConfigException.Require(LogEvery >= 1, "log_every", $"must be at least 1, got {LogEvery}", "use e.g. 10");
         ConfigException.Require(Seed >= 0, "seed", $"must be ≥ 0, got {Seed}", "use a non-negative integer");
+        ConfigException.Require(CheckpointEvery >= 0, "checkpoint_every", $"must be ≥ 0, got {CheckpointEvery}", "use 0 (none) or e.g. 500");
         ConfigException.Require(Record is null || !(Record.Traced && Loss == LossKind.CrossEntropy), "record.traced",
             "traced kernels do not close the cross-entropy output dynamics (B couples outputs)", "record full kernels (traced: false) for cross-entropy");
         Record?.Validate(Steps);

@@ -14,6 +14,7 @@ public class OptimizerTests
         [new OptimizerConfig { Kind = OptimizerKind.Sgd, Lr = 0.05, Momentum = 0.9, WeightDecay = 0.01 }],
         [new OptimizerConfig { Kind = OptimizerKind.Adam, Lr = 0.01, WeightDecay = 0.001 }],
         [new OptimizerConfig { Kind = OptimizerKind.AdamW, Lr = 0.01, WeightDecay = 0.1, Beta2 = 0.98 }],
+        [new OptimizerConfig { Kind = OptimizerKind.SnrAdamW, Gate = GateKind.One, Lr = 0.01, WeightDecay = 0.1, Beta2 = 0.98 }],
     ];
 
     [Theory]
@@ -31,7 +32,7 @@ public class OptimizerTests
         optim.Optimizer reference = config.Kind switch
         {
             OptimizerKind.Adam => optim.Adam(theirs.parameters(), config.Lr, config.Beta1, config.Beta2, config.Eps, config.WeightDecay),
-            OptimizerKind.AdamW => optim.AdamW(theirs.parameters(), config.Lr, config.Beta1, config.Beta2, config.Eps, config.WeightDecay),
+            OptimizerKind.AdamW or OptimizerKind.SnrAdamW => optim.AdamW(theirs.parameters(), config.Lr, config.Beta1, config.Beta2, config.Eps, config.WeightDecay),
             _ => optim.SGD(theirs.parameters(), config.Lr, config.Momentum, weight_decay: config.WeightDecay),
         };
         for (int step = 0; step < 25; step++)
