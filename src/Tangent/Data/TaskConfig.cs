@@ -29,18 +29,35 @@ public sealed record TaskConfig
     public double NoiseStd { get; init; } = 0.18;
     /// <summary>Share of training labels replaced by a uniformly random class (classification).</summary>
     public double LabelNoise { get; init; }
+    /// <summary>Modulus p of the modular-arithmetic task.</summary>
+    public int Modulus { get; init; } = 97;
+    /// <summary>Operation a ∘ b mod p: add, sub, mul or div (b ≠ 0).</summary>
+    public string Operation { get; init; } = "add";
+    /// <summary>Share of all pairs (a, b) used for training (modular task).</summary>
+    public double TrainFraction { get; init; } = 0.5;
 
-    /// <summary>d as the model sees it.</summary>
-    public int InputDimension => Kind == "sine" ? 1 : Dimension;
+    /// <summary>d as the model sees it (modular: two one-hot vectors, 2p).</summary>
+    public int InputDimension => Kind switch { "sine" => 1, "modular" => 2 * Modulus, _ => Dimension };
 
-    /// <summary>p: outputs of the model for <paramref name="loss"/>.</summary>
-    public int OutputDimension(LossKind loss) => Kind == "sine" ? 1 : Outputs;
+    /// <summary>p: outputs of the model for <paramref name="loss"/> (modular: p classes).</summary>
+    public int OutputDimension(LossKind loss) => Kind switch { "sine" => 1, "modular" => Modulus, _ => Outputs };
+
+    /// <summary>Whether targets are one-hot classes.</summary>
+    public bool IsClassification => Kind is "teacher-classes" or "modular";
 
     /// <summary>Checks every field.</summary>
     public TaskConfig Validate(string path = "task")
     {
-        ConfigException.Require(Kind is "sine" or "teacher" or "linear-teacher" or "teacher-classes", $"{path}.kind", $"unknown task '{Kind}'",
-            "use sine, teacher, linear-teacher or teacher-classes");
+        ConfigException.Require(Kind is "sine" or "teacher" or "linear-teacher" or "teacher-classes" or "modular", $"{path}.kind", $"unknown task '{Kind}'",
+            "use sine, teacher, linear-teacher, teacher-classes or modular");
+        if (Kind == "modular")
+        {
+            ConfigException.Require(Modulus >= 3, $"{path}.modulus", $"must be at least 3, got {Modulus}", "use a prime such as 97");
+            ConfigException.Require(Operation is "add" or "sub" or "mul" or "div", $"{path}.operation", $"unknown operation '{Operation}'", "use add, sub, mul or div");
+            ConfigException.Require(Operation != "div" || IsPrime(Modulus), $"{path}.modulus", $"division needs a prime modulus, got {Modulus}", "use a prime such as 97");
+            ConfigException.Require(TrainFraction > 0 && TrainFraction < 1, $"{path}.train_fraction", $"must be in (0, 1), got {TrainFraction}", "use e.g. 0.5");
+            return this;
+        }
         ConfigException.Require(TrainSamples >= 2, $"{path}.train_samples", $"must be at least 2, got {TrainSamples}", "use e.g. 200");
         ConfigException.Require(TestSamples >= 1, $"{path}.test_samples", $"must be at least 1, got {TestSamples}", "use e.g. 200");
         ConfigException.Require(Dimension >= 1, $"{path}.dimension", $"must be at least 1, got {Dimension}", "use e.g. 10");
@@ -60,6 +77,8 @@ public sealed record TaskConfig
         Validate();
         if (Kind == "sine")
             return SineTask.Create(TrainSamples, TestSamples, -2.5, 2.5, 0.9, 1.7, NoiseStd, seed, dtype);
+        if (Kind == "modular")
+            return Modular(seed, dtype);
         using var scope = NewDisposeScope();
         var g = new Generator((ulong)seed);
         var xs = randn(new long[] { TrainSamples, Dimension }, dtype: ScalarType.Float64, generator: g);
@@ -97,4 +116,46 @@ public sealed record TaskConfig
     }
 
     private Tensor OneHot(Tensor classes) => nn.functional.one_hot(classes, Outputs).to_type(ScalarType.Float64);
+
+    /// <summary>
+    /// Every pair (a, b) ∈ ℤ_p² (b ≠ 0 for div) labelled a ∘ b mod p, inputs the concatenated one-hots of a and b, split at random
+    /// (seeded) into a training share and a held-out rest; targets one-hot.
+    /// </summary>
+    private RegressionTask Modular(long seed, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        int p = Modulus;
+        var pairs = new List<(int A, int B, int C)>();
+        for (int a = 0; a < p; a++)
+            for (int b = Operation == "div" ? 1 : 0; b < p; b++)
+                pairs.Add((a, b, Operation switch
+                {
+                    "add" => (a + b) % p,
+                    "sub" => ((a - b) % p + p) % p,
+                    "mul" => a * b % p,
+                    _ => (int)((long)a * ModularInverse(b, p) % p),
+                }));
+        var order = randperm(pairs.Count, generator: new Generator((ulong)seed)).data<long>().ToArray();
+        int train = (int)Math.Round(TrainFraction * pairs.Count);
+        Tensor Inputs(IEnumerable<long> idx) =>
+            cat(new[] { nn.functional.one_hot(tensor(idx.Select(i => (long)pairs[(int)i].A).ToArray()), p), nn.functional.one_hot(tensor(idx.Select(i => (long)pairs[(int)i].B).ToArray()), p) }, 1).to_type(dtype);
+        Tensor Targets(IEnumerable<long> idx) => nn.functional.one_hot(tensor(idx.Select(i => (long)pairs[(int)i].C).ToArray()), p).to_type(dtype);
+        var trainIdx = order.Take(train).ToArray();
+        var testIdx = order.Skip(train).ToArray();
+        var y = Targets(trainIdx);
+        return new RegressionTask(Inputs(trainIdx), y, y.clone(), Inputs(testIdx), Targets(testIdx));
+    }
+
+    private static long ModularInverse(long b, long p)
+    {
+        long result = 1, e = p - 2, x = b % p;
+        while (e > 0) { if ((e & 1) == 1) result = result * x % p; x = x * x % p; e >>= 1; }
+        return result;
+    }
+
+    private static bool IsPrime(int n)
+    {
+        for (int k = 2; k * k <= n; k++) if (n % k == 0) return false;
+        return n >= 2;
+    }
 }

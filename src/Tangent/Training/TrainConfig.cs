@@ -185,6 +185,8 @@ public sealed record TrainConfig
     public int CheckpointEvery { get; init; }
     /// <summary>Log the validation-free population-risk estimate of THEORY §5 (one extra per-example pass per step).</summary>
     public bool RiskEstimate { get; init; } = true;
+    /// <summary>Stop once the held-out accuracy (classification) reaches this value at a logged step (null: never).</summary>
+    public double? StopAtTestMetric { get; init; }
     /// <summary>Split every minibatch update into its full-batch (drift) and fluctuation (diffusion) parts (THEORY §4; one extra full-batch gradient per step).</summary>
     public bool DriftDiffusion { get; init; }
 
@@ -198,11 +200,12 @@ public sealed record TrainConfig
             $"set model.widths[0] to {Task.InputDimension}");
         ConfigException.Require(Model.Widths[^1] == Task.OutputDimension(Loss), "model.widths", $"the last width must be the task's output dimension {Task.OutputDimension(Loss)}, got {Model.Widths[^1]}",
             $"set the last width to {Task.OutputDimension(Loss)}");
-        ConfigException.Require(Loss != LossKind.CrossEntropy || Task.Kind == "teacher-classes", "loss", $"cross_entropy needs a classification task, got '{Task.Kind}'", "use task.kind \"teacher-classes\" or loss \"half_mse\"");
+        ConfigException.Require(Loss != LossKind.CrossEntropy || Task.IsClassification, "loss", $"cross_entropy needs a classification task, got '{Task.Kind}'", "use task.kind \"teacher-classes\" or \"modular\", or loss \"half_mse\"");
         ConfigException.Require(Steps >= 1, "steps", $"must be at least 1, got {Steps}", "use e.g. 1000");
-        ConfigException.Require(BatchSize >= 0 && BatchSize <= Task.TrainSamples, "batch_size", $"must be in [0, {Task.TrainSamples}], got {BatchSize}", "use 0 for full batch");
+        ConfigException.Require(BatchSize >= 0 && (Task.Kind == "modular" || BatchSize <= Task.TrainSamples), "batch_size", $"must be in [0, {Task.TrainSamples}], got {BatchSize}", "use 0 for full batch");
         ConfigException.Require(LogEvery >= 1, "log_every", $"must be at least 1, got {LogEvery}", "use e.g. 10");
         ConfigException.Require(Seed >= 0, "seed", $"must be ≥ 0, got {Seed}", "use a non-negative integer");
+        ConfigException.Require(StopAtTestMetric is null || Task.IsClassification, "stop_at_test_metric", "is defined for held-out accuracy only", "remove it for regression tasks");
         ConfigException.Require(CheckpointEvery >= 0, "checkpoint_every", $"must be ≥ 0, got {CheckpointEvery}", "use 0 (none) or e.g. 500");
         ConfigException.Require(Record is null || !(Record.Traced && Loss == LossKind.CrossEntropy), "record.traced",
             "traced kernels do not close the cross-entropy output dynamics (B couples outputs)", "record full kernels (traced: false) for cross-entropy");

@@ -98,6 +98,7 @@ public static class Trainer
             if (step % config.LogEvery == 0 || final)
                 metrics.Add(Measure(step, config, model, task, gradNorm, lr, optimizer, accumulators));
             if (final) break;
+            if (config.StopAtTestMetric is { } target && metrics.Count > 0 && metrics[^1].Step == step && metrics[^1].TestMetric >= target) break;
             optimizer.Step(lr, moments);
             if (moments is not null) foreach (var m in moments) m.Dispose();
             if (step % reportEvery == 0)
