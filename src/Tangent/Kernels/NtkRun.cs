@@ -19,13 +19,7 @@ public sealed record NtkConfigFile
     /// <summary>Reads and validates a config file; errors name the field.</summary>
     public static NtkConfigFile Load(string path)
     {
-        ConfigException.Require(File.Exists(path), "--config", $"file '{path}' does not exist", "pass a JSON file such as docs/examples/mlp.json");
-        NtkConfigFile config;
-        try { config = Json.Deserialize<NtkConfigFile>(File.ReadAllText(path)); }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new ConfigException("--config", $"'{path}' is not a valid config: {e.Message.ReplaceLineEndings(" ")}", "see docs/config.md for the schema");
-        }
+        var config = Json.LoadConfig<NtkConfigFile>(path, "docs/examples/mlp.json");
         config.Model.Validate();
         return config;
     }

@@ -145,7 +145,7 @@ public static class KernelRun
             // Slope of log distance against log width: −1/2 is the fluctuation scaling of the finite eNTK.
             var lx = rows.Select(r => Math.Log(r.Width)).ToArray();
             var ly = rows.Select(r => Math.Log(r.AtInit)).ToArray();
-            if (rows.Count >= 2) summary.Add(new("distance_width_exponent", Slope(lx, ly)));
+            if (rows.Count >= 2) summary.Add(new("distance_width_exponent", Statistics.Slope(lx, ly)));
             summary.Add(new("distance_at_init_widest", rows[^1].AtInit));
             if (y is not null) summary.Add(new("distance_after_training_widest", rows[^1].Trained));
         }
@@ -190,11 +190,5 @@ public static class KernelRun
     {
         using var k = Ntk.Compute(net, x, null, new NtkOptions { Traced = true });
         return ((k.Kss / outputs - infinite).norm() / infinite.norm()).item<double>();
-    }
-
-    private static double Slope(double[] x, double[] y)
-    {
-        double mx = x.Average(), my = y.Average();
-        return x.Zip(y, (a, b) => (a - mx) * (b - my)).Sum() / x.Sum(a => (a - mx) * (a - mx));
     }
 }

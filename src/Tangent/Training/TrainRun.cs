@@ -18,13 +18,7 @@ public static class TrainRun
     /// <summary>Reads and validates a train config file; errors name the field.</summary>
     public static TrainConfig Load(string path)
     {
-        ConfigException.Require(File.Exists(path), "--config", $"file '{path}' does not exist", "pass a JSON file such as docs/examples/train-teacher.json");
-        TrainConfig config;
-        try { config = Json.Deserialize<TrainConfig>(File.ReadAllText(path)); }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new ConfigException("--config", $"'{path}' is not a valid train config: {e.Message.ReplaceLineEndings(" ")}", "see docs/config.md for the schema");
-        }
+        var config = Json.LoadConfig<TrainConfig>(path, "docs/examples/train-teacher.json");
         return config.Validate();
     }
 
@@ -105,9 +99,9 @@ public static class TrainRun
             var riskAlpha = metrics.Select(m => m.RiskEstimateAlpha!.Value).ToArray();
             summary.Add(new("risk_estimate_final", risk[^1]));
             summary.Add(new("risk_estimate_gap_mean", risk.Zip(test, (a, b) => Math.Abs(a - b)).Average()));
-            summary.Add(new("risk_estimate_corr", Pearson(risk, test)));
+            summary.Add(new("risk_estimate_corr", Statistics.Pearson(risk, test)));
             summary.Add(new("risk_estimate_alpha_gap_mean", riskAlpha.Zip(test, (a, b) => Math.Abs(a - b)).Average()));
-            summary.Add(new("risk_estimate_alpha_corr", Pearson(riskAlpha, test)));
+            summary.Add(new("risk_estimate_alpha_corr", Statistics.Pearson(riskAlpha, test)));
             figures.Add(RiskFigure(metrics));
         }
         if (metrics.Any(m => m.DriftNorm is not null))
@@ -116,8 +110,8 @@ public static class TrainRun
             var logT = rows.Select(m => Math.Log(m.Step)).ToArray();
             summary.Add(new("drift_norm_final", rows[^1].DriftNorm));
             summary.Add(new("diffusion_norm_final", rows[^1].DiffusionNorm));
-            summary.Add(new("drift_exponent", Slope(logT, rows.Select(m => Math.Log(m.DriftNorm!.Value)).ToArray())));
-            summary.Add(new("diffusion_exponent", Slope(logT, rows.Select(m => Math.Log(m.DiffusionNorm!.Value)).ToArray())));
+            summary.Add(new("drift_exponent", Statistics.Slope(logT, rows.Select(m => Math.Log(m.DriftNorm!.Value)).ToArray())));
+            summary.Add(new("diffusion_exponent", Statistics.Slope(logT, rows.Select(m => Math.Log(m.DiffusionNorm!.Value)).ToArray())));
             figures.Add(DriftFigure(rows));
         }
         if (config.Optimizer.Kind == OptimizerKind.SnrAdamW)
@@ -182,19 +176,5 @@ public static class TrainRun
         Figure.LogX(plot); Figure.LogY(plot);
         plot.ShowLegend(Alignment.UpperLeft);
         return Figure.Render(plot, "drift_diffusion", "Norms of the accumulated full-batch (drift) and fluctuation (diffusion) parts of the minibatch updates, with the T and √T references of THEORY §4.");
-    }
-
-    private static double Pearson(double[] a, double[] b)
-    {
-        double ma = a.Average(), mb = b.Average();
-        double cov = a.Zip(b, (x, y) => (x - ma) * (y - mb)).Sum();
-        double d = Math.Sqrt(a.Sum(x => (x - ma) * (x - ma)) * b.Sum(y => (y - mb) * (y - mb)));
-        return d == 0 ? 0 : cov / d;
-    }
-
-    private static double Slope(double[] x, double[] y)
-    {
-        double mx = x.Average(), my = y.Average();
-        return x.Zip(y, (a, b) => (a - mx) * (b - my)).Sum() / x.Sum(a => (a - mx) * (a - mx));
     }
 }
