@@ -155,13 +155,15 @@ public static class TrainRun
     {
         var plot = Figure.NewPlot("Population-risk estimate against the held-out loss", "step + 1", "loss");
         var x = metrics.Select(m => Math.Log10(m.Step + 1)).ToArray();
-        var a = plot.Add.ScatterLine(x, metrics.Select(m => m.TestLoss).ToArray()); a.Color = Colors.SeaGreen; a.LineWidth = 2.5f; a.LegendText = "held-out loss";
-        var b = plot.Add.ScatterLine(x, metrics.Select(m => m.RiskEstimate!.Value).ToArray()); b.Color = Colors.Navy; b.LineWidth = 2; b.LegendText = "estimate, 1/(b − 1)";
-        var c = plot.Add.ScatterLine(x, metrics.Select(m => m.RiskEstimateAlpha!.Value).ToArray()); c.Color = Colors.Orange; c.LineWidth = 2; c.LinePattern = LinePattern.Dashed; c.LegendText = "estimate, α = b/(n − b)";
-        var d = plot.Add.ScatterLine(x, metrics.Select(m => m.TrainLoss).ToArray()); d.Color = Colors.Crimson; d.LineWidth = 1.5f; d.LinePattern = LinePattern.Dotted; d.LegendText = "train loss";
+        double L(double v) => Math.Log10(Math.Max(v, 1e-6));
+        var a = plot.Add.ScatterLine(x, metrics.Select(m => L(m.TestLoss)).ToArray()); a.Color = Colors.SeaGreen; a.LineWidth = 2.5f; a.LegendText = "held-out loss";
+        var b = plot.Add.ScatterLine(x, metrics.Select(m => L(m.RiskEstimate!.Value)).ToArray()); b.Color = Colors.Navy; b.LineWidth = 2; b.LegendText = "estimate, 1/(b − 1)";
+        var c = plot.Add.ScatterLine(x, metrics.Select(m => L(m.RiskEstimateAlpha!.Value)).ToArray()); c.Color = Colors.Orange; c.LineWidth = 2; c.LinePattern = LinePattern.Dashed; c.LegendText = "estimate, α = b/(n − b)";
+        var d = plot.Add.ScatterLine(x, metrics.Select(m => L(m.TrainLoss)).ToArray()); d.Color = Colors.Crimson; d.LineWidth = 1.5f; d.LinePattern = LinePattern.Dotted; d.LegendText = "train loss";
         Figure.LogX(plot);
-        plot.ShowLegend(Alignment.UpperRight);
-        return Figure.Render(plot, "risk_estimate", "The validation-free population-risk estimate from the training batches alone, beside the held-out loss it tries to track.");
+        Figure.LogY(plot);
+        plot.ShowLegend(Alignment.LowerLeft);
+        return Figure.Render(plot, "risk_estimate", "The validation-free population-risk estimate from the training batches alone, beside the held-out loss it tries to track (log scale; values below 1e-6, including negative ones, drawn at 1e-6).");
     }
 
     private static RenderedFigure DriftFigure(IReadOnlyList<TrainingMetrics> rows)
