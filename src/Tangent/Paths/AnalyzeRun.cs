@@ -42,9 +42,9 @@ public static class AnalyzeRun
         try
         {
             using var scope = NewDisposeScope();
-            var y = Load(runPath, "Y_S");
-            var clean = Load(runPath, "Y_S_clean");
-            var yq = Load(runPath, "Y_Q");
+            var y = Rows(Load(runPath, "Y_S"), index.TrainIndices);
+            var clean = Rows(Load(runPath, "Y_S_clean"), index.TrainIndices);
+            var yq = Rows(Load(runPath, "Y_Q"), index.QueryIndices);
             bool noisy = (y - clean).abs().max().item<double>() > 0;
             progress?.Report(new ProgressReport("operators", 0.2, $"{snapshots.Count - 1} segments"));
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -62,6 +62,8 @@ public static class AnalyzeRun
             foreach (var snap in snapshots) snap.Dispose();
         }
     }
+
+    private static Tensor Rows(Tensor t, List<long>? indices) => indices is null ? t : t.index_select(0, tensor(indices.ToArray()));
 
     private static Tensor Load(string run, string name)
     {

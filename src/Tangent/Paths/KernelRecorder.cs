@@ -13,6 +13,7 @@ namespace Tangent.Paths;
 public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainConfig train) : ITrainingObserver
 {
     private readonly HashSet<int> _steps = [.. record.StepsFor(train.Steps)];
+    private List<long>? _trainSubset, _querySubset;
     private readonly SnapshotIndex _index = new()
     {
         Traced = record.Traced,
@@ -27,6 +28,15 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
 
     /// <summary>Seconds spent computing kernels.</summary>
     public double KernelSeconds { get; private set; }
+
+    /// <summary>A fixed random subset of <paramref name="size"/> of <paramref name="count"/> rows (seed + offset), sorted; null for all.</summary>
+    private List<long>? Subset(long count, int size, int offset)
+    {
+        if (size <= 0 || size >= count) return null;
+        using var g = new TorchSharp.torch.Generator((ulong)(train.Seed + offset));
+        using var perm = randperm(count, generator: g);
+        return perm[TensorIndex.Slice(0, size)].data<long>().ToArray().Order().ToList();
+    }
 
     /// <summary>Continues the index of a resumed run (snapshots at or after the resumed step are taken again).</summary>
     public void ContinueExisting()
@@ -56,18 +66,23 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
             Traced = record.Traced,
             Preconditioner = train.Optimizer.Kind is OptimizerKind.Adam or OptimizerKind.AdamW ? state.Optimizer.Preconditioner() : null,
         };
-        using var kernels = Ntk.Compute(state.Model, state.Task.TrainX, state.Task.TestX, options);
+        _trainSubset ??= Subset(state.Task.TrainX.shape[0], record.MaxTrain, 3);
+        _querySubset ??= Subset(state.Task.TestX.shape[0], record.MaxQuery, 4);
+        var xs = _trainSubset is null ? state.Task.TrainX : state.Task.TrainX.index_select(0, tensor(_trainSubset.ToArray()));
+        var xq = _querySubset is null ? state.Task.TestX : state.Task.TestX.index_select(0, tensor(_querySubset.ToArray()));
+        using var kernels = Ntk.Compute(state.Model, xs, xq, options);
         Tensor us, uq;
         using (no_grad())
         {
-            us = state.Model.call(state.Task.TrainX);
-            uq = state.Model.call(state.Task.TestX);
+            us = state.Model.call(xs);
+            uq = state.Model.call(xq);
         }
         using var snapshot = new Snapshot(state.Step, state.LearningRate, kernels.Kss.alias(), kernels.Kqs!.alias(), us.alias(), uq.alias());
         snapshot.Write(run.Path);
         _index.Steps.Add(state.Step);
         _index.LearningRates.Add(state.LearningRate);
-        AtomicFile.WriteAllText(SnapshotIndex.PathIn(run.Path), Json.Serialize(_index));
+        var index = _index with { TrainIndices = _trainSubset, QueryIndices = _querySubset, TrainSamples = (int)xs.shape[0], QuerySamples = (int)xq.shape[0] };
+        AtomicFile.WriteAllText(SnapshotIndex.PathIn(run.Path), Json.Serialize(index));
         KernelSeconds += clock.Elapsed.TotalSeconds;
     }
 }

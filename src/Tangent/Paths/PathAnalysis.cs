@@ -132,6 +132,10 @@ public static class PathAnalysis
         using var scope = NewDisposeScope();
         bool traced = index.Traced;
         var loss = index.Loss;
+        var approximations = ops.Approximations.ToList();
+        if (index.TrainIndices is not null)
+            approximations.Add($"training subset S′ of {index.TrainIndices.Count} points treated as a uniform sample of S (K_S′S g_S ≈ K_S′S′ g_S′, B = I/n′): a Monte-Carlo approximation");
+        if (index.QueryIndices is not null) approximations.Add($"query subset Q′ of {index.QueryIndices.Count} points (exact for those points)");
         var first = window[0];
         var last = window[^1];
         long n = first.Us.shape[0];
@@ -237,7 +241,7 @@ public static class PathAnalysis
             SpacingConvergence = spacing,
             OperatorSeconds = operatorSeconds,
             MaxPropagatorRadius = (ops.MaxRadius, ops.MaxRadiusStep),
-            Approximations = ops.Approximations,
+            Approximations = approximations,
         };
     }
 

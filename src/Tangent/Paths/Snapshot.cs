@@ -71,6 +71,10 @@ public sealed record SnapshotIndex
     public OptimizerKind Optimizer { get; init; }
     /// <summary>eNTK method used.</summary>
     public string Method { get; init; } = "rules";
+    /// <summary>Indices of the recorded training subset S′ ⊂ S (null: all of S).</summary>
+    public List<long>? TrainIndices { get; init; }
+    /// <summary>Indices of the recorded query subset Q′ ⊂ Q (null: all of Q).</summary>
+    public List<long>? QueryIndices { get; init; }
 
     /// <summary>Path of the index inside a run.</summary>
     public static string PathIn(string run) => Path.Combine(run, "snapshots", "index.json");

@@ -134,6 +134,13 @@ public sealed record RecordConfig
     public bool Traced { get; init; }
     /// <summary>eNTK method.</summary>
     public string Method { get; init; } = "rules";
+    /// <summary>
+    /// Record on a fixed random subset S′ ⊂ S of this many training points (0: all). The operators then treat S′ as a uniform
+    /// sample of S: K_{S′S} g_S ≈ K_{S′S′} g_{S′} with B = I/n′ — a Monte-Carlo approximation, reported as such.
+    /// </summary>
+    public int MaxTrain { get; init; }
+    /// <summary>Record K_QS on a fixed random subset Q′ ⊂ Q of this many query points (0: all); exact for those points.</summary>
+    public int MaxQuery { get; init; }
 
     /// <summary>The snapshot steps for a run of <paramref name="steps"/> steps (always including 0 and the last step).</summary>
     public IReadOnlyList<int> StepsFor(int steps)
@@ -156,6 +163,8 @@ public sealed record RecordConfig
         ConfigException.Require(Schedule != "list" || Steps.Count > 0, $"{path}.steps", "the list schedule needs steps", "give e.g. [0, 10, 100]");
         ConfigException.Require(Steps.All(s => s >= 0 && s <= steps), $"{path}.steps", $"every step must be in [0, {steps}]", "remove steps past the end of training");
         ConfigException.Require(Method is "rules" or "jacobian" or "vector-products", $"{path}.method", $"unknown method '{Method}'", "use rules, jacobian or vector-products");
+        ConfigException.Require(MaxTrain >= 0 && MaxTrain != 1, $"{path}.max_train", $"must be 0 (all) or at least 2, got {MaxTrain}", "use e.g. 500");
+        ConfigException.Require(MaxQuery >= 0, $"{path}.max_query", $"must be ≥ 0, got {MaxQuery}", "use e.g. 500");
         return this;
     }
 }

@@ -91,6 +91,28 @@ public class PathOperatorTests
         Assert.NotNull(r.Frozen);
     }
 
+    /// <summary>A query subset Q′ is exact for its points: the linear-model identities still hold to rounding.</summary>
+    [Fact]
+    public void QuerySubsetKeepsTheIdentitiesExact()
+    {
+        using var dir = new TempDir();
+        var r = TrainAndAnalyze(dir, Linear with { Record = new RecordConfig { Schedule = "every", Every = 100, MaxQuery = 6 } });
+        Assert.Equal(6 * 2, r.ActualTestMotion.Length);
+        Assert.True(r.PathCouplingRelativeError < 1e-8, $"path coupling: {r.PathCouplingRelativeError:E2}");
+        Assert.Contains(r.Approximations, a => a.Contains("query subset"));
+    }
+
+    /// <summary>A training subset S′ is a Monte-Carlo approximation of S: the analysis runs, says so, and is no longer exact.</summary>
+    [Fact]
+    public void TrainingSubsetIsReportedAsAnApproximation()
+    {
+        using var dir = new TempDir();
+        var r = TrainAndAnalyze(dir, Linear with { Record = new RecordConfig { Schedule = "every", Every = 100, MaxTrain = 12 } });
+        Assert.Equal(12 * 2, r.GramianEigenvalues.Length);
+        Assert.Contains(r.Approximations, a => a.Contains("Monte-Carlo"));
+        Assert.True(r.DirectTrainRelativeError > 1e-6, "with S′ ⊂ S the dynamics on S′ are not closed");
+    }
+
     [Fact]
     public void BadWindowNamesTheOption()
     {
