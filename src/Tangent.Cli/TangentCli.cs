@@ -42,6 +42,7 @@ public static class TangentCli
         root.Subcommands.Add(KernelCommand.Create(stdout, stderr));
         root.Subcommands.Add(TrainCommand.Train(stdout, stderr));
         root.Subcommands.Add(TrainCommand.Analyze(stdout, stderr));
+        root.Subcommands.Add(StudyCommand.Create(stdout, stderr));
         root.Subcommands.Add(GrokkingCommand.Create(stdout, stderr));
         root.Subcommands.Add(InfoCommand(stdout));
 

@@ -55,6 +55,13 @@ public sealed class HtmlReport(string title)
     public static string Number(double value) =>
         double.IsFinite(value) ? value.ToString("G4", CultureInfo.InvariantCulture) : value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Appends every section of <paramref name="other"/> after this report's.</summary>
+    public HtmlReport Append(HtmlReport other)
+    {
+        _body.Append(other._body);
+        return this;
+    }
+
     /// <summary>The whole document.</summary>
     public string Build() =>
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>" + Encode(title) + "</title>\n<style>" + Css + "</style></head>\n<body>\n<h1>" +

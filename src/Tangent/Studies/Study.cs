@@ -1,0 +1,88 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Tangent.Reports;
+using Tangent.Store;
+
+namespace Tangent.Studies;
+
+/// <summary>One row of a study's verdict table: a claim, what was measured, the criterion, and whether it holds.</summary>
+/// <param name="Name">Field name in summary.json (<c>verdict_&lt;name&gt;</c>).</param>
+/// <param name="Claim">The claim, in words, with its source.</param>
+/// <param name="Measured">What was measured, in words and numbers.</param>
+/// <param name="Criterion">The test applied.</param>
+/// <param name="Holds">True, false, or null when it could not be decided.</param>
+public sealed record Verdict(string Name, string Claim, string Measured, string Criterion, bool? Holds);
+
+/// <summary>What a study produced: its verdicts and named scalar results.</summary>
+public sealed record StudyOutcome(IReadOnlyList<Verdict> Verdicts, IReadOnlyList<KeyValuePair<string, object?>> Summary);
+
+/// <summary>A reproducible experiment that ends in a verdict table (<c>tangent study NAME</c>).</summary>
+public interface IStudy
+{
+    /// <summary>Command-line name.</summary>
+    string Name { get; }
+    /// <summary>One-line description for <c>--list</c>.</summary>
+    string Description { get; }
+    /// <summary>The config of a preset (quick: under 3 minutes on 2 cores; full: under 30).</summary>
+    object Preset(string preset);
+    /// <summary>Runs the study into <paramref name="run"/> (figures and arrays); the caller writes summary, verdicts and report.</summary>
+    StudyOutcome Run(object config, RunDirectory run, HtmlReport report, IProgress<ProgressReport>? progress, CancellationToken cancel);
+}
+
+/// <summary>The explicit table of studies, and the shared parts of running one.</summary>
+public static class Studies
+{
+    /// <summary>Every study, by name.</summary>
+    public static IReadOnlyList<IStudy> All { get; } = [new DoubleDescentStudy()];
+
+    /// <summary>The study called <paramref name="name"/>, or a <see cref="ConfigException"/> listing the names.</summary>
+    public static IStudy Find(string name) =>
+        All.FirstOrDefault(s => s.Name == name) ?? throw new ConfigException("NAME", $"no study called '{name}'", $"choose one of {string.Join(", ", All.Select(s => s.Name))} (tangent study --list)");
+
+    /// <summary>
+    /// Applies <c>key=value</c> overrides to a config record by its snake_case JSON keys (dots for nesting); values are JSON
+    /// (numbers, true/false, [lists]) or bare strings. An unknown key or a bad value names the key.
+    /// </summary>
+    public static T Override<T>(T config, IEnumerable<string> assignments) where T : notnull
+    {
+        var node = JsonSerializer.SerializeToNode(config, config.GetType(), Json.Options)!.AsObject();
+        foreach (var assignment in assignments)
+        {
+            int eq = assignment.IndexOf('=');
+            ConfigException.Require(eq > 0, "--set", $"'{assignment}' is not key=value", "pass e.g. --set seeds=50");
+            string key = assignment[..eq].Trim(), text = assignment[(eq + 1)..].Trim();
+            var parts = key.Split('.');
+            JsonObject target = node;
+            foreach (var part in parts[..^1])
+                target = target[part] as JsonObject ?? throw new ConfigException("--set", $"unknown key '{key}'", $"keys are: {string.Join(", ", node.Select(p => p.Key))}");
+            ConfigException.Require(target.ContainsKey(parts[^1]), "--set", $"unknown key '{key}'", $"keys are: {string.Join(", ", target.Select(p => p.Key))}");
+            JsonNode? value;
+            try { value = JsonNode.Parse(text); }
+            catch (JsonException) { value = JsonValue.Create(text); }
+            target[parts[^1]] = value;
+        }
+        try { return (T)node.Deserialize(config.GetType(), Json.Options)!; }
+        catch (JsonException e) { throw new ConfigException("--set", $"a value does not fit the config: {e.Message.ReplaceLineEndings(" ")}", "check the value's type (number, true/false, [list])"); }
+    }
+
+    /// <summary>Runs a study into a run directory: figures from the study, then summary.json with every verdict as named fields, and the report.</summary>
+    public static StudyOutcome Execute(IStudy study, object config, RunDirectory run, IProgress<ProgressReport>? progress, CancellationToken cancel)
+    {
+        var report = new HtmlReport($"Tangent study: {study.Name}");
+        var outcome = study.Run(config, run, report, progress, cancel);
+        var summary = new List<KeyValuePair<string, object?>>();
+        foreach (var v in outcome.Verdicts)
+        {
+            summary.Add(new($"verdict_{v.Name}", v.Holds switch { true => "holds", false => "fails", null => "undecided" }));
+            summary.Add(new($"verdict_{v.Name}_measured", v.Measured));
+        }
+        summary.AddRange(outcome.Summary);
+        run.WriteSummary(summary);
+        var withVerdicts = new HtmlReport($"Tangent study: {study.Name}")
+            .Paragraph(study.Description)
+            .Heading("Verdicts")
+            .Table(["claim", "measured", "criterion", "verdict"], outcome.Verdicts.Select(v => (IReadOnlyList<string>)[v.Claim, v.Measured, v.Criterion, v.Holds switch { true => "holds", false => "fails", null => "undecided" }]));
+        run.WriteReport(withVerdicts.Append(report).Build());
+        return outcome;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Tangent.Cli;
+using Tangent.Store;
+using Tangent.Studies;
+using Tangent.Tests.Data;
+
+namespace Tangent.Tests.Studies;
+
+/// <summary>Every study's quick preset completes with a full verdict table and every figure (on a generated MNIST-format directory).</summary>
+public class StudyTests
+{
+    [Fact]
+    public void DoubleDescentQuickPresetWritesEveryVerdictAndFigure()
+    {
+        using var dir = new TempDir();
+        SyntheticMnist.Write(dir.File("data"), 300, 400);
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = TangentCli.Run(["study", "double-descent", "--preset", "quick", "--data", dir.File("data"), "--set", "seeds=10", "--out", dir.File("run")], stdout, stderr);
+        Assert.True(code == 0, stderr.ToString());
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
+        foreach (var verdict in new[] { "sample_wise_closed_form", "sample_wise_peak_at_d", "model_wise_peak_at_interpolation",
+                                        "smallest_eigenvalue_collapses_at_interpolation", "noise_enters_channel_at_interpolation" })
+        {
+            Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict, out var v), verdict);
+            Assert.Contains(v.GetString(), new[] { "holds", "fails", "undecided" });
+            Assert.True(summary.RootElement.TryGetProperty($"verdict_{verdict}_measured", out _));
+        }
+        Assert.Equal("holds", summary.RootElement.GetProperty("verdict_sample_wise_closed_form").GetString());
+        foreach (var figure in new[] { "sample_wise", "model_wise", "threshold" })
+            Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
+        Assert.Contains("Verdicts", File.ReadAllText(Path.Combine(dir.File("run"), "report.html")));
+        Assert.Equal(RunStatus.Done, RunDirectory.Inspect(dir.File("run")).Status);
+    }
+
+    [Fact]
+    public void ListDescribesEveryStudy()
+    {
+        var stdout = new StringWriter();
+        Assert.Equal(0, TangentCli.Run(["study", "--list"], stdout, new StringWriter()));
+        foreach (var s in Tangent.Studies.Studies.All) Assert.Contains(s.Name, stdout.ToString());
+    }
+
+    [Theory]
+    [InlineData("no_such_key=3", "unknown key")]
+    [InlineData("seeds=many", "does not fit")]
+    [InlineData("seeds", "key=value")]
+    public void BadOverridesNameTheProblem(string assignment, string message)
+    {
+        var e = Assert.Throws<ConfigException>(() => Tangent.Studies.Studies.Override(new DoubleDescentConfig(), [assignment]));
+        Assert.Equal("--set", e.Field);
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void OverridesChangeTheConfig()
+    {
+        var c = Tangent.Studies.Studies.Override(new DoubleDescentConfig(), ["seeds=7", "features=[10, 20]", "data=/tmp/x"]);
+        Assert.Equal(7, c.Seeds);
+        Assert.Equal([10, 20], c.Features);
+        Assert.Equal("/tmp/x", c.Data);
+    }
+}
