@@ -119,7 +119,7 @@ public sealed class DoubleDescentStudy : IStudy
         measured.Color = Colors.Navy; measured.MarkerSize = 8; measured.LegendText = $"minimum-norm solution, mean of {c.Seeds}";
         var peakLine = plotA.Add.VerticalLine(c.Dimension); peakLine.Color = Colors.Gray; peakLine.LinePattern = LinePattern.Dashed; peakLine.LegendText = "n = d";
         Figure.LogY(plotA);
-        plotA.Axes.SetLimitsY(-1.5, 2.5);
+        plotA.Axes.SetLimitsY(-1.5, Math.Max(2.5, Math.Log10(rows.Max(r => r.Mean)) + 0.3));
         plotA.ShowLegend(Alignment.UpperRight);
         var figA = Figure.Render(plotA, "sample_wise", $"Excess risk of ridgeless least squares (d = {c.Dimension}, σ² = {c.NoiseVariance}) against the number of samples: measured means and the closed form.");
         run.WriteFigure(figA.Name, figA.Svg, figA.Png);
