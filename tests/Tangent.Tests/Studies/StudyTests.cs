@@ -34,6 +34,25 @@ public class StudyTests
     }
 
     [Fact]
+    public void ReservoirAblationQuickPresetWritesEveryVerdictAndFigure()
+    {
+        using var dir = new TempDir();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = TangentCli.Run(["study", "reservoir-ablation", "--set", "steps=600", "--set", "refresh_every=60", "--set", "relaxation_thresholds=[1,10,100]", "--out", dir.File("run")], stdout, stderr);
+        Assert.True(code == 0, stderr.ToString());
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
+        foreach (var verdict in new[] { "test_loss_unchanged", "noise_not_memorized", "some_channel_separates_noise_from_signal", "too_small_channel_costs_test" })
+            Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict, out _), verdict);
+        // With the channel spanned by eigenvectors of K, ablation freezes the reservoir components and leaves the channel ones as they were:
+        // for a frozen kernel the ablated run absorbs exactly the channel part of what the unablated one absorbs (less or equal); drift here is small.
+        foreach (var c in new[] { 1, 10, 100 })
+            Assert.True(summary.RootElement.GetProperty($"noise_absorbed_c{c}").GetDouble() <= summary.RootElement.GetProperty("noise_absorbed").GetDouble() + 1e-9, $"c = {c}");
+        foreach (var figure in new[] { "ablation_loss", "ablation_noise" })
+            Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
+    }
+
+    [Fact]
     public void ListDescribesEveryStudy()
     {
         var stdout = new StringWriter();
