@@ -46,13 +46,14 @@ public static class TrainRun
 
     /// <summary>Runs <paramref name="config"/> into <paramref name="run"/>; returns the summary.</summary>
     public static IReadOnlyList<KeyValuePair<string, object?>> Run(TrainConfig config, RunDirectory run, IProgress<ProgressReport>? progress = null,
-                                                                 CancellationToken cancel = default, TrainerControl? control = null)
+                                                                 CancellationToken cancel = default, TrainerControl? control = null,
+                                                                 IReadOnlyList<ITrainingObserver>? extraObservers = null)
     {
         config.Validate();
         control = (control ?? new TrainerControl()) with { CheckpointRun = run.Path };
         using var task = config.Task.Create(config.Seed);
         var model = new Mlp(config.Model, new Generator((ulong)(config.Seed + 1)));
-        var observers = new List<ITrainingObserver>();
+        var observers = new List<ITrainingObserver>(extraObservers ?? []);
         KernelRecorder? recorder = config.Record is null ? null : new KernelRecorder(config.Record, run, config);
         if (recorder is not null)
         {

@@ -53,6 +53,24 @@ public class StudyTests
     }
 
     [Fact]
+    public void ImplicitBiasReducedPresetWritesEveryVerdictAndFigure()
+    {
+        using var dir = new TempDir();
+        var stderr = new StringWriter();
+        int code = TangentCli.Run(["study", "implicit-bias", "--set", "lazy_steps=400", "--set", "rich_steps=600", "--set", "snapshots=15",
+                                   "--set", "lazy_model.widths=[5,256,1]", "--out", dir.File("run")], new StringWriter(), stderr);
+        Assert.True(code == 0, stderr.ToString());
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
+        foreach (var verdict in new[] { "interpolates", "realized_path_pseudo_inverse", "lazy_is_min_norm_interpolant", "rich_leaves_the_frozen_kernel" })
+            Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict, out _), verdict);
+        // The realized-path prediction is exact up to the snapshot spacing; even short runs must be close.
+        Assert.True(summary.RootElement.GetProperty("lazy_path_prediction_rel_error").GetDouble() < 0.05);
+        foreach (var figure in new[] { "weight_change", "weight_change_rank" })
+            Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
+        Assert.True(File.Exists(Path.Combine(dir.File("run"), "lazy", "analysis", "report.html")));
+    }
+
+    [Fact]
     public void ListDescribesEveryStudy()
     {
         var stdout = new StringWriter();
