@@ -71,6 +71,23 @@ public class StudyTests
     }
 
     [Fact]
+    public void GrokkingReducedPresetWritesEveryVerdictAndFigure()
+    {
+        using var dir = new TempDir();
+        var stderr = new StringWriter();
+        int code = TangentCli.Run(["study", "grokking", "--set", "modulus=11", "--set", "width=64", "--set", "steps=300", "--set", "snapshots=8",
+                                   "--set", "compare_snr=false", "--out", dir.File("run")], new StringWriter(), stderr);
+        Assert.True(code == 0, stderr.ToString());
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
+        foreach (var verdict in new[] { "grokking_reproduced", "target_starts_in_reservoir", "target_enters_channel", "entry_coincides_with_test_jump", "fourier_features_emerge" })
+            Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict, out _), verdict);
+        double start = summary.RootElement.GetProperty("adamw_label_share_in_channel_start").GetDouble();
+        Assert.InRange(start, 0, 1);
+        foreach (var figure in new[] { "accuracy", "label_channel", "fourier_ipr" })
+            Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
+    }
+
+    [Fact]
     public void ListDescribesEveryStudy()
     {
         var stdout = new StringWriter();
