@@ -138,7 +138,7 @@ public static class GrokkingBenchmark
             {
                 var x = r.Curve.Select(m => Math.Log10(m.Step + 1)).ToArray();
                 var test = plot.Add.ScatterLine(x, r.Curve.Select(m => m.TestMetric).ToArray()); test.Color = color; test.LineWidth = 2;
-                var trainLine = plot.Add.ScatterLine(x, r.Curve.Select(m => m.TrainMetric).ToArray()); trainLine.Color = color.WithAlpha(0.35); trainLine.LinePattern = LinePattern.Dotted;
+                var trainLine = plot.Add.ScatterLine(x, r.Curve.Select(m => m.TrainMetric).ToArray()); trainLine.Color = color; trainLine.LinePattern = LinePattern.Dotted;
                 if (r.Seed == 0) { test.LegendText = $"{o} test (lr {r.Lr})"; trainLine.LegendText = $"{o} train"; }
             }
         }

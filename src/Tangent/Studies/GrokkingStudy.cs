@@ -159,7 +159,7 @@ public sealed class GrokkingStudy : IStudy
             var t = trajectories[i];
             var x = t.Metrics.Select(m => Math.Log10(m.Step + 1)).ToArray();
             var a = acc.Add.ScatterLine(x, t.Metrics.Select(m => m.TestMetric).ToArray()); a.Color = palette[i]; a.LineWidth = 2.5f; a.LegendText = $"{t.Name} held-out";
-            var b = acc.Add.ScatterLine(x, t.Metrics.Select(m => m.TrainMetric).ToArray()); b.Color = palette[i].WithAlpha(0.5); b.LinePattern = LinePattern.Dotted; b.LegendText = $"{t.Name} train";
+            var b = acc.Add.ScatterLine(x, t.Metrics.Select(m => m.TrainMetric).ToArray()); b.Color = palette[i]; b.LinePattern = LinePattern.Dotted; b.LegendText = $"{t.Name} train";
             var cx = t.Channel.Select(v => Math.Log10(v.Step + 1)).ToArray();
             var s1 = share.Add.Scatter(cx, t.Channel.Select(v => v.Share).ToArray()); s1.Color = palette[i]; s1.LineWidth = 2.5f; s1.LegendText = $"{t.Name}: labels in channel";
             var s2 = share.Add.ScatterLine(cx, t.Channel.Select(v => v.Alignment).ToArray()); s2.Color = palette[i]; s2.LinePattern = LinePattern.Dashed; s2.LineWidth = 2; s2.LegendText = $"{t.Name}: kernel–target alignment";

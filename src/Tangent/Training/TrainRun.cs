@@ -174,8 +174,8 @@ public static class TrainRun
         var a = plot.Add.ScatterLine(x, rows.Select(m => Math.Log10(m.DriftNorm!.Value)).ToArray()); a.Color = Colors.Navy; a.LineWidth = 2.5f; a.LegendText = "drift Σ η∇L_S";
         var b = plot.Add.ScatterLine(x, rows.Select(m => Math.Log10(m.DiffusionNorm!.Value)).ToArray()); b.Color = Colors.Crimson; b.LineWidth = 2.5f; b.LegendText = "diffusion Σ η(ĝ − ∇L_S)";
         double a0 = Math.Log10(rows[0].DriftNorm!.Value), b0 = Math.Log10(rows[0].DiffusionNorm!.Value);
-        var ra = plot.Add.ScatterLine(x, x.Select(v => a0 + (v - x[0])).ToArray()); ra.Color = Colors.Navy.WithAlpha(0.4); ra.LinePattern = LinePattern.Dashed; ra.LegendText = "∝ T";
-        var rb = plot.Add.ScatterLine(x, x.Select(v => b0 + 0.5 * (v - x[0])).ToArray()); rb.Color = Colors.Crimson.WithAlpha(0.4); rb.LinePattern = LinePattern.Dashed; rb.LegendText = "∝ √T";
+        var ra = plot.Add.ScatterLine(x, x.Select(v => a0 + (v - x[0])).ToArray()); ra.Color = Colors.SteelBlue; ra.LinePattern = LinePattern.Dashed; ra.LegendText = "∝ T";
+        var rb = plot.Add.ScatterLine(x, x.Select(v => b0 + 0.5 * (v - x[0])).ToArray()); rb.Color = Colors.LightCoral; rb.LinePattern = LinePattern.Dashed; rb.LegendText = "∝ √T";
         Figure.LogX(plot); Figure.LogY(plot);
         plot.ShowLegend(Alignment.UpperLeft);
         return Figure.Render(plot, "drift_diffusion", "Norms of the accumulated full-batch (drift) and fluctuation (diffusion) parts of the minibatch updates, with the T and √T references of THEORY §4.");
