@@ -59,8 +59,13 @@ public static class Trainer
         int reportEvery = Math.Max(1, config.Steps / 100);
         for (int step = start; step <= config.Steps; step++)
         {
-            cancel.ThrowIfCancellationRequested();
-            if (control.InterruptAt == step) throw new OperationCanceledException($"interrupted at step {step}");
+            if (cancel.IsCancellationRequested || control.InterruptAt == step)
+            {
+                // Checkpoint on interrupt: nothing of this step has run yet, so the state is exactly "before step".
+                if (control.CheckpointRun is not null && config.CheckpointEvery > 0 && step > start)
+                    Checkpoint.Save(control.CheckpointRun, step, model, optimizer, batches, metrics, accumulators);
+                throw new OperationCanceledException($"interrupted at step {step}");
+            }
             if (control.CheckpointRun is not null && config.CheckpointEvery > 0 && step > start && step % config.CheckpointEvery == 0)
                 Checkpoint.Save(control.CheckpointRun, step, model, optimizer, batches, metrics, accumulators);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Tangent.Data;
 using Tangent.Kernels;
 using Tangent.Models;
@@ -48,6 +49,21 @@ public class ResumeAndEstimatesTests
         Assert.Equal(File.ReadAllText(Path.Combine(straight, "metrics.csv")), File.ReadAllText(Path.Combine(run.Path, "metrics.csv")));
         Assert.Equal(File.ReadAllText(Path.Combine(straight, "snapshots", "index.json")), File.ReadAllText(Path.Combine(run.Path, "snapshots", "index.json")));
         Assert.Equal(RunStatus.Done, RunDirectory.Inspect(run.Path).Status);
+    }
+
+    [Fact]
+    public void InterruptWritesACheckpointAtTheInterruptedStep()
+    {
+        using var dir = new TempDir();
+        var config = Minibatch with { CheckpointEvery = 1000, Record = null };
+        var run = RunDirectory.Create(dir.File("r"), "train", config, config.Seed, false);
+        Assert.ThrowsAny<OperationCanceledException>(() => TrainRun.Run(config, run, control: new TrainerControl { InterruptAt = 57 }));
+        run.Fail("interrupted");
+        var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Path, "checkpoint", "state.json")));
+        Assert.Equal(57, state.RootElement.GetProperty("next_step").GetInt32());
+        string straight = Uninterrupted(dir, config);
+        TrainRun.Resume(run.Path);
+        Assert.Equal(FinalParameters(straight), FinalParameters(run.Path));
     }
 
     [Fact]
