@@ -88,6 +88,22 @@ public class StudyTests
     }
 
     [Fact]
+    public void LazyRichReducedPresetWritesEveryVerdictAndFigure()
+    {
+        using var dir = new TempDir();
+        var stderr = new StringWriter();
+        int code = TangentCli.Run(["study", "lazy-vs-rich", "--set", "alphas=[0.3,30]", "--set", "steps=400", "--set", "train_samples=120",
+                                   "--set", "test_samples=100", "--set", "snapshots=10", "--out", dir.File("run")], new StringWriter(), stderr);
+        Assert.True(code == 0, stderr.ToString());
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
+        foreach (var verdict in new[] { "large_alpha_is_lazy", "small_alpha_learns_features", "frozen_kernel_exact_when_lazy", "frozen_kernel_fails_when_rich", "path_coupling_survives_feature_learning" })
+            Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict, out _), verdict);
+        // Chizat–Bach: the kernel moves less as α grows (the parameters move by O(1/α)).
+        Assert.True(summary.RootElement.GetProperty("alpha_30_kernel_drift").GetDouble() < summary.RootElement.GetProperty("alpha_0.3_kernel_drift").GetDouble());
+        Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", "lazy_rich.png")));
+    }
+
+    [Fact]
     public void ListDescribesEveryStudy()
     {
         var stdout = new StringWriter();
