@@ -104,6 +104,24 @@ public class StudyTests
     }
 
     [Fact]
+    public void MemorizationReducedPresetWritesEveryVerdictAndFigure()
+    {
+        using var dir = new TempDir();
+        SyntheticMnist.Write(dir.File("data"), 80, 40);
+        var stderr = new StringWriter();
+        int code = TangentCli.Run(["study", "memorization", "--data", dir.File("data"), "--set", "train_samples=80", "--set", "width=16", "--set", "corruptions=[0,1]",
+                                   "--set", "subset_models=4", "--set", "max_steps=300", "--out", dir.File("run")], new StringWriter(), stderr);
+        Assert.True(code == 0, stderr.ToString());
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
+        foreach (var verdict in new[] { "random_labels_are_fit", "fitting_slows_with_corruption", "flipped_examples_are_memorized", "memorized_examples_live_in_the_reservoir" })
+            Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict, out _), verdict);
+        var scores = Npy.Read(Path.Combine(dir.File("run"), "arrays", "memorization_score.npy")).Data.Where(v => !double.IsNaN(v)).ToArray();
+        Assert.All(scores, v => Assert.InRange(v, -1, 1)); // a difference of two accuracies
+        foreach (var figure in new[] { "random_labels", "memorization_scores" })
+            Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
+    }
+
+    [Fact]
     public void ListDescribesEveryStudy()
     {
         var stdout = new StringWriter();
