@@ -33,7 +33,7 @@ public interface IStudy
 public static class Studies
 {
     /// <summary>Every study, by name.</summary>
-    public static IReadOnlyList<IStudy> All { get; } = [new DoubleDescentStudy(), new GrokkingStudy(), new ImplicitBiasStudy(), new LazyRichStudy(), new MemorizationStudy(), new ReservoirAblationStudy()];
+    public static IReadOnlyList<IStudy> All { get; } = [new BenignOverfittingStudy(), new DoubleDescentStudy(), new GrokkingStudy(), new ImplicitBiasStudy(), new LazyRichStudy(), new MemorizationStudy(), new ReservoirAblationStudy()];
 
     /// <summary>The study called <paramref name="name"/>, or a <see cref="ConfigException"/> listing the names.</summary>
     public static IStudy Find(string name) =>

@@ -122,6 +122,23 @@ public class StudyTests
     }
 
     [Fact]
+    public void BenignOverfittingReducedPresetWritesEveryVerdictAndFigure()
+    {
+        using var dir = new TempDir();
+        SyntheticMnist.Write(dir.File("data"), 600, 200);
+        var stderr = new StringWriter();
+        int code = TangentCli.Run(["study", "benign-overfitting", "--data", dir.File("data"), "--set", "sample_sizes=[20,40,80]", "--set", "test_samples=60",
+                                   "--out", dir.File("run")], new StringWriter(), stderr);
+        Assert.True(code == 0, stderr.ToString());
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
+        foreach (var verdict in new[] { "laplace_is_tempered", "gaussian_is_not_benign", "ntk_is_tempered" })
+            Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict, out _), verdict);
+        foreach (var kernel in new[] { "laplace", "gaussian", "relu_ntk" })
+            Assert.Contains(summary.RootElement.GetProperty($"{kernel}_class").GetString(), new[] { "benign", "tempered", "catastrophic" });
+        Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", "noise_cost.png")));
+    }
+
+    [Fact]
     public void ListDescribesEveryStudy()
     {
         var stdout = new StringWriter();
