@@ -54,7 +54,7 @@ public sealed class BenignOverfittingStudy : IStudy
     {
         "quick" => new BenignOverfittingConfig { SampleSizes = [125, 250, 500, 1000], TestSamples = 600, Seeds = 1 },
         "full" => new BenignOverfittingConfig(),
-        _ => throw new ConfigException("--preset", $"unknown preset '{preset}'", "use quick or full"),
+        _ => throw Studies.UnknownPreset(preset),
     };
 
     /// <inheritdoc/>

@@ -62,7 +62,7 @@ public sealed class DoubleDescentStudy : IStudy
     {
         "quick" => new DoubleDescentConfig { Seeds = 20, TrainSamples = 300, TestSamples = 1000, Features = [50, 150, 250, 290, 300, 310, 350, 450, 700, 1500, 3000] },
         "full" => new DoubleDescentConfig { Seeds = 100 },
-        _ => throw new ConfigException("--preset", $"unknown preset '{preset}'", "use quick or full"),
+        _ => throw Studies.UnknownPreset(preset),
     };
 
     /// <inheritdoc/>

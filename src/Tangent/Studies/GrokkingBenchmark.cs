@@ -45,7 +45,7 @@ public sealed record GrokkingConfig
     {
         "quick" => new GrokkingConfig(),
         "full" => new GrokkingConfig { Modulus = 97, Operation = "div", TrainFraction = 0.25, Width = 500, MaxSteps = 40_000, LearningRates = [0.003, 0.01], EvaluateEvery = 50 },
-        _ => throw new ConfigException("--preset", $"unknown preset '{name}'", "use quick or full"),
+        _ => throw Studies.UnknownPreset(name),
     };
 
     /// <summary>Checks the fields.</summary>

@@ -60,7 +60,7 @@ public sealed class GrokkingStudy : IStudy
     {
         "quick" => new GrokkingStudyConfig(),
         "full" => new GrokkingStudyConfig { Modulus = 59, Width = 400, Steps = 6000, Snapshots = 40 },
-        _ => throw new ConfigException("--preset", $"unknown preset '{preset}'", "use quick or full"),
+        _ => throw Studies.UnknownPreset(preset),
     };
 
     /// <summary>Mean over neurons of the Fourier inverse participation ratio of the a-block of each neuron's input weights.</summary>

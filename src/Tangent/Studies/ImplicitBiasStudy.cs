@@ -56,7 +56,7 @@ public sealed class ImplicitBiasStudy : IStudy
     {
         "quick" => new ImplicitBiasConfig(),
         "full" => new ImplicitBiasConfig { LazyModel = new MlpConfig { Widths = [5, 8192, 1], WeightStd = Math.Sqrt(2), BiasStd = 0.1 }, RichSteps = 20_000, Snapshots = 100 },
-        _ => throw new ConfigException("--preset", $"unknown preset '{preset}'", "use quick or full"),
+        _ => throw Studies.UnknownPreset(preset),
     };
 
     /// <summary>Effective rank exp(H(σ/Σσ)) (Roy &amp; Vetterli 2007) and norm of ΔW = W − W₀ of the first layer, at every logged step.</summary>

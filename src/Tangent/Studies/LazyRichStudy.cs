@@ -60,7 +60,7 @@ public sealed class LazyRichStudy : IStudy
     {
         "quick" => new LazyRichConfig { TrainSamples = 300, TestSamples = 500, Alphas = [0.1, 1, 10, 100], Steps = 2000, Snapshots = 25 },
         "full" => new LazyRichConfig(),
-        _ => throw new ConfigException("--preset", $"unknown preset '{preset}'", "use quick or full"),
+        _ => throw Studies.UnknownPreset(preset),
     };
 
     private sealed record Point(double Alpha, double TestMse, double Drift, double Velocity, double AlignmentEnd, double PathError, double FrozenError);

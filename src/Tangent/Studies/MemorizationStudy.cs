@@ -60,7 +60,7 @@ public sealed class MemorizationStudy : IStudy
     {
         "quick" => new MemorizationConfig { TrainSamples = 200, TestSamples = 500, Width = 64, Corruptions = [0, 0.5, 1.0], SubsetModels = 8, MaxSteps = 1500 },
         "full" => new MemorizationConfig(),
-        _ => throw new ConfigException("--preset", $"unknown preset '{preset}'", "use quick or full"),
+        _ => throw Studies.UnknownPreset(preset),
     };
 
     /// <inheritdoc/>

@@ -65,7 +65,7 @@ public sealed class ReservoirAblationStudy : IStudy
             RefreshEvery = 200,
             LogEvery = 50,
         },
-        _ => throw new ConfigException("--preset", $"unknown preset '{preset}'", "use quick or full"),
+        _ => throw Studies.UnknownPreset(preset),
     };
 
     private sealed record Row(int Step, double TrainMse, double TestMse, double NoiseAbsorbed, int ChannelDim);

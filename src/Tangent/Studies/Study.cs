@@ -35,6 +35,9 @@ public static class Studies
     /// <summary>Every study, by name.</summary>
     public static IReadOnlyList<IStudy> All { get; } = [new BenignOverfittingStudy(), new DoubleDescentStudy(), new GrokkingStudy(), new ImplicitBiasStudy(), new LazyRichStudy(), new MemorizationStudy(), new ReservoirAblationStudy()];
 
+    /// <summary>The one-line error for a preset name other than quick or full.</summary>
+    public static ConfigException UnknownPreset(string preset) => new("--preset", $"unknown preset '{preset}'", "use quick or full");
+
     /// <summary>The study called <paramref name="name"/>, or a <see cref="ConfigException"/> listing the names.</summary>
     public static IStudy Find(string name) =>
         All.FirstOrDefault(s => s.Name == name) ?? throw new ConfigException("NAME", $"no study called '{name}'", $"choose one of {string.Join(", ", All.Select(s => s.Name))} (tangent study --list)");
