@@ -11,6 +11,9 @@ public static class FashionMnist
     /// <summary>Where Debian's <c>dataset-fashion-mnist</c> package installs it.</summary>
     public const string DefaultDirectory = "/usr/share/datasets/fashion-mnist";
 
+    /// <summary>Pixels per image (28 × 28).</summary>
+    public const int Pixels = 784;
+
     /// <summary>The ten class names, by label.</summary>
     public static readonly IReadOnlyList<string> Classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 

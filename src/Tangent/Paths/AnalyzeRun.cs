@@ -65,11 +65,7 @@ public static class AnalyzeRun
 
     private static Tensor Rows(Tensor t, List<long>? indices) => indices is null ? t : t.index_select(0, tensor(indices.ToArray()));
 
-    private static Tensor Load(string run, string name)
-    {
-        var a = Npy.Read(Path.Combine(run, "arrays", name + ".npy"));
-        return tensor(a.Data, a.Shape, dtype: ScalarType.Float64);
-    }
+    private static Tensor Load(string run, string name) => Npy.Read(Path.Combine(run, "arrays", name + ".npy")).ToTensor();
 
     private static List<KeyValuePair<string, object?>> Write(string runPath, PathAnalysisResult r, PathOperators ops, double analysisSeconds, IReadOnlyList<Snapshot> window,
                                                              SnapshotIndex index, AnalyzeOptions options)

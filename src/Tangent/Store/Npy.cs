@@ -19,6 +19,9 @@ public sealed record NpyArray(double[] Data, long[] Shape, string Descr)
             return Data[flat];
         }
     }
+
+    /// <summary>The array as a float64 tensor of its shape.</summary>
+    public torch.Tensor ToTensor() => torch.tensor(Data, Shape, dtype: torch.ScalarType.Float64);
 }
 
 /// <summary>

@@ -147,8 +147,13 @@ public sealed class RunDirectory
     }
 
     /// <summary>Writes <c>metrics.csv</c> from a header and rows (invariant culture, round-trip precision).</summary>
-    public void WriteMetrics(IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<double?>> rows)
+    public void WriteMetrics(IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<double?>> rows) => WriteTable(MetricsFile, columns, rows);
+
+    /// <summary>Writes a further table <paramref name="fileName"/> (a .csv in the run directory) like <c>metrics.csv</c>.</summary>
+    public void WriteTable(string fileName, IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<double?>> rows)
     {
+        if (fileName.Contains('/') || fileName.Contains('\\') || !fileName.EndsWith(".csv", StringComparison.Ordinal))
+            throw new ArgumentException($"'{fileName}' must be a bare .csv file name", nameof(fileName));
         var sb = new StringBuilder();
         sb.AppendJoin(',', columns).Append('\n');
         foreach (var row in rows)
@@ -156,7 +161,7 @@ public sealed class RunDirectory
             if (row.Count != columns.Count) throw new ArgumentException($"metrics row has {row.Count} values for {columns.Count} columns");
             sb.AppendJoin(',', row.Select(v => v is double d ? d.ToString("R", CultureInfo.InvariantCulture) : "")).Append('\n');
         }
-        AtomicFile.WriteAllText(System.IO.Path.Combine(Path, MetricsFile), sb.ToString());
+        AtomicFile.WriteAllText(System.IO.Path.Combine(Path, fileName), sb.ToString());
     }
 
     /// <summary>Writes <c>figures/NAME.svg</c> and <c>figures/NAME.png</c>.</summary>

@@ -103,13 +103,9 @@ public sealed class ImplicitBiasStudy : IStudy
                 RiskEstimate = false,
                 Record = new RecordConfig { Schedule = "log", Count = c.Snapshots },
             }.Validate();
-            var sub = RunDirectory.Create(Path.Combine(run.Path, name), "train", train, c.Seed, overwrite: true);
             var weights = new WeightChange(train.LogEvery);
-            var summary = TrainRun.Run(train, sub, cancel: cancel, extraObservers: [weights]).ToDictionary(kv => kv.Key, kv => kv.Value);
-            sub.Complete();
-            progress?.Report(new ProgressReport(name, regimes.Count / 2.0 + 0.25, "path operators"));
-            var (result, _) = AnalyzeRun.Run(sub.Path, new AnalyzeOptions());
-            regimes.Add((name, result, weights, (double)summary["final_train_mse"]!));
+            var sub = SubRun.TrainAndAnalyze(run, name, train, cancel, [weights]);
+            regimes.Add((name, sub.Analysis, weights, sub.Number("final_train_mse")));
         }
         var lazy = regimes[0];
         var rich = regimes[1];

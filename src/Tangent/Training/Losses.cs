@@ -40,12 +40,15 @@ public static class Losses
         return block_diag(blocks.unbind(0).ToArray()).div(n).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Mean squared error (regression) or accuracy (classification) of outputs against targets.</summary>
-    public static double Metric(LossKind kind, Tensor outputs, Tensor targets)
+    /// <summary>
+    /// Mean squared error (regression) or accuracy (classification, whatever the loss: argmax agreement, or sign agreement for
+    /// one ±1 output) of outputs against targets.
+    /// </summary>
+    public static double Metric(bool classification, Tensor outputs, Tensor targets)
     {
         using var scope = NewDisposeScope();
-        return kind == LossKind.HalfMse
-            ? (outputs - targets).square().mean().item<double>()
-            : outputs.argmax(1).eq(targets.argmax(1)).to_type(ScalarType.Float64).mean().item<double>();
+        if (!classification) return (outputs - targets).square().mean().item<double>();
+        var agree = outputs.shape[1] == 1 ? outputs.sign().eq(targets.sign()) : outputs.argmax(1).eq(targets.argmax(1));
+        return agree.to_type(ScalarType.Float64).mean().item<double>();
     }
 }

@@ -210,6 +210,8 @@ public sealed record TrainConfig
         ConfigException.Require(Model.Widths[^1] == Task.OutputDimension(Loss), "model.widths", $"the last width must be the task's output dimension {Task.OutputDimension(Loss)}, got {Model.Widths[^1]}",
             $"set the last width to {Task.OutputDimension(Loss)}");
         ConfigException.Require(Loss != LossKind.CrossEntropy || Task.IsClassification, "loss", $"cross_entropy needs a classification task, got '{Task.Kind}'", "use task.kind \"teacher-classes\" or \"modular\", or loss \"half_mse\"");
+        ConfigException.Require(Loss != LossKind.CrossEntropy || Task.OutputDimension(Loss) >= 2, "loss", "cross_entropy needs two or more outputs; a two-class fashion-mnist task has one ±1 output",
+            "use loss \"half_mse\", or three or more classes");
         ConfigException.Require(Steps >= 1, "steps", $"must be at least 1, got {Steps}", "use e.g. 1000");
         ConfigException.Require(BatchSize >= 0 && (Task.Kind == "modular" || BatchSize <= Task.TrainSamples), "batch_size", $"must be in [0, {Task.TrainSamples}], got {BatchSize}", "use 0 for full batch");
         ConfigException.Require(LogEvery >= 1, "log_every", $"must be at least 1, got {LogEvery}", "use e.g. 10");

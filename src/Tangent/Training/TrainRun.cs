@@ -80,7 +80,7 @@ public static class TrainRun
         ParameterFiles.Save(model, Path.Combine(run.Path, "params"));
 
         var last = metrics[^1];
-        string metricName = config.Loss == LossKind.HalfMse ? "mse" : "accuracy";
+        string metricName = config.Task.IsClassification ? "accuracy" : "mse";
         var summary = new List<KeyValuePair<string, object?>>
         {
             new("final_train_loss", last.TrainLoss),

@@ -153,8 +153,8 @@ public static class Trainer
         var uq = model.call(task.TestX);
         double weightNorm = Math.Sqrt(model.parameters().Sum(p => p.square().sum().item<double>()));
         bool snr = config.Optimizer.Kind == OptimizerKind.SnrAdamW;
-        return new TrainingMetrics(step, Losses.Loss(config.Loss, us, task.TrainY).item<double>(), Losses.Metric(config.Loss, us, task.TrainY),
-            Losses.Loss(config.Loss, uq, task.TestY).item<double>(), Losses.Metric(config.Loss, uq, task.TestY), weightNorm, gradNorm, lr,
+        return new TrainingMetrics(step, Losses.Loss(config.Loss, us, task.TrainY).item<double>(), Losses.Metric(config.Task.IsClassification, us, task.TrainY),
+            Losses.Loss(config.Loss, uq, task.TestY).item<double>(), Losses.Metric(config.Task.IsClassification, uq, task.TestY), weightNorm, gradNorm, lr,
             snr ? optimizer.MeanGate : null, snr ? optimizer.GatedOffShare : null,
             config.RiskEstimate ? acc.Risk : null, config.RiskEstimate ? acc.RiskAlpha : null,
             acc.Drift is null ? null : acc.Drift.norm().item<double>(), acc.Diffusion is null ? null : acc.Diffusion.norm().item<double>());

@@ -128,14 +128,23 @@ public class StudyTests
         SyntheticMnist.Write(dir.File("data"), 600, 200);
         var stderr = new StringWriter();
         int code = TangentCli.Run(["study", "benign-overfitting", "--data", dir.File("data"), "--set", "sample_sizes=[20,40,80]", "--set", "test_samples=60",
-                                   "--out", dir.File("run")], new StringWriter(), stderr);
+                                   "--set", "networks.samples=40", "--set", "networks.sample_sizes=[20,30,40]", "--set", "networks.test_samples=30",
+                                   "--set", "networks.ten_class_noise_levels=[0,0.2]", "--set", "networks.snapshots=6", "--set", "networks.toy_steps=300",
+                                   "--set", "networks.width=64", "--out", dir.File("run")], new StringWriter(), stderr);
         Assert.True(code == 0, stderr.ToString());
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
-        foreach (var verdict in new[] { "laplace_is_tempered", "gaussian_is_not_benign", "ntk_is_tempered" })
+        foreach (var verdict in new[] { "laplace_is_tempered", "gaussian_is_not_benign", "ntk_is_tempered", "networks_interpolate", "network_noise_in_reservoir",
+                                        "network_reservoir_noise_invisible", "network_benign_at_fixed_n", "network_taxonomy_matches_ntk", "network_kernel_eigenlearning",
+                                        "network_kernel_bartlett_benign" })
             Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict, out _), verdict);
         foreach (var kernel in new[] { "laplace", "gaussian", "relu_ntk" })
             Assert.Contains(summary.RootElement.GetProperty($"{kernel}_class").GetString(), new[] { "benign", "tempered", "catastrophic" });
-        Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", "noise_cost.png")));
+        foreach (var figure in new[] { "noise_cost", "network_error_vs_noise", "network_four_cells", "network_kernel_eigenlearning", "network_noise_cost_vs_n" })
+            Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
+        // binary: 4 noise levels at n = 40, plus n = 20, 30 at two levels; ten-class: 2; toy: 4 — one row and one analyzed sub-run each.
+        var rows = File.ReadAllLines(Path.Combine(dir.File("run"), "networks.csv"));
+        Assert.Equal(1 + 4 + 4 + 2 + 4, rows.Length);
+        Assert.True(File.Exists(Path.Combine(dir.File("run"), "networks", "ten-class-n40-noise0.2", "analysis", "W_S_eigenvalues.npy")));
     }
 
     [Fact]
