@@ -4,6 +4,7 @@ using Tangent.Paths;
 using Tangent.Reports;
 using Tangent.Store;
 using Tangent.Theory;
+using Tangent.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -36,6 +37,20 @@ public sealed record DoubleDescentConfig
     public double RelativeRidge { get; init; } = 1e-8;
     /// <summary>(b) Gradient-descent steps T at η = n/λ_max for the W_S diagnostics (a finite training time).</summary>
     public int GdSteps { get; init; } = 100_000;
+    /// <summary>(c) Hidden widths w of the two-layer network sweep (empty: skip); P = w(d + 2) + 1 parameters cross n at w ≈ n/(d + 2).</summary>
+    public IReadOnlyList<int> NetworkWidths { get; init; } = [2, 4, 8, 12, 16, 18, 20, 22, 26, 32, 48, 96, 256];
+    /// <summary>(c) Training images of the width sweep (binary task, one output, so the interpolation threshold is P = n).</summary>
+    public int NetworkSamples { get; init; } = 1000;
+    /// <summary>(c) The two classes of the width sweep (+1, −1).</summary>
+    public IReadOnlyList<int> NetworkClasses { get; init; } = [2, 4];
+    /// <summary>(c) Average-pooling factor (4: 7 × 7 = 49 inputs, so the threshold falls at a width of about n/51).</summary>
+    public int NetworkPool { get; init; } = 4;
+    /// <summary>(c) ZCA whitening floor of the images (as in benign-overfitting: a better-conditioned kernel).</summary>
+    public double NetworkWhiten { get; init; } = 1.0;
+    /// <summary>(c) Gradient-descent steps per width, at η = 0.9·n/λ_max(K_SS(w₀)).</summary>
+    public int NetworkSteps { get; init; } = 6000;
+    /// <summary>(c) Kernel snapshots per width (log-spaced).</summary>
+    public int NetworkSnapshots { get; init; } = 15;
     /// <summary>Seed of data subsets, features and noise.</summary>
     public long Seed { get; init; }
 }
@@ -60,7 +75,11 @@ public sealed class DoubleDescentStudy : IStudy
     /// <inheritdoc/>
     public object Preset(string preset) => preset switch
     {
-        "quick" => new DoubleDescentConfig { Seeds = 20, TrainSamples = 300, TestSamples = 1000, Features = [50, 150, 250, 290, 300, 310, 350, 450, 700, 1500, 3000] },
+        "quick" => new DoubleDescentConfig
+        {
+            Seeds = 20, TrainSamples = 300, TestSamples = 1000, Features = [50, 150, 250, 290, 300, 310, 350, 450, 700, 1500, 3000],
+            NetworkSamples = 300, NetworkWidths = [1, 2, 3, 4, 5, 6, 7, 8, 10, 16, 32, 128], NetworkSteps = 3000, NetworkSnapshots = 10,
+        },
         "full" => new DoubleDescentConfig { Seeds = 100 },
         _ => throw Studies.UnknownPreset(preset),
     };
@@ -203,12 +222,89 @@ public sealed class DoubleDescentStudy : IStudy
         report.Heading("(b) Model-wise").Figure(figB).Figure(figC)
             .Table(["N", "held-out MSE", "held-out error", "smallest non-zero eigenvalue", "noise in channel"],
                    model.Select(m => (IReadOnlyList<string>)[$"{m.N}", HtmlReport.Number(m.TestMse), HtmlReport.Number(m.TestError), HtmlReport.Number(m.MinEigen), HtmlReport.Number(m.NoiseInChannel)]))
-            .Paragraph("Not in this study yet: the two-layer network width sweep with 20 % label noise (issue 7) — the random-features model is its linearized counterpart.");
+            .Paragraph("The random-features model is the linearized counterpart of the two-layer network of (c): only the readout is trained.");
+        if (c.NetworkWidths.Count > 0) NetworkSweep(c, run, report, verdicts, summary, progress, cancel);
 
         summary.Add(new("sample_wise_peak_n", peak));
         summary.Add(new("model_wise_peak_features", modelPeak));
         summary.Add(new("model_wise_peak_test_mse", model.Max(m => m.TestMse)));
         summary.Add(new("train_samples", nTrain));
         return new StudyOutcome(verdicts, summary);
+    }
+
+    /// <summary>
+    /// (c) Two-layer ReLU networks of growing width trained by GD on a binary Fashion-MNIST task with label noise; at every width the test
+    /// error, the smallest non-zero eigenvalue of W_S and the share of the label noise in its channel (from the path operators).
+    /// </summary>
+    private static void NetworkSweep(DoubleDescentConfig c, RunDirectory run, HtmlReport report, List<Verdict> verdicts, List<KeyValuePair<string, object?>> summary,
+                                     IProgress<ProgressReport>? progress, CancellationToken cancel)
+    {
+        ConfigException.Require(c.NetworkWidths.All(w => w >= 1) && c.NetworkWidths.Count >= 3, "network_widths", "need at least three widths ≥ 1", "use e.g. [2, 4, 8, 16, 32]");
+        var task = new TaskConfig { Kind = "fashion-mnist", Data = c.Data, Classes = c.NetworkClasses, TrainSamples = c.NetworkSamples, TestSamples = c.TestSamples,
+                                    LabelNoise = c.LabelNoise, Pool = c.NetworkPool, Whiten = c.NetworkWhiten };
+        int d = task.InputDimension, n = c.NetworkSamples;
+        var rows = new List<(int Width, int Parameters, double TestMse, double TestError, double TrainError, double MinEigen, double NoiseInChannel, int Channel)>();
+        foreach (int width in c.NetworkWidths)
+        {
+            cancel.ThrowIfCancellationRequested();
+            progress?.Report(new ProgressReport("network widths", rows.Count / (double)c.NetworkWidths.Count, $"w = {width}"));
+            var train = new TrainConfig
+            {
+                Task = task,
+                Model = new Models.MlpConfig { Widths = [d, width, 1], WeightStd = Math.Sqrt(2), BiasStd = 0.1 },
+                Optimizer = new Training.OptimizerConfig { Kind = Training.OptimizerKind.Gd, Lr = 1 },
+                Steps = c.NetworkSteps,
+                LogEvery = Math.Max(1, c.NetworkSteps / 20),
+                Seed = c.Seed,
+                RiskEstimate = false,
+                Record = new Training.RecordConfig { Schedule = "log", Count = c.NetworkSnapshots, Traced = true },
+            }.Validate();
+            train = train with { Optimizer = train.Optimizer with { Lr = SubRun.StableStep(train, 0.9) } };
+            var sub = SubRun.TrainAndAnalyze(run, Path.Combine("widths", $"w{width}"), train, cancel);
+            var eig = sub.Analysis.GramianEigenvalues;
+            int parameters = width * (d + 2) + 1;
+            // W_S has rank at most min(P, n): its smallest non-zero eigenvalue is the min(P, n)-th largest.
+            double minEigen = eig.OrderByDescending(v => v).ElementAt(Math.Min(parameters, eig.Length) - 1);
+            rows.Add((width, parameters, 2 * sub.Number("final_test_loss"), 1 - sub.Number("final_test_accuracy"), 1 - sub.Number("final_train_accuracy"),
+                      minEigen, sub.Analysis.Cells?.NoiseChannelShare ?? double.NaN, sub.Analysis.ChannelDim));
+        }
+        bool NearThreshold(int parameters) => parameters >= n / 2 && parameters <= 2 * n;
+        var peak = rows.MaxBy(r => r.TestMse);
+        var dip = rows.MinBy(r => r.MinEigen / rows.Max(o => o.MinEigen));
+        var noisePeak = rows.MaxBy(r => r.NoiseInChannel);
+        string Row((int Width, int Parameters, double TestMse, double TestError, double TrainError, double MinEigen, double NoiseInChannel, int Channel) r) =>
+            $"w = {r.Width} (P = {r.Parameters})";
+        verdicts.Add(new Verdict("network_width_peak_at_interpolation", "A two-layer network's held-out error peaks where its parameter count P crosses n (model-wise double descent, Nakkiran et al. 2020)",
+            $"largest held-out MSE {peak.TestMse:G3} at {Row(peak)}, n = {n}; smallest and widest: {rows[0].TestMse:G3}, {rows[^1].TestMse:G3}", "peak with P within [n/2, 2n]", NearThreshold(peak.Parameters)));
+        var firstFit = rows.FirstOrDefault(r => r.TrainError == 0);
+        verdicts.Add(new Verdict("network_peak_at_effective_threshold", "… or where training first reaches zero training error within the budget (effective model complexity = n, Nakkiran et al. 2020)",
+            firstFit.Width == 0 ? "no width reached zero training error" : $"first zero training error at {Row(firstFit)}; peak at {Row(peak)}",
+            "peak width within a factor 2 of the first interpolating width", firstFit.Width > 0 && peak.Width <= 2 * firstFit.Width && firstFit.Width <= 2 * peak.Width));
+        verdicts.Add(new Verdict("network_min_eigenvalue_dips_at_interpolation", "The smallest non-zero eigenvalue of W_S (its min(P, n)-th) is smallest at the threshold",
+            $"smallest at {Row(dip)}: {dip.MinEigen:G3}", "P within [n/2, 2n]", NearThreshold(dip.Parameters)));
+        verdicts.Add(new Verdict("network_noise_enters_channel_at_interpolation", "Label noise enters the channel of W_S at the threshold (THEORY §3)",
+            $"share in the channel: {string.Join(", ", rows.Select(r => $"{r.NoiseInChannel:P0} at w = {r.Width}"))}", "largest share with P within [n/2, 2n]", NearThreshold(noisePeak.Parameters)));
+        run.WriteTable("widths.csv", ["width", "parameters", "test_mse", "test_error", "train_error", "w_s_min_nonzero_eigenvalue", "noise_in_channel", "channel_dim"],
+            rows.Select(r => (IReadOnlyList<double?>)[r.Width, r.Parameters, r.TestMse, r.TestError, r.TrainError, r.MinEigen, r.NoiseInChannel, r.Channel]));
+        var x = rows.Select(r => Math.Log10(r.Parameters)).ToArray();
+        var plot = Figure.NewPlot("Model-wise double descent: two-layer network widths", "parameters P", "value");
+        var mse = plot.Add.Scatter(x, rows.Select(r => Math.Log10(r.TestMse)).ToArray()); mse.Color = Colors.Navy; mse.LineWidth = 2.5f; mse.LegendText = "held-out MSE";
+        var tr = plot.Add.Scatter(x, rows.Select(r => Math.Log10(Math.Max(r.TrainError, 1e-3))).ToArray()); tr.Color = Colors.Gray; tr.LineWidth = 1.5f; tr.LegendText = "train error (floor 10⁻³)";
+        var ev = plot.Add.Scatter(x, rows.Select(r => Math.Log10(r.MinEigen / rows.Max(o => o.MinEigen))).ToArray()); ev.Color = Colors.Crimson; ev.LineWidth = 2; ev.LegendText = "smallest non-zero eigenvalue of W_S (relative)";
+        var ch = plot.Add.Scatter(x, rows.Select(r => Math.Log10(Math.Max(r.NoiseInChannel, 1e-6))).ToArray()); ch.Color = Colors.SeaGreen; ch.LineWidth = 2; ch.LegendText = "label-noise share in the channel";
+        var nLine = plot.Add.VerticalLine(Math.Log10(n)); nLine.Color = Colors.Black; nLine.LinePattern = LinePattern.Dashed; nLine.LegendText = "P = n";
+        Figure.LogX(plot); Figure.LogY(plot); plot.ShowLegend(Alignment.LowerLeft);
+        var fig = Figure.Render(plot, "network_widths", $"Two-layer ReLU networks ({d} → w → 1) trained by GD for {c.NetworkSteps} steps on {n} images with {c.LabelNoise:P0} flipped labels: held-out MSE, train error, and W_S's smallest eigenvalue and noise share, against P.");
+        run.WriteFigure(fig.Name, fig.Svg, fig.Png);
+        report.Heading("(c) Model-wise: two-layer network widths").Figure(fig)
+            .Table(["w", "P", "held-out MSE", "held-out error", "train error", "smallest eigenvalue of W_S", "noise in channel", "channel"],
+                   rows.Select(r => (IReadOnlyList<string>)[$"{r.Width}", $"{r.Parameters}", HtmlReport.Number(r.TestMse), HtmlReport.Number(r.TestError), HtmlReport.Number(r.TrainError),
+                                                           HtmlReport.Number(r.MinEigen), HtmlReport.Number(r.NoiseInChannel), $"{r.Channel}"]))
+            .Paragraph($"Binary task {FashionMnist.Classes[c.NetworkClasses[0]]} against {FashionMnist.Classes[c.NetworkClasses[1]]}, one output (the kernel's traced and full forms coincide); images pooled {c.NetworkPool}×{c.NetworkPool}, " +
+                       $"ZCA-whitened (floor {c.NetworkWhiten}); NTK parameterization, η = 0.9·n/λ_max of each network's initial kernel. The Mei–Montanari formula describes random features, not this trained network, so no theory curve is drawn here; " +
+                       "each width's run and path analysis is in widths/w<width>/.");
+        summary.Add(new("network_peak_width", peak.Width));
+        summary.Add(new("network_peak_parameters", peak.Parameters));
+        summary.Add(new("network_peak_test_mse", peak.TestMse));
     }
 }

@@ -16,18 +16,22 @@ public class StudyTests
         SyntheticMnist.Write(dir.File("data"), 300, 400);
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = TangentCli.Run(["study", "double-descent", "--preset", "quick", "--data", dir.File("data"), "--set", "seeds=10", "--out", dir.File("run")], stdout, stderr);
+        int code = TangentCli.Run(["study", "double-descent", "--preset", "quick", "--data", dir.File("data"), "--set", "seeds=10", "--set", "test_samples=60",
+                                   "--set", "network_samples=40", "--set", "network_widths=[1,2,4,16]", "--set", "network_steps=200", "--set", "network_snapshots=5",
+                                   "--out", dir.File("run")], stdout, stderr);
         Assert.True(code == 0, stderr.ToString());
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
         foreach (var verdict in new[] { "sample_wise_closed_form", "sample_wise_peak_at_d", "model_wise_peak_at_interpolation",
-                                        "smallest_eigenvalue_collapses_at_interpolation", "noise_enters_channel_at_interpolation" })
+                                        "smallest_eigenvalue_collapses_at_interpolation", "noise_enters_channel_at_interpolation", "network_width_peak_at_interpolation",
+                                        "network_peak_at_effective_threshold", "network_min_eigenvalue_dips_at_interpolation", "network_noise_enters_channel_at_interpolation" })
         {
             Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict, out var v), verdict);
             Assert.Contains(v.GetString(), new[] { "holds", "fails", "undecided" });
             Assert.True(summary.RootElement.TryGetProperty($"verdict_{verdict}_measured", out _));
         }
         Assert.Equal("holds", summary.RootElement.GetProperty("verdict_sample_wise_closed_form").GetString());
-        foreach (var figure in new[] { "sample_wise", "model_wise", "threshold" })
+        Assert.Equal(1 + 4, File.ReadAllLines(Path.Combine(dir.File("run"), "widths.csv")).Length);
+        foreach (var figure in new[] { "sample_wise", "model_wise", "threshold", "network_widths" })
             Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
         Assert.Contains("Verdicts", File.ReadAllText(Path.Combine(dir.File("run"), "report.html")));
         Assert.Equal(RunStatus.Done, RunDirectory.Inspect(dir.File("run")).Status);
