@@ -269,13 +269,13 @@ internal static class BenignOverfittingNetworks
             if (rows.Count == 0) continue;
             var noise = rows.Select(x => x.Noise).ToArray();
             var e = error.Add.Scatter(noise, rows.Select(x => x.TestError).ToArray()); e.Color = palette[task]; e.LineWidth = 2.5f; e.LegendText = $"{task} network (n = {rows[0].N})";
-            var k = error.Add.Scatter(noise, rows.Select(x => x.KrrTestError).ToArray()); k.Color = palette[task]; k.LinePattern = LinePattern.Dashed; k.LineWidth = 2; k.LegendText = $"{task}: KRR with the network's kernel";
+            var k = error.Add.ScatterLine(noise, rows.Select(x => x.KrrTestError).ToArray()); k.Color = palette[task]; k.LinePattern = LinePattern.Dashed; k.LineWidth = 2; k.LegendText = $"{task}: KRR with the network's kernel";
             var noisy = rows.Where(x => x.Cells is not null).ToList();
             if (noisy.Count > 0)
             {
                 var a = shares.Add.Scatter(noisy.Select(x => x.Noise).ToArray(), noisy.Select(x => x.Cells!.NoiseReservoirShare).ToArray()); a.Color = palette[task]; a.LineWidth = 2.5f;
                 a.LegendText = $"{task}: ‖Π_res ε‖²/‖ε‖²";
-                var b = shares.Add.Scatter(noisy.Select(x => x.Noise).ToArray(), noisy.Select(x => x.Cells!.ReservoirShareOfNoiseTestEffect).ToArray()); b.Color = palette[task];
+                var b = shares.Add.ScatterLine(noisy.Select(x => x.Noise).ToArray(), noisy.Select(x => x.Cells!.ReservoirShareOfNoiseTestEffect).ToArray()); b.Color = palette[task];
                 b.LinePattern = LinePattern.Dashed; b.LineWidth = 2; b.LegendText = $"{task}: reservoir share of the noise's test effect";
             }
             var m = krr.Add.Scatter(noise, rows.Select(x => x.KrrMeasured).ToArray()); m.Color = palette[task]; m.LineWidth = 0; m.MarkerSize = 9; m.LegendText = $"{task}: measured";
@@ -287,7 +287,7 @@ internal static class BenignOverfittingNetworks
         var size = Figure.NewPlot($"Cost of {c.SweepNoise:P0} label noise against n: network and its infinite-width NTK", "training samples n", "held-out error (noisy) − (clean)");
         var net = size.Add.Scatter(sweep.Select(x => Math.Log10(x.N)).ToArray(), sweep.Select(x => Math.Log10(Math.Max(x.Cost, 1e-3))).ToArray());
         net.Color = Colors.Navy; net.LineWidth = 2.5f; net.LegendText = $"trained network ({netClass})";
-        var ntk = size.Add.Scatter(ntkRows.Select(x => Math.Log10(x.N)).ToArray(), ntkRows.Select(x => Math.Log10(Math.Max(x.NoisyError - x.CleanError, 1e-3))).ToArray());
+        var ntk = size.Add.ScatterLine(ntkRows.Select(x => Math.Log10(x.N)).ToArray(), ntkRows.Select(x => Math.Log10(Math.Max(x.NoisyError - x.CleanError, 1e-3))).ToArray());
         ntk.Color = Colors.SeaGreen; ntk.LineWidth = 2; ntk.LinePattern = LinePattern.Dashed; ntk.LegendText = $"ReLU NTK regression, kernel part ({ntkClass})";
         Figure.LogX(size); Figure.LogY(size); size.ShowLegend(Alignment.UpperRight);
         return
