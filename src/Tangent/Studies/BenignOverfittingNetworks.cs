@@ -281,7 +281,7 @@ internal static class BenignOverfittingNetworks
             var m = krr.Add.Scatter(noise, rows.Select(x => x.KrrMeasured).ToArray()); m.Color = palette[task]; m.LineWidth = 0; m.MarkerSize = 9; m.LegendText = $"{task}: measured";
             var p = krr.Add.ScatterLine(noise, rows.Select(x => x.KrrPredicted).ToArray()); p.Color = palette[task]; p.LineWidth = 2; p.LegendText = $"{task}: eigenlearning";
         }
-        error.ShowLegend(Alignment.UpperLeft);
+        error.ShowLegend(Alignment.UpperRight);
         shares.Axes.SetLimitsY(0, 1.02); shares.ShowLegend(Alignment.LowerRight);
         krr.ShowLegend(Alignment.UpperLeft);
         var size = Figure.NewPlot($"Cost of {c.SweepNoise:P0} label noise against n: network and its infinite-width NTK", "training samples n", "held-out error (noisy) − (clean)");
