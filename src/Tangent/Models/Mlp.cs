@@ -21,9 +21,11 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         Config = config;
         outputScale = config.OutputScale;
         var modules = new List<(string, nn.Module<Tensor, Tensor>)>();
+        if (config.Embedding > 0)
+            modules.Add(("embedding", new SharedEmbedding(config.Widths[0] / config.Tokens, config.Embedding, config.Tokens, generator)));
         for (int l = 0; l + 1 < config.Widths.Count; l++)
         {
-            int fanIn = config.Widths[l];
+            int fanIn = l == 0 && config.Embedding > 0 ? config.Tokens * config.Embedding : config.Widths[l];
             bool ntk = config.Parameterization == Parameterization.Ntk;
             var layer = new ScaledLinear(fanIn, config.Widths[l + 1], config.Bias,
                 weightScale: ntk ? config.WeightStd / Math.Sqrt(fanIn) : 1.0,

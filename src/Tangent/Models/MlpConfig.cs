@@ -35,6 +35,13 @@ public sealed record MlpConfig
     public double BiasStd { get; init; } = 0.0;
     /// <summary>The network output is multiplied by this.</summary>
     public double OutputScale { get; init; } = 1.0;
+    /// <summary>
+    /// Embedding dimension e (0: none). When positive the input is <see cref="Tokens"/> one-hot blocks of a vocabulary of widths[0]/tokens,
+    /// each embedded by one shared table (<see cref="SharedEmbedding"/>), and the first layer sees tokens·e features.
+    /// </summary>
+    public int Embedding { get; init; }
+    /// <summary>Positions sharing the embedding (modular arithmetic: a and b).</summary>
+    public int Tokens { get; init; } = 2;
 
     /// <summary>Checks every field; throws <see cref="ConfigException"/> naming the first bad one (prefixed by <paramref name="path"/>).</summary>
     public MlpConfig Validate(string path = "model")
@@ -44,6 +51,8 @@ public sealed record MlpConfig
         ConfigException.Require(Widths.All(w => w >= 1), $"{path}.widths", "every width must be at least 1", "give positive widths");
         ConfigException.Require(double.IsFinite(WeightStd) && WeightStd > 0, $"{path}.weight_std", $"must be positive, got {WeightStd}", "use e.g. 1.0 (or √2 for ReLU)");
         ConfigException.Require(double.IsFinite(BiasStd) && BiasStd >= 0, $"{path}.bias_std", $"must be ≥ 0, got {BiasStd}", "use e.g. 0.0 or 0.1");
+        ConfigException.Require(Embedding >= 0 && Tokens >= 1 && (Embedding == 0 || Widths[0] % Tokens == 0), $"{path}.embedding",
+            $"needs embedding ≥ 0 and widths[0] ({Widths[0]}) divisible by tokens ({Tokens})", "use e.g. embedding 64 with tokens 2 for two one-hot blocks");
         ConfigException.Require(double.IsFinite(OutputScale) && OutputScale != 0, $"{path}.output_scale", $"must be a non-zero number, got {OutputScale}", "use e.g. 1.0");
         return this;
     }

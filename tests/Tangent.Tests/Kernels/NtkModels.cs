@@ -43,6 +43,10 @@ public static class NtkModels
             }, g), g => Gaussian(g, 5, 3), g => Gaussian(g, 3, 3));
         yield return Make("mixed-unruled", g => nn.Sequential(nn.Linear(3, 5, dtype: ScalarType.Float64), new Scale(5), nn.Tanh(), nn.Linear(5, 2, dtype: ScalarType.Float64)),
             g => Gaussian(g, 6, 3), g => Gaussian(g, 3, 3));
+        yield return Make("mlp-shared-embedding", g => new Tangent.Models.Mlp(new Tangent.Models.MlpConfig
+            {
+                Widths = [10, 6, 3], Embedding = 4, Tokens = 2, BiasStd = 0.2,
+            }, g), g => Gaussian(g, 6, 10), g => Gaussian(g, 3, 10));
         yield return Make("shared-layer", g => new TwiceApplied(), g => Gaussian(g, 5, 4), g => Gaussian(g, 2, 4));
     }
 
