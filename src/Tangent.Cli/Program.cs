@@ -2,5 +2,9 @@ namespace Tangent.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args) => TangentCli.Run(args, Console.Out, Console.Error);
+    private static int Main(string[] args)
+    {
+        Tangent.Native.Allocator.FixMmapThreshold();   // long runs otherwise fragment glibc's heap (docs/performance.md)
+        return TangentCli.Run(args, Console.Out, Console.Error);
+    }
 }

@@ -22,7 +22,7 @@ public sealed record GrokkingStudyConfig
     public int Width { get; init; } = 256;
     /// <summary>Learning rate (published: 1e-2).</summary>
     public double Lr { get; init; } = 0.01;
-    /// <summary>Decoupled weight decay (published: 5 with their loss scale; 1 here for cross-entropy in the quick preset).</summary>
+    /// <summary>Decoupled weight decay (published: 5; 1 for cross-entropy in the quick preset).</summary>
     public double WeightDecay { get; init; } = 1.0;
     /// <summary>Adam β₂ (published: 0.98).</summary>
     public double Beta2 { get; init; } = 0.98;
@@ -34,6 +34,17 @@ public sealed record GrokkingStudyConfig
     public double ChannelThreshold { get; init; } = 0.01;
     /// <summary>Run SnrAdamW beside AdamW.</summary>
     public bool CompareSnr { get; init; } = true;
+    /// <summary>
+    /// Architectures (issue 8): "quadratic" — Gromov's 2p → N → p x² network without biases; "relu-embedding" — a shared token embedding
+    /// of dimension <see cref="EmbeddingDim"/> for a and b, then a ReLU layer of width N (with biases) and a linear read-out.
+    /// </summary>
+    public IReadOnlyList<string> Architectures { get; init; } = ["quadratic", "relu-embedding"];
+    /// <summary>Embedding dimension of the relu-embedding network.</summary>
+    public int EmbeddingDim { get; init; } = 32;
+    /// <summary>Loss: cross_entropy, or half_mse as in Gromov 2023 (accuracy is logged either way).</summary>
+    public LossKind Loss { get; init; } = LossKind.CrossEntropy;
+    /// <summary>Training pairs in the kernel snapshots (0: all; a random subset keeps p = 97's 4,704 pairs affordable).</summary>
+    public int KernelSamples { get; init; }
     /// <summary>Seed.</summary>
     public long Seed { get; init; }
 }
@@ -72,7 +83,9 @@ public sealed class GrokkingStudy : IStudy
         {
             if (state.Step % every != 0 && !state.Final) return;
             using var scope = NewDisposeScope();
-            var w = state.Model.parameters().First().detach().to_type(ScalarType.Float64)[TensorIndex.Colon, TensorIndex.Slice(0, modulus)];
+            // x² network: each hidden neuron's weights on the a-block; embedding network: each embedding coordinate's profile over tokens.
+            var first = state.Model.parameters().First().detach().to_type(ScalarType.Float64);
+            var w = first.shape[0] == modulus && first.shape[1] != 2 * modulus ? first.T : first[TensorIndex.Colon, TensorIndex.Slice(0, modulus)];
             var power = fft.rfft(w, dim: 1).abs().square()[TensorIndex.Colon, TensorIndex.Slice(1, null)]; // drop the constant mode
             var ipr = power.square().sum(1) / power.sum(1).square().clamp_min(1e-300);
             Rows.Add((state.Step, ipr.mean().item<double>()));
@@ -85,18 +98,25 @@ public sealed class GrokkingStudy : IStudy
     public StudyOutcome Run(object configObject, RunDirectory run, HtmlReport report, IProgress<ProgressReport>? progress, CancellationToken cancel)
     {
         var c = (GrokkingStudyConfig)configObject;
+        ConfigException.Require(c.Architectures.Count > 0 && c.Architectures.All(a => a is "quadratic" or "relu-embedding"), "architectures",
+            $"unknown architectures [{string.Join(", ", c.Architectures)}]", "use [\"quadratic\", \"relu-embedding\"] or one of them");
         var optimizers = c.CompareSnr ? new[] { OptimizerKind.AdamW, OptimizerKind.SnrAdamW } : [OptimizerKind.AdamW];
+        var runs = c.Architectures.SelectMany(a => optimizers.Select(o => (Architecture: a, Optimizer: o))).ToList();
         var trajectories = new List<Trajectory>();
-        foreach (var kind in optimizers)
+        foreach (var (architecture, kind) in runs)
         {
-            string name = kind == OptimizerKind.AdamW ? "adamw" : "snr_adamw";
-            progress?.Report(new ProgressReport(name, trajectories.Count / (double)optimizers.Length, "training and recording"));
+            string name = (architecture == "quadratic" ? "" : architecture.Replace('-', '_') + "_") + (kind == OptimizerKind.AdamW ? "adamw" : "snr_adamw");
+            progress?.Report(new ProgressReport(name, trajectories.Count / (double)runs.Count, "training and recording"));
+            var model = architecture == "quadratic"
+                ? new MlpConfig { Widths = [2 * c.Modulus, c.Width, c.Modulus], Activation = Activation.Quadratic, Bias = false, Parameterization = Parameterization.Standard }
+                : new MlpConfig { Widths = [2 * c.Modulus, c.Width, c.Modulus], Activation = Activation.Relu, Parameterization = Parameterization.Standard,
+                                  WeightStd = Math.Sqrt(2), Embedding = c.EmbeddingDim, Tokens = 2 };
             var train = new TrainConfig
             {
                 Task = new TaskConfig { Kind = "modular", Modulus = c.Modulus, Operation = c.Operation, TrainFraction = c.TrainFraction },
-                Model = new MlpConfig { Widths = [2 * c.Modulus, c.Width, c.Modulus], Activation = Activation.Quadratic, Bias = false, Parameterization = Parameterization.Standard },
+                Model = model,
                 Optimizer = new OptimizerConfig { Kind = kind, Lr = c.Lr, Beta2 = c.Beta2, WeightDecay = c.WeightDecay },
-                Loss = LossKind.CrossEntropy,
+                Loss = c.Loss,
                 Steps = c.Steps,
                 LogEvery = Math.Max(1, c.Steps / 150),
                 Seed = c.Seed,
@@ -106,12 +126,15 @@ public sealed class GrokkingStudy : IStudy
             // which need the full kernel, are not computed here); the recorder is attached directly for that reason.
             var sub = RunDirectory.Create(Path.Combine(run.Path, name), "train", train, c.Seed, overwrite: true);
             var fourier = new FourierIpr(c.Modulus, train.LogEvery);
-            var recorder = new KernelRecorder(new RecordConfig { Schedule = "log", Count = c.Snapshots, Traced = true, MaxQuery = 1 }, sub, train);
+            var recorder = new KernelRecorder(new RecordConfig { Schedule = "log", Count = c.Snapshots, Traced = true, MaxQuery = 1, MaxTrain = c.KernelSamples }, sub, train);
             using var task = train.Task.Create(train.Seed);
-            var model = new Mlp(train.Model, new TorchSharp.torch.Generator((ulong)(train.Seed + 1)));
-            var metrics = Trainer.Run(train, task, model, [recorder, fourier], cancel: cancel);
+            var net = new Mlp(train.Model, new TorchSharp.torch.Generator((ulong)(train.Seed + 1)));
+            var metrics = Trainer.Run(train, task, net, [recorder, fourier], cancel: cancel);
+            sub.WriteMetrics(["step", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "weight_norm"],
+                metrics.Select(m => (IReadOnlyList<double?>)[m.Step, m.TrainLoss, m.TrainMetric, m.TestLoss, m.TestMetric, m.WeightNorm]));
             sub.Complete();
             var index = Json.Deserialize<SnapshotIndex>(File.ReadAllText(SnapshotIndex.PathIn(sub.Path)));
+            using var labels = index.TrainIndices is null ? task.TrainY.to_type(ScalarType.Float64) : task.TrainY.index_select(0, tensor(index.TrainIndices.ToArray())).to_type(ScalarType.Float64);
             var channel = new List<(int, double, double, int)>();
             foreach (var (step, i) in index.Steps.Select((s, i) => (s, i)))
             {
@@ -120,49 +143,58 @@ public sealed class GrokkingStudy : IStudy
                 var (lambda, vectors) = linalg.eigh(snap.Kss);
                 var keep = lambda.ge(c.ChannelThreshold * lambda.max().item<double>()).nonzero().reshape(-1);
                 var vc = vectors.index_select(1, keep);
-                var y = task.TrainY.to_type(ScalarType.Float64);
-                var yc = y - y.mean(new long[] { 0 }, keepdim: true);
+                var yc = labels - labels.mean(new long[] { 0 }, keepdim: true);
                 double inChannel = vc.T.matmul(yc).square().sum().item<double>() / yc.square().sum().item<double>();
-                channel.Add((step, inChannel, KernelDiagnostics.CenteredAlignment(snap.Kss, y), (int)keep.shape[0]));
+                channel.Add((step, inChannel, KernelDiagnostics.CenteredAlignment(snap.Kss, labels), (int)keep.shape[0]));
             }
             trajectories.Add(new Trajectory(name, metrics, channel, fourier.Rows));
         }
 
-        var adam = trajectories[0];
         int? Step(IEnumerable<TrainingMetrics> m, Func<TrainingMetrics, bool> p) => m.FirstOrDefault(p)?.Step;
-        int? fit = Step(adam.Metrics, m => m.TrainMetric >= 0.99);
-        int? grok = Step(adam.Metrics, m => m.TestMetric >= 0.95);
-        int? entry = adam.Channel.FirstOrDefault(x => x.Share >= 0.5).Step is var e && adam.Channel.Any(x => x.Share >= 0.5) ? e : null;
-        int? half = Step(adam.Metrics, m => m.TestMetric >= 0.5);
-        var verdicts = new List<Verdict>
+        var verdicts = new List<Verdict>();
+        foreach (var architecture in c.Architectures)
         {
-            new("grokking_reproduced", "Train accuracy reaches ~100 % long before held-out accuracy does (Power et al. 2022; Gromov 2023)",
+            string prefix = architecture == "quadratic" ? "" : architecture.Replace('-', '_') + "_";
+            string suffix = architecture == "quadratic" ? "" : "_" + architecture.Replace('-', '_');
+            string label = architecture == "quadratic" ? "x² network" : "ReLU network with an embedding";
+            var adam = trajectories.Single(t => t.Name == prefix + "adamw");
+            int? fit = Step(adam.Metrics, m => m.TrainMetric >= 0.99);
+            int? grok = Step(adam.Metrics, m => m.TestMetric >= 0.95);
+            int? entry = adam.Channel.Any(x => x.Share >= 0.5) ? adam.Channel.First(x => x.Share >= 0.5).Step : null;
+            int? half = Step(adam.Metrics, m => m.TestMetric >= 0.5);
+            verdicts.Add(new("grokking_reproduced" + suffix, $"{label}, AdamW: train accuracy reaches ~100 % long before held-out accuracy does (Power et al. 2022; Gromov 2023)",
                 $"train ≥ 99 % at step {fit?.ToString() ?? "never"}, held-out ≥ 95 % at step {grok?.ToString() ?? $"never (final {adam.Metrics[^1].TestMetric:P1})"}",
-                "held-out step ≥ 5 × train step", fit is { } f && grok is { } g && g >= 5 * Math.Max(1, f)),
-            new("target_starts_in_reservoir", "The generalizing target starts mostly in the reservoir of the kernel (THEORY §3)",
+                "held-out step ≥ 5 × train step", fit is { } f && grok is { } g && g >= 5 * Math.Max(1, f)));
+            verdicts.Add(new("target_starts_in_reservoir" + suffix, $"{label}: the generalizing target starts mostly in the reservoir of the kernel (THEORY §3)",
                 $"share of the (centered) labels in the channel at step 0: {adam.Channel[0].Share:P1} (channel of {adam.Channel[0].ChannelDim} directions)",
-                "below 50 %", adam.Channel[0].Share < 0.5),
-            new("target_enters_channel", "… and enters the channel as the kernel rotates",
-                $"share at the end: {adam.Channel[^1].Share:P1}; first ≥ 50 % at step {entry?.ToString() ?? "never"}", "above 50 % at the end", adam.Channel[^1].Share >= 0.5),
-            new("entry_coincides_with_test_jump", "The target enters the channel when held-out accuracy jumps",
+                "below 50 %", adam.Channel[0].Share < 0.5));
+            verdicts.Add(new("target_enters_channel" + suffix, "… and enters the channel as the kernel rotates",
+                $"share at the end: {adam.Channel[^1].Share:P1}; first ≥ 50 % at step {entry?.ToString() ?? "never"}", "above 50 % at the end", adam.Channel[^1].Share >= 0.5));
+            verdicts.Add(new("entry_coincides_with_test_jump" + suffix, "The target enters the channel when held-out accuracy jumps",
                 $"channel entry at step {entry?.ToString() ?? "never"}, held-out accuracy crosses 50 % at step {half?.ToString() ?? "never"}",
-                "within a factor 2 of each other", entry is { } en && half is { } h && en <= 2 * Math.Max(1, h) && h <= 2 * Math.Max(1, en)),
-            new("fourier_features_emerge", "The first layer becomes Fourier-sparse (Gromov 2023): the inverse participation ratio grows",
-                $"mean IPR {adam.Ipr[0].Ipr:G3} at step 0, {adam.Ipr[^1].Ipr:G3} at the end", "at least doubles", adam.Ipr[^1].Ipr >= 2 * adam.Ipr[0].Ipr),
-        };
-
+                "within a factor 2 of each other", entry is { } en && half is { } h && en <= 2 * Math.Max(1, h) && h <= 2 * Math.Max(1, en)));
+            verdicts.Add(new("fourier_features_emerge" + suffix, $"{label}: the first layer becomes Fourier-sparse (Gromov 2023): the inverse participation ratio grows",
+                $"mean IPR {adam.Ipr[0].Ipr:G3} at step 0, {adam.Ipr[^1].Ipr:G3} at the end", "at least doubles", adam.Ipr[^1].Ipr >= 2 * adam.Ipr[0].Ipr));
+            if (trajectories.SingleOrDefault(t => t.Name == prefix + "snr_adamw") is { } snr)
+            {
+                int? snrGrok = Step(snr.Metrics, m => m.TestMetric >= 0.95);
+                verdicts.Add(new("snr_adamw_groks_faster" + suffix, $"{label}: SNR-gated AdamW reaches 95 % held-out accuracy sooner than AdamW (the preprint's claim)",
+                    $"AdamW at step {grok?.ToString() ?? "never"}, SnrAdamW at step {snrGrok?.ToString() ?? "never"}",
+                    "SnrAdamW's step < AdamW's (never counts as slower)", snrGrok is { } sg && (grok is null || sg < grok)));
+            }
+        }
         var acc = Figure.NewPlot("Grokking: accuracy", "step + 1", "accuracy");
         var share = Figure.NewPlot("The labels in the kernel's channel", "step + 1", "share / alignment");
-        var palette = new[] { Colors.Navy, Colors.Crimson };
+        var palette = new[] { Colors.Navy, Colors.Crimson, Colors.SeaGreen, Colors.DarkOrange };
         for (int i = 0; i < trajectories.Count; i++)
         {
             var t = trajectories[i];
             var x = t.Metrics.Select(m => Math.Log10(m.Step + 1)).ToArray();
-            var a = acc.Add.ScatterLine(x, t.Metrics.Select(m => m.TestMetric).ToArray()); a.Color = palette[i]; a.LineWidth = 2.5f; a.LegendText = $"{t.Name} held-out";
-            var b = acc.Add.ScatterLine(x, t.Metrics.Select(m => m.TrainMetric).ToArray()); b.Color = palette[i]; b.LinePattern = LinePattern.Dotted; b.LegendText = $"{t.Name} train";
+            var a = acc.Add.ScatterLine(x, t.Metrics.Select(m => m.TestMetric).ToArray()); a.Color = palette[i % palette.Length]; a.LineWidth = 2.5f; a.LegendText = $"{t.Name} held-out";
+            var b = acc.Add.ScatterLine(x, t.Metrics.Select(m => m.TrainMetric).ToArray()); b.Color = palette[i % palette.Length]; b.LinePattern = LinePattern.Dotted; b.LegendText = $"{t.Name} train";
             var cx = t.Channel.Select(v => Math.Log10(v.Step + 1)).ToArray();
-            var s1 = share.Add.Scatter(cx, t.Channel.Select(v => v.Share).ToArray()); s1.Color = palette[i]; s1.LineWidth = 2.5f; s1.LegendText = $"{t.Name}: labels in channel";
-            var s2 = share.Add.ScatterLine(cx, t.Channel.Select(v => v.Alignment).ToArray()); s2.Color = palette[i]; s2.LinePattern = LinePattern.Dashed; s2.LineWidth = 2; s2.LegendText = $"{t.Name}: kernel–target alignment";
+            var s1 = share.Add.Scatter(cx, t.Channel.Select(v => v.Share).ToArray()); s1.Color = palette[i % palette.Length]; s1.LineWidth = 2.5f; s1.LegendText = $"{t.Name}: labels in channel";
+            var s2 = share.Add.ScatterLine(cx, t.Channel.Select(v => v.Alignment).ToArray()); s2.Color = palette[i % palette.Length]; s2.LinePattern = LinePattern.Dashed; s2.LineWidth = 2; s2.LegendText = $"{t.Name}: kernel–target alignment";
         }
         Figure.LogX(acc); acc.Axes.SetLimitsY(0, 1.02); acc.ShowLegend(Alignment.UpperLeft);
         Figure.LogX(share); share.Axes.SetLimitsY(0, 1.02); share.ShowLegend(Alignment.UpperLeft);
@@ -170,19 +202,20 @@ public sealed class GrokkingStudy : IStudy
         for (int i = 0; i < trajectories.Count; i++)
         {
             var t = trajectories[i];
-            var l = ipr.Add.ScatterLine(t.Ipr.Select(v => Math.Log10(v.Step + 1)).ToArray(), t.Ipr.Select(v => v.Ipr).ToArray()); l.Color = palette[i]; l.LineWidth = 2.5f; l.LegendText = t.Name;
+            var l = ipr.Add.ScatterLine(t.Ipr.Select(v => Math.Log10(v.Step + 1)).ToArray(), t.Ipr.Select(v => v.Ipr).ToArray()); l.Color = palette[i % palette.Length]; l.LineWidth = 2.5f; l.LegendText = t.Name;
         }
         Figure.LogX(ipr); ipr.ShowLegend(Alignment.UpperLeft);
         var figures = new[]
         {
             Figure.Render(acc, "accuracy", "Train (dotted) and held-out (solid) accuracy."),
             Figure.Render(share, "label_channel", $"Share of the centered training labels inside the channel of the instantaneous eNTK (eigenvalues ≥ {c.ChannelThreshold}·λ_max, traced over outputs) and the centered kernel–target alignment."),
-            Figure.Render(ipr, "fourier_ipr", "Mean over neurons of the inverse participation ratio of the Fourier power of each neuron's a-weights: 1/(p−1) for a flat spectrum, 1 for a single frequency."),
+            Figure.Render(ipr, "fourier_ipr", "Mean inverse participation ratio of the Fourier power over a of each first-layer neuron's a-weights (x² network) or of each embedding coordinate (embedding network): about 2/p for a flat spectrum, 1 for a single frequency."),
         };
         foreach (var fig in figures) run.WriteFigure(fig.Name, fig.Svg, fig.Png);
         report.Heading("Trajectories");
         foreach (var fig in figures) report.Figure(fig);
-        report.Paragraph("Each optimizer's run (metrics, kernel snapshots) is in the sub-directories adamw/ and snr_adamw/.");
+        report.Paragraph($"Each run (metrics, kernel snapshots) is in its sub-directory: {string.Join(", ", trajectories.Select(t => t.Name + "/"))}. " +
+                         $"Loss {(c.Loss == LossKind.HalfMse ? "½-MSE on one-hot targets (Gromov 2023)" : "cross-entropy")}; the ReLU network embeds a and b with one shared table of dimension {c.EmbeddingDim}.");
         var results = new List<KeyValuePair<string, object?>>();
         foreach (var t in trajectories)
         {

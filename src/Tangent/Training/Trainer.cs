@@ -46,6 +46,7 @@ public static class Trainer
                                                     IProgress<ProgressReport>? progress = null, CancellationToken cancel = default, TrainerControl? control = null)
     {
         control ??= new TrainerControl();
+        Native.Allocator.FixMmapThreshold();
         var parameters = model.parameters().ToList();
         using var optimizer = new Optimizer(parameters, config.Optimizer);
         using var batches = new Generator((ulong)(config.Seed + 2));
