@@ -84,7 +84,9 @@ public class StudyTests
         Assert.True(code == 0, stderr.ToString());
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
         foreach (var verdict in new[] { "grokking_reproduced", "target_starts_in_reservoir", "target_enters_channel", "entry_coincides_with_test_jump", "fourier_features_emerge" })
-            Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict, out _), verdict);
+            foreach (var suffix in new[] { "", "_relu_embedding" })
+                Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict + suffix, out _), verdict + suffix);
+        Assert.True(File.Exists(Path.Combine(dir.File("run"), "relu_embedding_adamw", "metrics.csv")));
         double start = summary.RootElement.GetProperty("adamw_label_share_in_channel_start").GetDouble();
         Assert.InRange(start, 0, 1);
         foreach (var figure in new[] { "accuracy", "label_channel", "fourier_ipr" })
@@ -96,12 +98,16 @@ public class StudyTests
     {
         using var dir = new TempDir();
         var stderr = new StringWriter();
+        SyntheticMnist.Write(dir.File("data"), 1200, 1000);
         int code = TangentCli.Run(["study", "lazy-vs-rich", "--set", "alphas=[0.3,30]", "--set", "steps=400", "--set", "train_samples=120",
-                                   "--set", "test_samples=100", "--set", "snapshots=10", "--out", dir.File("run")], new StringWriter(), stderr);
+                                   "--set", "test_samples=100", "--set", "snapshots=10", "--data", dir.File("data"), "--out", dir.File("run")], new StringWriter(), stderr);
         Assert.True(code == 0, stderr.ToString());
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
         foreach (var verdict in new[] { "large_alpha_is_lazy", "small_alpha_learns_features", "frozen_kernel_exact_when_lazy", "frozen_kernel_fails_when_rich", "path_coupling_survives_feature_learning" })
-            Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict, out _), verdict);
+            foreach (var suffix in new[] { "", "_fashion_mnist" })
+                Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict + suffix, out _), verdict + suffix);
+        Assert.True(summary.RootElement.GetProperty("fashion_mnist_alpha_30_kernel_drift").GetDouble() < summary.RootElement.GetProperty("fashion_mnist_alpha_0.3_kernel_drift").GetDouble());
+        Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", "lazy_rich_fashion_mnist.png")));
         // Chizat–Bach: the kernel moves less as α grows (the parameters move by O(1/α)).
         Assert.True(summary.RootElement.GetProperty("alpha_30_kernel_drift").GetDouble() < summary.RootElement.GetProperty("alpha_0.3_kernel_drift").GetDouble());
         Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", "lazy_rich.png")));
