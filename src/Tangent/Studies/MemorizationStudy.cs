@@ -35,6 +35,14 @@ public sealed record MemorizationConfig
     public double SubsetShare { get; init; } = 0.7;
     /// <summary>(b) Reservoir of the final kernel: eigenvalues below this share of λ_max.</summary>
     public double ReservoirThreshold { get; init; } = 0.01;
+    /// <summary>(c) Minibatch sizes b of the drift/diffusion sweep (empty: skip).</summary>
+    public IReadOnlyList<int> BatchSizes { get; init; } = [8, 32, 128, 512];
+    /// <summary>(c) SGD learning rate (small, so the run stays far from convergence and drift grows ∝ T).</summary>
+    public double DriftLr { get; init; } = 0.01;
+    /// <summary>(c) SGD steps.</summary>
+    public int DriftSteps { get; init; } = 400;
+    /// <summary>(c) Relative spread that still counts as "independent of b" / "as predicted".</summary>
+    public double DriftTolerance { get; init; } = 0.25;
     /// <summary>Seed.</summary>
     public long Seed { get; init; }
 }
@@ -53,12 +61,13 @@ public sealed class MemorizationStudy : IStudy
     /// <inheritdoc/>
     public string Description =>
         "Memorization: (a) how long a network takes to fit Fashion-MNIST as more labels are randomized, and what that does to held-out error; (b) Feldman–Zhang " +
-        "memorization scores with 5 % flipped labels, against how much of each example lies in the reservoir of the trained kernel — are memorized examples the reservoir's?";
+        "memorization scores with 5 % flipped labels, against how much of each example lies in the reservoir of the trained kernel — are memorized examples the reservoir's? " +
+        "(c) SGD's drift and diffusion against the batch size (THEORY §4).";
 
     /// <inheritdoc/>
     public object Preset(string preset) => preset switch
     {
-        "quick" => new MemorizationConfig { TrainSamples = 200, TestSamples = 500, Width = 64, Corruptions = [0, 0.5, 1.0], SubsetModels = 8, MaxSteps = 1500 },
+        "quick" => new MemorizationConfig { TrainSamples = 200, TestSamples = 500, Width = 64, Corruptions = [0, 0.5, 1.0], SubsetModels = 8, MaxSteps = 1500, BatchSizes = [4, 16, 64], DriftSteps = 300 },
         "full" => new MemorizationConfig(),
         _ => throw Studies.UnknownPreset(preset),
     };
@@ -164,9 +173,78 @@ public sealed class MemorizationStudy : IStudy
         run.WriteFigure(fig2.Name, fig2.Svg, fig2.Png);
         report.Heading("(a) Random labels").Figure(fig1)
             .Table(["corrupted", "steps to fit", "held-out error"], fits.Select(f => (IReadOnlyList<string>)[$"{f.Corruption:P0}", f.Steps?.ToString() ?? $"> {c.MaxSteps}", HtmlReport.Number(f.TestError)]))
-            .Heading("(b) Memorization scores").Figure(fig2)
-            .Paragraph("Not in this study yet: the drift/diffusion growth with batch size (see docs/training.md for that measurement with tangent train).");
-        return new StudyOutcome(verdicts, [new("memorization_flipped_mean", flippedMean), new("memorization_clean_mean", cleanMean), new("memorization_reservoir_corr", corr)]);
+            .Heading("(b) Memorization scores").Figure(fig2);
+        var results = new List<KeyValuePair<string, object?>> { new("memorization_flipped_mean", flippedMean), new("memorization_clean_mean", cleanMean), new("memorization_reservoir_corr", corr) };
+        if (c.BatchSizes.Count > 0) DriftDiffusion(c, run, report, verdicts, results, progress, cancel);
+        return new StudyOutcome(verdicts, results);
+    }
+
+    /// <summary>
+    /// (c) THEORY §4: SGD's accumulated update splits into drift Σ η∇L_S (independent of b, ∝ ηT) and diffusion Σ η(ĝ − ∇L_S), a sum of
+    /// T zero-mean fluctuations of variance ∝ (1/b)(n − b)/(n − 1) for batches drawn without replacement, so ‖diffusion‖ ∝ η √T √((n − b)/(b(n − 1))).
+    /// </summary>
+    private static void DriftDiffusion(MemorizationConfig c, RunDirectory run, HtmlReport report, List<Verdict> verdicts, List<KeyValuePair<string, object?>> results,
+                                       IProgress<ProgressReport>? progress, CancellationToken cancel)
+    {
+        int n = c.TrainSamples;
+        ConfigException.Require(c.BatchSizes.Count >= 2 && c.BatchSizes.All(b => b >= 2 && b < n), "batch_sizes", $"need two or more sizes in [2, {n})", "use e.g. [8, 32, 128]");
+        var rows = new List<(int B, double Drift, double Diffusion, double DriftExponent, double DiffusionExponent, double Predicted)>();
+        foreach (int b in c.BatchSizes)
+        {
+            cancel.ThrowIfCancellationRequested();
+            progress?.Report(new ProgressReport("drift/diffusion", rows.Count / (double)c.BatchSizes.Count, $"b = {b}"));
+            var train = new TrainConfig
+            {
+                Task = new TaskConfig { Kind = "fashion-mnist", Data = c.Data, TrainSamples = n, TestSamples = Math.Min(c.TestSamples, 200) },
+                Model = new MlpConfig { Widths = [FashionMnist.Pixels, c.Width, 10], WeightStd = Math.Sqrt(2), BiasStd = 0.1 },
+                Optimizer = new OptimizerConfig { Kind = OptimizerKind.Sgd, Lr = c.DriftLr },
+                Loss = LossKind.CrossEntropy,
+                Steps = c.DriftSteps,
+                BatchSize = b,
+                LogEvery = Math.Max(1, c.DriftSteps / 40),
+                Seed = c.Seed,
+                RiskEstimate = false,
+                DriftDiffusion = true,
+            }.Validate();
+            var sub = RunDirectory.Create(Path.Combine(run.Path, "batches", $"b{b}"), "train", train, c.Seed, overwrite: true);
+            var summary = TrainRun.Run(train, sub, cancel: cancel).ToDictionary(kv => kv.Key, kv => Convert.ToDouble(kv.Value, System.Globalization.CultureInfo.InvariantCulture));
+            sub.Complete();
+            rows.Add((b, summary["drift_norm_final"], summary["diffusion_norm_final"], summary["drift_exponent"], summary["diffusion_exponent"], Math.Sqrt((n - b) / (b * (n - 1.0)))));
+        }
+        double Spread(IEnumerable<double> v) { var a = v.ToArray(); return a.Max() / a.Min() - 1; }
+        double driftSpread = Spread(rows.Select(r => r.Drift));
+        double diffusionSpread = Spread(rows.Select(r => r.Diffusion / r.Predicted));
+        var smallest = rows.MinBy(r => r.B);
+        verdicts.Add(new Verdict("drift_independent_of_batch", "The drift Σ η∇L_S does not depend on the batch size (THEORY §4)",
+            $"‖drift‖ {string.Join(", ", rows.Select(r => $"{r.Drift:G3} at b = {r.B}"))}: spread {driftSpread:P1}", $"max/min − 1 ≤ {c.DriftTolerance:P0}", driftSpread <= c.DriftTolerance));
+        verdicts.Add(new Verdict("diffusion_scales_as_inverse_root_batch", "The diffusion scales as √((n − b)/(b(n − 1))) — 1/√b corrected for sampling without replacement (THEORY §4)",
+            $"‖diffusion‖ / √((n − b)/(b(n − 1))): {string.Join(", ", rows.Select(r => $"{r.Diffusion / r.Predicted:G3} at b = {r.B}"))}: spread {diffusionSpread:P1}",
+            $"max/min − 1 ≤ {c.DriftTolerance:P0}", diffusionSpread <= c.DriftTolerance));
+        verdicts.Add(new Verdict("drift_linear_diffusion_root_in_time", "Drift grows ∝ T and diffusion ∝ √T (a drift plus a random walk, THEORY §4)",
+            $"fitted exponents at b = {smallest.B}: drift {smallest.DriftExponent:F2}, diffusion {smallest.DiffusionExponent:F2}", "within 0.15 of 1 and 0.5",
+            Math.Abs(smallest.DriftExponent - 1) <= 0.15 && Math.Abs(smallest.DiffusionExponent - 0.5) <= 0.15));
+        run.WriteTable("drift_diffusion.csv", ["batch_size", "drift_norm", "diffusion_norm", "drift_exponent", "diffusion_exponent", "predicted_relative_diffusion"],
+            rows.Select(r => (IReadOnlyList<double?>)[r.B, r.Drift, r.Diffusion, r.DriftExponent, r.DiffusionExponent, r.Predicted]));
+        var plot = Figure.NewPlot("Drift and diffusion against batch size", "batch size b", "accumulated norm after T steps");
+        var x = rows.Select(r => Math.Log10(r.B)).ToArray();
+        var d = plot.Add.Scatter(x, rows.Select(r => Math.Log10(r.Drift)).ToArray()); d.Color = Colors.Navy; d.LineWidth = 2.5f; d.LegendText = "drift (measured)";
+        var f = plot.Add.Scatter(x, rows.Select(r => Math.Log10(r.Diffusion)).ToArray()); f.Color = Colors.Crimson; f.LineWidth = 2.5f; f.LegendText = "diffusion (measured)";
+        double anchor = rows[0].Diffusion / rows[0].Predicted;
+        var dense = Enumerable.Range(0, 60).Select(i => c.BatchSizes.Min() * Math.Pow((double)c.BatchSizes.Max() / c.BatchSizes.Min(), i / 59.0)).ToArray();
+        var t = plot.Add.ScatterLine(dense.Select(Math.Log10).ToArray(), dense.Select(b => Math.Log10(anchor * Math.Sqrt((n - b) / (b * (n - 1.0))))).ToArray());
+        t.Color = Colors.Crimson; t.LinePattern = LinePattern.Dashed; t.LineWidth = 1.5f; t.LegendText = "∝ √((n − b)/(b(n − 1))), through the first point";
+        Figure.LogX(plot); Figure.LogY(plot); plot.ShowLegend(Alignment.LowerLeft);
+        var fig = Figure.Render(plot, "drift_diffusion_batch", $"Accumulated drift and diffusion of SGD (η = {c.DriftLr}, T = {c.DriftSteps}, cross-entropy, n = {n}) against the batch size, with the theory's scaling of the diffusion.");
+        run.WriteFigure(fig.Name, fig.Svg, fig.Png);
+        report.Heading("(c) Drift and diffusion against batch size").Figure(fig)
+            .Table(["b", "‖drift‖", "‖diffusion‖", "drift exponent in T", "diffusion exponent in T", "√((n − b)/(b(n − 1)))"],
+                rows.Select(r => (IReadOnlyList<string>)[$"{r.B}", HtmlReport.Number(r.Drift), HtmlReport.Number(r.Diffusion), HtmlReport.Number(r.DriftExponent), HtmlReport.Number(r.DiffusionExponent), HtmlReport.Number(r.Predicted)]))
+            .Paragraph("Each batch size's run (metrics with the drift and diffusion norms at every logged step) is in batches/b<b>/.");
+        foreach (var r in rows)
+        {
+            results.Add(new($"drift_norm_b{r.B}", r.Drift));
+            results.Add(new($"diffusion_norm_b{r.B}", r.Diffusion));
+        }
     }
 
     /// <summary>Full-batch AdamW on cross-entropy until 100 % training accuracy (checked every 25 steps) or the budget.</summary>

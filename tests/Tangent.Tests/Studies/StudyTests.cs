@@ -120,14 +120,17 @@ public class StudyTests
         SyntheticMnist.Write(dir.File("data"), 80, 40);
         var stderr = new StringWriter();
         int code = TangentCli.Run(["study", "memorization", "--data", dir.File("data"), "--set", "train_samples=80", "--set", "width=16", "--set", "corruptions=[0,1]",
-                                   "--set", "subset_models=4", "--set", "max_steps=300", "--out", dir.File("run")], new StringWriter(), stderr);
+                                   "--set", "subset_models=4", "--set", "max_steps=300", "--set", "test_samples=40", "--set", "batch_sizes=[4,16]", "--set", "drift_steps=40",
+                                   "--out", dir.File("run")], new StringWriter(), stderr);
         Assert.True(code == 0, stderr.ToString());
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
-        foreach (var verdict in new[] { "random_labels_are_fit", "fitting_slows_with_corruption", "flipped_examples_are_memorized", "memorized_examples_live_in_the_reservoir" })
+        foreach (var verdict in new[] { "random_labels_are_fit", "fitting_slows_with_corruption", "flipped_examples_are_memorized", "memorized_examples_live_in_the_reservoir",
+                                        "drift_independent_of_batch", "diffusion_scales_as_inverse_root_batch", "drift_linear_diffusion_root_in_time" })
             Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict, out _), verdict);
         var scores = Npy.Read(Path.Combine(dir.File("run"), "arrays", "memorization_score.npy")).Data.Where(v => !double.IsNaN(v)).ToArray();
         Assert.All(scores, v => Assert.InRange(v, -1, 1)); // a difference of two accuracies
-        foreach (var figure in new[] { "random_labels", "memorization_scores" })
+        Assert.Equal(1 + 2, File.ReadAllLines(Path.Combine(dir.File("run"), "drift_diffusion.csv")).Length);
+        foreach (var figure in new[] { "random_labels", "memorization_scores", "drift_diffusion_batch" })
             Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
     }
 
