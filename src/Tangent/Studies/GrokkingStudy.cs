@@ -12,7 +12,7 @@ namespace Tangent.Studies;
 /// <summary>Settings of the grokking study; the published setting is Gromov's (p = 97, 50 %, N = 500, AdamW lr 1e-2, wd 5, β = (0.9, 0.98)).</summary>
 public sealed record GrokkingStudyConfig
 {
-    /// <summary>Modulus p (quick: 23; full: 97, the published setting).</summary>
+    /// <summary>Modulus p (quick: 23; full: 97, the published setting of Gromov 2023).</summary>
     public int Modulus { get; init; } = 23;
     /// <summary>Operation.</summary>
     public string Operation { get; init; } = "add";
@@ -70,7 +70,8 @@ public sealed class GrokkingStudy : IStudy
     public object Preset(string preset) => preset switch
     {
         "quick" => new GrokkingStudyConfig(),
-        "full" => new GrokkingStudyConfig { Modulus = 59, Width = 400, Steps = 6000, Snapshots = 40 },
+        // The published setting (Gromov 2023): p = 97, half of the pairs, N = 500, AdamW lr 1e-2, weight decay 5, β = (0.9, 0.98), full batch, MSE.
+        "full" => new GrokkingStudyConfig { Modulus = 97, Width = 500, WeightDecay = 5, Loss = LossKind.HalfMse, Steps = 600, Snapshots = 40, KernelSamples = 1000 },
         _ => throw Studies.UnknownPreset(preset),
     };
 
