@@ -64,7 +64,7 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
         {
             Method = record.Method switch { "jacobian" => NtkMethod.JacobianContraction, "vector-products" => NtkMethod.NtkVectorProducts, _ => NtkMethod.LayerwiseRules },
             Traced = record.Traced,
-            Preconditioner = train.Optimizer.Kind is OptimizerKind.Adam or OptimizerKind.AdamW ? state.Optimizer.Preconditioner() : null,
+            Preconditioner = record.Preconditioned && (train.Optimizer.Kind is OptimizerKind.Adam or OptimizerKind.AdamW) ? state.Optimizer.Preconditioner() : null,
         };
         _trainSubset ??= Subset(state.Task.TrainX.shape[0], record.MaxTrain, 3);
         _querySubset ??= Subset(state.Task.TestX.shape[0], record.MaxQuery, 4);

@@ -123,11 +123,11 @@ public sealed class GrokkingStudy : IStudy
                 Seed = c.Seed,
                 RiskEstimate = false,
             }.Validate();
-            // The instantaneous channel needs only K, so the kernel is recorded traced over outputs (cross-entropy's path operators,
-            // which need the full kernel, are not computed here); the recorder is attached directly for that reason.
+            // The instantaneous channel needs only the plain eNTK K = JJᵀ, so the kernel is recorded traced over outputs and without AdamW's
+            // preconditioner (cross-entropy's path operators, which need the full preconditioned kernel, are not computed here).
             var sub = RunDirectory.Create(Path.Combine(run.Path, name), "train", train, c.Seed, overwrite: true);
             var fourier = new FourierIpr(c.Modulus, train.LogEvery);
-            var recorder = new KernelRecorder(new RecordConfig { Schedule = "log", Count = c.Snapshots, Traced = true, MaxQuery = 1, MaxTrain = c.KernelSamples }, sub, train);
+            var recorder = new KernelRecorder(new RecordConfig { Schedule = "log", Count = c.Snapshots, Traced = true, MaxQuery = 1, MaxTrain = c.KernelSamples, Preconditioned = false }, sub, train);
             using var task = train.Task.Create(train.Seed);
             var net = new Mlp(train.Model, new TorchSharp.torch.Generator((ulong)(train.Seed + 1)));
             var metrics = Trainer.Run(train, task, net, [recorder, fourier], cancel: cancel);

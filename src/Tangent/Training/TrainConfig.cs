@@ -141,6 +141,11 @@ public sealed record RecordConfig
     public int MaxTrain { get; init; }
     /// <summary>Record K_QS on a fixed random subset Q′ ⊂ Q of this many query points (0: all); exact for those points.</summary>
     public int MaxQuery { get; init; }
+    /// <summary>
+    /// For Adam and AdamW, record J M Jᵀ with the optimizer's diagonal preconditioner M folded in (what the path operators need);
+    /// false records the plain eNTK J Jᵀ, which the layerwise rules compute far faster (a diagonal M breaks their Kronecker structure).
+    /// </summary>
+    public bool Preconditioned { get; init; } = true;
 
     /// <summary>The snapshot steps for a run of <paramref name="steps"/> steps (always including 0 and the last step).</summary>
     public IReadOnlyList<int> StepsFor(int steps)
