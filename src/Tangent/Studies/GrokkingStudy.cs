@@ -86,7 +86,7 @@ public sealed class GrokkingStudy : IStudy
             using var scope = NewDisposeScope();
             // x² network: each hidden neuron's weights on the a-block; embedding network: each embedding coordinate's profile over tokens.
             var first = state.Model.parameters().First().detach().to_type(ScalarType.Float64);
-            var w = first.shape[0] == modulus && first.shape[1] != 2 * modulus ? first.T : first[TensorIndex.Colon, TensorIndex.Slice(0, modulus)];
+            var w = first[TensorIndex.Colon, TensorIndex.Slice(0, modulus)];   // [N, 2p] → the a-block; embedding [e, p] → all of it
             var power = fft.rfft(w, dim: 1).abs().square()[TensorIndex.Colon, TensorIndex.Slice(1, null)]; // drop the constant mode
             var ipr = power.square().sum(1) / power.sum(1).square().clamp_min(1e-300);
             Rows.Add((state.Step, ipr.mean().item<double>()));

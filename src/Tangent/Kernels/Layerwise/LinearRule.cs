@@ -14,8 +14,12 @@ internal sealed class LinearRule : ILayerRule
 {
     public string? Unsupported(nn.Module module) => null;
 
+    /// <summary>Inputs with one position dimension of at most this many positions take the structured path (T² Gram pairs).</summary>
+    private const long MaxStructuredPositions = 16;
+
     public Tensor? StructuredKernel(LayerPlan layer, Captured a, Captured b, bool traced)
     {
+        if (a.Input.dim() == 3 && a.Input.shape[1] <= MaxStructuredPositions) return PositionsKernel(layer, a, b, traced);
         if (a.Input.dim() != 2) return null;
         bool weight = layer.Get("weight") is not null, bias = layer.Get("bias") is not null;
         var (cw, cb) = Scales(layer.Module);
@@ -55,6 +59,31 @@ internal sealed class LinearRule : ILayerRule
     /// <summary>
     /// Full: (Δ_a Δ_bᵀ) over rows i·p + c; traced: Σ_c Δ_a,c Δ_b,cᵀ, both as one matrix product.
     /// </summary>
+    /// <summary>
+    /// Inputs [n, T, d] (a layer shared by T positions, e.g. a token embedding): ∂f/∂W = Σ_t c_w δ_t ⊗ a_t, so
+    /// K = Σ_{t,t′} (δ_t · δ′_{t′})(c_w² a_t · a′_{t′} + c_b² 1[bias]) — T² Grams of signals and inputs, no per-example gradient.
+    /// </summary>
+    private static Tensor PositionsKernel(LayerPlan layer, Captured a, Captured b, bool traced)
+    {
+        bool weight = layer.Get("weight") is not null, bias = layer.Get("bias") is not null;
+        var (cw, cb) = Scales(layer.Module);
+        using var scope = NewDisposeScope();
+        long positions = a.Input.shape[1];
+        Tensor? k = null;
+        for (long t = 0; t < positions; t++)
+            for (long u = 0; u < positions; u++)
+            {
+                var xa = a.Input.detach().select(1, t);
+                var xb = b.Input.detach().select(1, u);
+                Tensor inputs = weight ? xa.matmul(xb.T) * (cw * cw) : zeros(1, dtype: xa.dtype, device: xa.device);
+                if (bias) inputs = weight ? inputs + cb * cb : full(1, cb * cb, dtype: xa.dtype, device: xa.device);
+                var kt = SignalGram(a.Signals.select(2, t), b.Signals.select(2, u), traced);
+                MultiplyBySampleMatrix(kt, inputs, traced ? 1 : a.Signals.shape[0]);
+                k = k is null ? kt : k.add_(kt);
+            }
+        return k!.MoveToOuterDisposeScope();
+    }
+
     internal static Tensor SignalGram(Tensor signalsA, Tensor signalsB, bool traced)
     {
         long p = signalsA.shape[0];
