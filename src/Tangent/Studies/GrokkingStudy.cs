@@ -69,7 +69,7 @@ public sealed class GrokkingStudy : IStudy
     /// <inheritdoc/>
     public object Preset(string preset) => preset switch
     {
-        "quick" => new GrokkingStudyConfig(),
+        "quick" => new GrokkingStudyConfig { Steps = 8000, Snapshots = 30 },
         // The published setting (Gromov 2023): p = 97, half of the pairs, N = 500, AdamW lr 1e-2, weight decay 5, β = (0.9, 0.98), full batch, MSE.
         "full" => new GrokkingStudyConfig { Modulus = 97, Width = 500, WeightDecay = 5, Loss = LossKind.HalfMse, Steps = 600, Snapshots = 40, KernelSamples = 1000 },
         _ => throw Studies.UnknownPreset(preset),
