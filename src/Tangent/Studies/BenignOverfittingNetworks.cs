@@ -122,7 +122,7 @@ internal static class BenignOverfittingNetworks
         {
             new("networks_interpolate", "The Fashion-MNIST networks are trained to zero training error (the setting of benign overfitting)",
                 (failed.Count == 0 ? $"all {cells.Count - toys.Count - 1} image networks reach 100 % train accuracy"
-                                   : $"{failed.Count} did not: {string.Join("; ", failed.Take(4).Select(x => $"{x.Task} n = {x.N} noise {x.Noise:P0} (train {x.TrainMetric:G3})"))}") +
+                                   : $"{failed.Count} did not: {string.Join("; ", failed.Take(4).Select(x => $"{x.Task} n = {x.N} noise {x.Noise:P0} (train {x.TrainMetric:P2})"))}") +
                 $"; 1-D toy (reported, not required): train MSE {string.Join(", ", toys.Select(x => $"{x.TrainMetric:G2} at noise variance {x.Noise * x.Noise:G2}"))}",
                 "every image network", failed.Count == 0),
             new("network_noise_in_reservoir", $"The label noise a network memorizes lies in the reservoir of its path Gramian W_S (THEORY §3); binary, n = {c.Samples}, {c.SweepNoise:P0} noise",
