@@ -30,7 +30,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
             var layer = new ScaledLinear(fanIn, config.Widths[l + 1], config.Bias,
                 weightScale: ntk ? config.WeightStd / Math.Sqrt(fanIn) : 1.0,
                 biasScale: ntk ? config.BiasStd : 1.0, ScalarType.Float64);
-            layer.Initialize(ntk ? 1.0 : config.WeightStd / Math.Sqrt(fanIn), ntk ? (config.BiasStd > 0 ? 1.0 : 0.0) : config.BiasStd, generator);
+            double standardStd = config.InitStd > 0 ? config.InitStd : config.WeightStd / Math.Sqrt(fanIn);
+            layer.Initialize(ntk ? 1.0 : standardStd, ntk ? (config.BiasStd > 0 ? 1.0 : 0.0) : config.BiasStd, generator);
             modules.Add(($"{2 * l}", layer));
             if (l + 2 < config.Widths.Count) modules.Add(($"{2 * l + 1}", Elementwise.Of(config.Activation, config.LeakySlope)));
         }

@@ -33,6 +33,11 @@ public sealed record MlpConfig
     public double WeightStd { get; init; } = 1.0;
     /// <summary>σ_b.</summary>
     public double BiasStd { get; init; } = 0.0;
+    /// <summary>
+    /// Standard parameterization only: when positive, every weight is drawn from N(0, init_std²) whatever its fan-in (instead of
+    /// N(0, σ_w²/fan_in)); e.g. 0.5/(2N)^{1/3} for both layers of Gromov's x² network in its authors' public code. 0: off.
+    /// </summary>
+    public double InitStd { get; init; }
     /// <summary>The network output is multiplied by this.</summary>
     public double OutputScale { get; init; } = 1.0;
     /// <summary>
@@ -50,6 +55,9 @@ public sealed record MlpConfig
         ConfigException.Require(Widths.Count >= 2, $"{path}.widths", $"needs at least an input and an output width, got {Widths.Count}", "give e.g. [784, 256, 10]");
         ConfigException.Require(Widths.All(w => w >= 1), $"{path}.widths", "every width must be at least 1", "give positive widths");
         ConfigException.Require(double.IsFinite(WeightStd) && WeightStd > 0, $"{path}.weight_std", $"must be positive, got {WeightStd}", "use e.g. 1.0 (or √2 for ReLU)");
+        ConfigException.Require(double.IsFinite(InitStd) && InitStd >= 0, $"{path}.init_std", $"must be ≥ 0, got {InitStd}", "use 0 (σ_w/√fan_in) or e.g. 0.05");
+        ConfigException.Require(InitStd == 0 || Parameterization == Parameterization.Standard, $"{path}.init_std",
+            "applies to the standard parameterization only", "set model.parameterization to \"standard\" or init_std to 0");
         ConfigException.Require(double.IsFinite(BiasStd) && BiasStd >= 0, $"{path}.bias_std", $"must be ≥ 0, got {BiasStd}", "use e.g. 0.0 or 0.1");
         ConfigException.Require(Embedding >= 0 && Tokens >= 1 && (Embedding == 0 || Widths[0] % Tokens == 0), $"{path}.embedding",
             $"needs embedding ≥ 0 and widths[0] ({Widths[0]}) divisible by tokens ({Tokens})", "use e.g. embedding 64 with tokens 2 for two one-hot blocks");

@@ -45,6 +45,11 @@ public sealed record GrokkingStudyConfig
     public LossKind Loss { get; init; } = LossKind.CrossEntropy;
     /// <summary>Training pairs in the kernel snapshots (0: all; a random subset keeps p = 97's 4,704 pairs affordable).</summary>
     public int KernelSamples { get; init; }
+    /// <summary>
+    /// Initial std of both layers of the x² network (0: 1/√fan_in per layer). The full preset uses 0.5/(2N)^{1/3} (0.05 at N = 500), the
+    /// initialization of the published setting's public code; the x² network's memorization and generalization steps depend on it.
+    /// </summary>
+    public double InitStd { get; init; }
     /// <summary>Seed.</summary>
     public long Seed { get; init; }
 }
@@ -71,7 +76,8 @@ public sealed class GrokkingStudy : IStudy
     {
         "quick" => new GrokkingStudyConfig { Steps = 8000, Snapshots = 30 },
         // The published setting (Gromov 2023): p = 97, half of the pairs, N = 500, AdamW lr 1e-2, weight decay 5, β = (0.9, 0.98), full batch, MSE.
-        "full" => new GrokkingStudyConfig { Modulus = 97, Width = 500, WeightDecay = 5, Loss = LossKind.HalfMse, Steps = 600, Snapshots = 40, KernelSamples = 1000 },
+        "full" => new GrokkingStudyConfig { Modulus = 97, Width = 500, WeightDecay = 5, Loss = LossKind.HalfMse, Steps = 600, Snapshots = 40, KernelSamples = 1000,
+                                            InitStd = 0.5 / Math.Cbrt(2 * 500) },
         _ => throw Studies.UnknownPreset(preset),
     };
 
@@ -101,6 +107,7 @@ public sealed class GrokkingStudy : IStudy
         var c = (GrokkingStudyConfig)configObject;
         ConfigException.Require(c.Architectures.Count > 0 && c.Architectures.All(a => a is "quadratic" or "relu-embedding"), "architectures",
             $"unknown architectures [{string.Join(", ", c.Architectures)}]", "use [\"quadratic\", \"relu-embedding\"] or one of them");
+        ConfigException.Require(double.IsFinite(c.InitStd) && c.InitStd >= 0, "init_std", $"must be ≥ 0, got {c.InitStd}", "use 0 (1/√fan_in) or e.g. 0.05");
         var optimizers = c.CompareSnr ? new[] { OptimizerKind.AdamW, OptimizerKind.SnrAdamW } : [OptimizerKind.AdamW];
         var runs = c.Architectures.SelectMany(a => optimizers.Select(o => (Architecture: a, Optimizer: o))).ToList();
         var trajectories = new List<Trajectory>();
@@ -109,7 +116,7 @@ public sealed class GrokkingStudy : IStudy
             string name = (architecture == "quadratic" ? "" : architecture.Replace('-', '_') + "_") + (kind == OptimizerKind.AdamW ? "adamw" : "snr_adamw");
             progress?.Report(new ProgressReport(name, trajectories.Count / (double)runs.Count, "training and recording"));
             var model = architecture == "quadratic"
-                ? new MlpConfig { Widths = [2 * c.Modulus, c.Width, c.Modulus], Activation = Activation.Quadratic, Bias = false, Parameterization = Parameterization.Standard }
+                ? new MlpConfig { Widths = [2 * c.Modulus, c.Width, c.Modulus], Activation = Activation.Quadratic, Bias = false, Parameterization = Parameterization.Standard, InitStd = c.InitStd }
                 : new MlpConfig { Widths = [2 * c.Modulus, c.Width, c.Modulus], Activation = Activation.Relu, Parameterization = Parameterization.Standard,
                                   WeightStd = Math.Sqrt(2), Embedding = c.EmbeddingDim, Tokens = 2 };
             var train = new TrainConfig
@@ -119,7 +126,7 @@ public sealed class GrokkingStudy : IStudy
                 Optimizer = new OptimizerConfig { Kind = kind, Lr = c.Lr, Beta2 = c.Beta2, WeightDecay = c.WeightDecay },
                 Loss = c.Loss,
                 Steps = c.Steps,
-                LogEvery = Math.Max(1, c.Steps / 150),
+                LogEvery = Math.Max(1, c.Steps / 600),
                 Seed = c.Seed,
                 RiskEstimate = false,
             }.Validate();
@@ -166,6 +173,10 @@ public sealed class GrokkingStudy : IStudy
             verdicts.Add(new("grokking_reproduced" + suffix, $"{label}, AdamW: train accuracy reaches ~100 % long before held-out accuracy does (Power et al. 2022; Gromov 2023)",
                 $"train ≥ 99 % at step {fit?.ToString() ?? "never"}, held-out ≥ 95 % at step {grok?.ToString() ?? $"never (final {adam.Metrics[^1].TestMetric:P1})"}",
                 "held-out step ≥ 5 × train step", fit is { } f && grok is { } g && g >= 5 * Math.Max(1, f)));
+            double? heldOutAtFit = fit is { } f0 ? adam.Metrics.First(m => m.Step == f0).TestMetric : null;
+            verdicts.Add(new("memorization_precedes_generalization" + suffix, $"{label}, AdamW: the training set is fitted while held-out accuracy is still low, and held-out accuracy rises later",
+                $"held-out accuracy {heldOutAtFit?.ToString("P1") ?? "—"} when train first reaches 99 % (step {fit?.ToString() ?? "never"}); held-out ≥ 95 % at step {grok?.ToString() ?? "never"}",
+                "below 50 % at the train step, ≥ 95 % later", heldOutAtFit is < 0.5 && grok is not null));
             verdicts.Add(new("target_starts_in_reservoir" + suffix, $"{label}: the generalizing target starts mostly in the reservoir of the kernel (THEORY §3)",
                 $"share of the (centered) labels in the channel at step 0: {adam.Channel[0].Share:P1} (channel of {adam.Channel[0].ChannelDim} directions)",
                 "below 50 %", adam.Channel[0].Share < 0.5));

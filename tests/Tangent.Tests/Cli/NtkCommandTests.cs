@@ -111,6 +111,7 @@ public class NtkCommandTests
     [Theory]
     [InlineData("{\"model\": {\"widths\": [3]}}", "model.widths")]
     [InlineData("{\"model\": {\"widths\": [3, 2], \"weight_std\": -1}}", "model.weight_std")]
+    [InlineData("{\"model\": {\"widths\": [3, 2], \"init_std\": 0.1}}", "model.init_std")]
     [InlineData("{\"model\": {\"widths\": [3, 2], \"activation\": \"swish\"}}", "--config")]
     [InlineData("not json", "--config")]
     public void BadConfigIsOneLineNamingTheField(string json, string field)
