@@ -12,6 +12,24 @@ public static class Statistics
         return d == 0 ? 0 : cov / d;
     }
 
+    /// <summary>Spearman rank correlation: <see cref="Pearson"/> of the ranks, tied values sharing their average rank.</summary>
+    public static double Spearman(IReadOnlyList<double> a, IReadOnlyList<double> b) => Pearson(Ranks(a), Ranks(b));
+
+    /// <summary>Ranks 1…n in ascending order; a run of equal values gets the mean of the ranks it spans.</summary>
+    public static double[] Ranks(IReadOnlyList<double> values)
+    {
+        var order = Enumerable.Range(0, values.Count).OrderBy(i => values[i]).ToArray();
+        var ranks = new double[values.Count];
+        for (int start = 0; start < order.Length;)
+        {
+            int end = start;
+            while (end + 1 < order.Length && values[order[end + 1]] == values[order[start]]) end++;
+            for (int k = start; k <= end; k++) ranks[order[k]] = (start + end) / 2.0 + 1;
+            start = end + 1;
+        }
+        return ranks;
+    }
+
     /// <summary>Least-squares slope of y on x: Σ(x − x̄)(y − ȳ) / Σ(x − x̄)² (a growth exponent when both are logarithms).</summary>
     public static double Slope(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {

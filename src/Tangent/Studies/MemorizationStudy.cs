@@ -51,7 +51,7 @@ public sealed record MemorizationConfig
 /// Memorization (issue 8, study 3): (a) random labels — steps to fit the training set and held-out error against the share of
 /// corrupted labels (Zhang et al. 2017); (b) Feldman–Zhang memorization scores from models trained on random subsets, with 5 % of
 /// the labels flipped (flipped examples should score near 1, typical ones near 0), set against each example's share in the
-/// reservoir of the full model's final kernel.
+/// reservoir of the full model's final kernel and its self-influence along the full model's run; (c) drift and diffusion against batch size.
 /// </summary>
 public sealed class MemorizationStudy : IStudy
 {
@@ -91,7 +91,7 @@ public sealed class MemorizationStudy : IStudy
             progress?.Report(new ProgressReport("random labels", fits.Count / (double)(c.Corruptions.Count + c.SubsetModels + 1), $"corruption {r:P0}"));
             var corrupt = rand(new long[] { n }, dtype: ScalarType.Float64, generator: g).lt(r);
             var y = where(corrupt, randint(0, 10, new long[] { n }, generator: g), labels);
-            var (steps, net) = Fit(c, model, x, y, c.Seed + 10 + fits.Count, cancel);
+            var (steps, net, _) = Fit(c, model, x, y, c.Seed + 10 + fits.Count, cancel);
             double err;
             using (no_grad()) err = net.call(xq).argmax(1).ne(labelsQ).to_type(ScalarType.Float64).mean().item<double>();
             fits.Add((r, steps, err));
@@ -109,7 +109,7 @@ public sealed class MemorizationStudy : IStudy
             using var scope = NewDisposeScope();
             var member = rand(new long[] { n }, dtype: ScalarType.Float64, generator: g).lt(c.SubsetShare);
             var idx = member.nonzero().reshape(-1);
-            var (_, net) = Fit(c, model, x.index_select(0, idx), noisy.index_select(0, idx), c.Seed + 100 + m, cancel);
+            var (_, net, _) = Fit(c, model, x.index_select(0, idx), noisy.index_select(0, idx), c.Seed + 100 + m, cancel);
             bool[] inSet = member.data<bool>().ToArray();
             bool[] correct;
             using (no_grad()) correct = net.call(x).argmax(1).eq(noisy).data<bool>().ToArray();
@@ -127,7 +127,8 @@ public sealed class MemorizationStudy : IStudy
 
         // Reservoir share of each example in the full model's final (output-traced) kernel: ‖Π_res e_i‖².
         progress?.Report(new ProgressReport("reservoir", (c.Corruptions.Count + c.SubsetModels) / (double)(c.Corruptions.Count + c.SubsetModels + 1), "full model"));
-        var (_, full) = Fit(c, model, x, noisy, c.Seed + 1, cancel);
+        var (_, full, selfInfluenceOrNull) = Fit(c, model, x, noisy, c.Seed + 1, cancel, selfInfluence: true);
+        double[] selfInfluence = selfInfluenceOrNull!;
         double[] reservoirShare;
         using (var k = Ntk.Compute(full, x, null, new NtkOptions { Traced = true }))
         {
@@ -138,6 +139,10 @@ public sealed class MemorizationStudy : IStudy
         double corr = Statistics.Pearson(valid.Select(i => score[i]).ToArray(), valid.Select(i => reservoirShare[i]).ToArray());
         double resFlipped = Enumerable.Range(0, n).Where(i => flipped[i]).Select(i => reservoirShare[i]).DefaultIfEmpty(double.NaN).Average();
         double resClean = Enumerable.Range(0, n).Where(i => !flipped[i]).Select(i => reservoirShare[i]).Average();
+        double siRank = Statistics.Spearman(valid.Select(i => score[i]).ToArray(), valid.Select(i => selfInfluence[i]).ToArray());
+        double siFlipped = Enumerable.Range(0, n).Where(i => flipped[i]).Select(i => selfInfluence[i]).DefaultIfEmpty(double.NaN).Average();
+        double siClean = Enumerable.Range(0, n).Where(i => !flipped[i]).Select(i => selfInfluence[i]).Average();
+        double resRank = Statistics.Spearman(valid.Select(i => score[i]).ToArray(), valid.Select(i => reservoirShare[i]).ToArray());
 
         var ordered = fits.Where(f => f.Steps is not null).ToList();
         var verdicts = new List<Verdict>
@@ -151,10 +156,14 @@ public sealed class MemorizationStudy : IStudy
             new("memorized_examples_live_in_the_reservoir", "Memorized examples lie in the reservoir of the trained kernel (THEORY §3)",
                 $"reservoir share of an example: flipped {resFlipped:F3}, others {resClean:F3}; correlation with the memorization score {corr:F2}",
                 "flipped examples have a larger reservoir share and the correlation is positive", resFlipped > resClean && corr > 0),
+            new("self_influence_tracks_memorization", "The theory's self-influence term (THEORY §5, accumulated per example along the run) marks the memorized examples",
+                $"self-influence Σ_t (η/n) g_iᵀ M g_i: flipped {siFlipped:G3}, others {siClean:G3} ({siFlipped / siClean:F1}×); Spearman correlation with the memorization score {siRank:F2} (reservoir share: {resRank:F2})",
+                "flipped examples have a larger self-influence and the rank correlation is positive", siFlipped > siClean && siRank > 0),
         };
         run.WriteMetrics(["corruption", "steps_to_fit", "test_error"], fits.Select(f => (IReadOnlyList<double?>)[f.Corruption, f.Steps, f.TestError]));
         run.WriteArray("memorization_score", score, n);
         run.WriteArray("reservoir_share", reservoirShare, n);
+        run.WriteArray("self_influence", selfInfluence, n);
         run.WriteArray("flipped", flipped.Select(b => b ? 1.0 : 0.0).ToArray(), n);
 
         var plot = Figure.NewPlot("Random labels: steps to fit and held-out error", "share of corrupted labels", "value");
@@ -169,12 +178,20 @@ public sealed class MemorizationStudy : IStudy
         var p2 = plot2.Add.ScatterPoints(flipIdx.Select(i => reservoirShare[i]).ToArray(), flipIdx.Select(i => score[i]).ToArray()); p2.Color = Colors.Crimson; p2.MarkerSize = 7; p2.LegendText = "flipped label";
         plot2.ShowLegend(Alignment.LowerRight);
         var fig2 = Figure.Render(plot2, "memorization_scores", "Each training example: its memorization score (accuracy when in the training subset minus when out) against its share in the reservoir of the trained kernel.");
+        var plot3 = Figure.NewPlot("Memorization scores against self-influence", "log10 self-influence Σ_t (η/n) g_iᵀ M_t g_i", "Feldman–Zhang memorization score");
+        var q1 = plot3.Add.ScatterPoints(cleanIdx.Select(i => Math.Log10(Math.Max(1e-300, selfInfluence[i]))).ToArray(), cleanIdx.Select(i => score[i]).ToArray()); q1.Color = Colors.Gray; q1.MarkerSize = 4; q1.LegendText = "clean label";
+        var q2 = plot3.Add.ScatterPoints(flipIdx.Select(i => Math.Log10(Math.Max(1e-300, selfInfluence[i]))).ToArray(), flipIdx.Select(i => score[i]).ToArray()); q2.Color = Colors.Crimson; q2.MarkerSize = 7; q2.LegendText = "flipped label";
+        plot3.ShowLegend(Alignment.UpperLeft);
+        var fig3 = Figure.Render(plot3, "self_influence", "Each training example: its memorization score against its self-influence in the full model's run — the per-example term THEORY §5 subtracts (first-order loss decrease from its own gradient, AdamW metric).");
         run.WriteFigure(fig1.Name, fig1.Svg, fig1.Png);
         run.WriteFigure(fig2.Name, fig2.Svg, fig2.Png);
+        run.WriteFigure(fig3.Name, fig3.Svg, fig3.Png);
         report.Heading("(a) Random labels").Figure(fig1)
             .Table(["corrupted", "steps to fit", "held-out error"], fits.Select(f => (IReadOnlyList<string>)[$"{f.Corruption:P0}", f.Steps?.ToString() ?? $"> {c.MaxSteps}", HtmlReport.Number(f.TestError)]))
-            .Heading("(b) Memorization scores").Figure(fig2);
-        var results = new List<KeyValuePair<string, object?>> { new("memorization_flipped_mean", flippedMean), new("memorization_clean_mean", cleanMean), new("memorization_reservoir_corr", corr) };
+            .Heading("(b) Memorization scores").Figure(fig2).Figure(fig3);
+        var results = new List<KeyValuePair<string, object?>> { new("memorization_flipped_mean", flippedMean), new("memorization_clean_mean", cleanMean), new("memorization_reservoir_corr", corr),
+                                                                 new("memorization_reservoir_spearman", resRank), new("memorization_self_influence_spearman", siRank),
+                                                                 new("self_influence_flipped_mean", siFlipped), new("self_influence_clean_mean", siClean) };
         if (c.BatchSizes.Count > 0) DriftDiffusion(c, run, report, verdicts, results, progress, cancel);
         return new StudyOutcome(verdicts, results);
     }
@@ -248,22 +265,39 @@ public sealed class MemorizationStudy : IStudy
     }
 
     /// <summary>Full-batch AdamW on cross-entropy until 100 % training accuracy (checked every 25 steps) or the budget.</summary>
-    private static (int? Steps, Mlp Net) Fit(MemorizationConfig c, MlpConfig model, Tensor x, Tensor labels, long seed, CancellationToken cancel)
+    /// <summary>
+    /// Full-batch AdamW on cross-entropy until every training label is fitted (checked every 25 steps) or the budget ends. With
+    /// <paramref name="selfInfluence"/>, also accumulates each example's self-influence along the run: SI_i = Σ_t (η/n)·g_i(t)ᵀ M_t g_i(t),
+    /// the first-order decrease of ℓ_i caused by its own share of each step (THEORY §5's subtracted term, per example; M_t AdamW's
+    /// preconditioner), sampled at the 25-step checks and weighted by 25.
+    /// </summary>
+    private static (int? Steps, Mlp Net, double[]? SelfInfluence) Fit(MemorizationConfig c, MlpConfig model, Tensor x, Tensor labels, long seed, CancellationToken cancel,
+                                                                    bool selfInfluence = false)
     {
+        const int every = 25;
         var net = new Mlp(model, new Generator((ulong)seed));
-        var opt = new Optimizer(net.parameters().ToList(), new OptimizerConfig { Kind = OptimizerKind.AdamW, Lr = c.Lr });
+        using var opt = new Optimizer(net.parameters().ToList(), new OptimizerConfig { Kind = OptimizerKind.AdamW, Lr = c.Lr });
+        long n = x.shape[0];
+        using var si = selfInfluence ? zeros(n, dtype: ScalarType.Float64) : null;
+        double[]? Result() => si?.data<double>().ToArray();
         for (int step = 0; step < c.MaxSteps; step++)
         {
             cancel.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            if (step % 25 == 0)
+            if (step % every == 0)
                 using (no_grad())
-                    if (net.call(x).argmax(1).eq(labels).all().item<bool>()) { opt.Dispose(); return (step, net); }
+                    if (net.call(x).argmax(1).eq(labels).all().item<bool>()) return (step, net, Result());
             net.zero_grad();
             nn.functional.cross_entropy(net.call(x), labels).backward();
+            if (si is not null && step % every == 0)
+            {
+                var m = opt.Preconditioner();
+                var s = GradientStatistics.PreconditionedSquaredNorms(net, x, u => nn.functional.cross_entropy(u, labels, reduction: nn.Reduction.None), m,
+                                                                      new NtkOptions { BlockElements = 1L << 24 });
+                si.add_(s * (c.Lr * every / n));
+            }
             opt.Step(c.Lr);
         }
-        opt.Dispose();
-        return (null, net);
+        return (null, net, Result());
     }
 }

@@ -49,6 +49,48 @@ public class GradientStatisticsTests
         }
     }
 
+    /// <summary>s_i = g_iᵀ M g_i from the layer rules (and the fallback) equals per-sample backward passes, with M = I and a random M.</summary>
+    [Theory]
+    [MemberData(nameof(NtkModels.Names), MemberType = typeof(NtkModels))]
+    public void PreconditionedSquaredNormsEqualPerSampleAutogradLoop(string name)
+    {
+        using var scope = NewDisposeScope();
+        var pr = NtkModels.Get(name);
+        long n = pr.XS.shape[0];
+        Tensor outputs;
+        using (no_grad()) outputs = pr.Model.call(pr.XS).reshape(n, -1);
+        var targets = randn(outputs.shape, dtype: ScalarType.Float64, generator: new Generator(5));
+        var parameters = pr.Model.parameters().ToList();
+        long count = parameters.Sum(p => p.numel());
+        var m = rand(count, dtype: ScalarType.Float64, generator: new Generator(6)) + 0.1;
+        var plain = zeros(n, dtype: ScalarType.Float64);
+        var weighted = zeros(n, dtype: ScalarType.Float64);
+        for (long i = 0; i < n; i++)
+        {
+            var li = HalfSquaredError(targets.narrow(0, i, 1))(pr.Model.call(pr.XS.narrow(0, i, 1)).reshape(1, -1)).sum();
+            var grads = autograd.grad(new[] { li }, parameters.Select(p => (Tensor)p).ToList(), allow_unused: true);
+            var g = cat(grads.Select((q, k) => q is null || q.IsInvalid ? zeros(parameters[k].numel(), dtype: ScalarType.Float64) : q.reshape(-1)).ToArray(), 0);
+            plain[i] = g.square().sum();
+            weighted[i] = (g.square() * m).sum();
+        }
+        foreach (var method in new[] { NtkMethod.LayerwiseRules, NtkMethod.JacobianContraction })
+        {
+            var options = new NtkOptions { Method = method, BlockElements = 64 };
+            var s0 = GradientStatistics.PreconditionedSquaredNorms(pr.Model, pr.XS, HalfSquaredError(targets), null, options);
+            var s1 = GradientStatistics.PreconditionedSquaredNorms(pr.Model, pr.XS, HalfSquaredError(targets), m, options);
+            Assert.True((s0 - plain).abs().max().item<double>() < 1e-10 * Math.Max(1, plain.abs().max().item<double>()), $"{name} {method} M = I");
+            Assert.True((s1 - weighted).abs().max().item<double>() < 1e-10 * Math.Max(1, weighted.abs().max().item<double>()), $"{name} {method} random M");
+        }
+    }
+
+    [Fact]
+    public void APreconditionerOfTheWrongLengthIsRejected()
+    {
+        using var scope = NewDisposeScope();
+        var pr = NtkModels.Get((string)NtkModels.Names().First()[0]);
+        Assert.Throws<ArgumentException>(() => GradientStatistics.PreconditionedSquaredNorms(pr.Model, pr.XS, u => u.reshape(u.shape[0], -1).sum(1), ones(3, dtype: ScalarType.Float64)));
+    }
+
     /// <summary>
     /// Over every one of the N^b batches drawn with replacement from a fixed population of per-example
     /// gradients, the average of ĝ² − v/(b − 1) is exactly μ², the squared population mean (THEORY §5).

@@ -125,12 +125,15 @@ public class StudyTests
         Assert.True(code == 0, stderr.ToString());
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
         foreach (var verdict in new[] { "random_labels_are_fit", "fitting_slows_with_corruption", "flipped_examples_are_memorized", "memorized_examples_live_in_the_reservoir",
-                                        "drift_independent_of_batch", "diffusion_scales_as_inverse_root_batch", "drift_linear_diffusion_root_in_time" })
+                                        "self_influence_tracks_memorization", "drift_independent_of_batch", "diffusion_scales_as_inverse_root_batch", "drift_linear_diffusion_root_in_time" })
             Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict, out _), verdict);
         var scores = Npy.Read(Path.Combine(dir.File("run"), "arrays", "memorization_score.npy")).Data.Where(v => !double.IsNaN(v)).ToArray();
         Assert.All(scores, v => Assert.InRange(v, -1, 1)); // a difference of two accuracies
+        var influence = Npy.Read(Path.Combine(dir.File("run"), "arrays", "self_influence.npy")).Data;
+        Assert.Equal(80, influence.Length);
+        Assert.All(influence, v => Assert.True(v > 0 && double.IsFinite(v))); // a sum of positive-definite quadratic forms
         Assert.Equal(1 + 2, File.ReadAllLines(Path.Combine(dir.File("run"), "drift_diffusion.csv")).Length);
-        foreach (var figure in new[] { "random_labels", "memorization_scores", "drift_diffusion_batch" })
+        foreach (var figure in new[] { "random_labels", "memorization_scores", "self_influence", "drift_diffusion_batch" })
             Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
     }
 

@@ -1,0 +1,24 @@
+namespace Tangent.Tests.Common;
+
+/// <summary>Rank statistics against hand-computed values.</summary>
+public class StatisticsTests
+{
+    [Fact]
+    public void TiedValuesShareTheirAverageRank()
+        => Assert.Equal(new[] { 2.5, 1, 4, 2.5 }, Statistics.Ranks([3.0, 1.0, 7.0, 3.0]));
+
+    [Fact]
+    public void SpearmanIsOneForAnyIncreasingMapAndMinusOneForADecreasingOne()
+    {
+        double[] x = [0.3, -2, 5, 1, 8];
+        Assert.Equal(1, Statistics.Spearman(x, x.Select(Math.Exp).ToArray()), 12);
+        Assert.Equal(-1, Statistics.Spearman(x, x.Select(v => -v * v * v).ToArray()), 12);
+    }
+
+    [Fact]
+    public void SpearmanWithoutTiesMatchesTheClosedForm()
+    {
+        // ρ = 1 − 6 Σ d² / (n(n² − 1)) when no values tie: ranks (1,2,3,4,5) and (2,1,4,3,5) give Σ d² = 4, ρ = 1 − 24/120 = 0.8.
+        Assert.Equal(0.8, Statistics.Spearman([1.0, 2, 3, 4, 5], [20.0, 10, 40, 30, 50]), 12);
+    }
+}
