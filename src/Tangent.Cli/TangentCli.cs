@@ -69,9 +69,15 @@ public static class TangentCli
     public static int Guard(ParseResult parse, TextWriter stderr, Func<CancellationToken, int> work)
     {
         using var cts = new CancellationTokenSource();
+        int signals = 0;
         void Cancel(PosixSignalContext context)
         {
+            // The first signal asks the work to stop at its next safe point (between training steps, kernel blocks); a second one
+            // takes the default action and ends the process at once. Either way the run directory holds only complete files and
+            // reads as failed (an ended process's "running" run is recognised by its dead pid).
+            if (Interlocked.Increment(ref signals) > 1) return;
             context.Cancel = true;
+            Console.Error.WriteLine("tangent: stopping at the next safe point (send the signal again to stop at once)");
             cts.Cancel();
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);

@@ -135,4 +135,59 @@ public class CliTests
         Assert.Equal(RunStatus.Failed, info.Status);
         Assert.False(File.Exists(Path.Combine(outDir, "summary.json")));
     }
+
+    /// <summary>
+    /// A kernel computation has no safe point for a long time; the first SIGINT only asks it to stop there, the second ends the
+    /// process at once, leaving a run that reads as failed and no summary.
+    /// </summary>
+    [Fact]
+    public async Task ASecondInterruptStopsALongComputationAtOnce()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("config.json"), Json.Serialize(new Tangent.Kernels.NtkConfigFile { Model = new Tangent.Models.MlpConfig { Widths = [64, 512, 10] } }));
+        using (var x = TorchSharp.torch.randn(new long[] { LongKernelSamples, 64 }, dtype: TorchSharp.torch.ScalarType.Float64)) Npy.Write(dir.File("x.npy"), x);
+        string outDir = dir.File("r");
+        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "Tangent.Cli.dll"), "ntk", "--config", dir.File("config.json"), "--inputs", dir.File("x.npy"),
+                                  "--method", "vector-products", "--out", outDir })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        try
+        {
+            await InterruptTwice(p, outDir);
+        }
+        finally
+        {
+            if (!p.HasExited) p.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static async Task InterruptTwice(Process p, string outDir)
+    {
+        var stderr = p.StandardError.ReadToEndAsync();
+        string runJson = Path.Combine(outDir, RunDirectory.RunFile);
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(runJson) && clock.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(50);
+        Assert.True(File.Exists(runJson), "the CLI never wrote run.json");
+        Thread.Sleep(500);
+        Signal(p, "INT");
+        Thread.Sleep(1000);
+        Assert.False(p.HasExited, "the computation ended within a second of the first interrupt: this test needs a longer one");
+        Signal(p, "INT");
+        Assert.True(p.WaitForExit(10_000), "the second interrupt did not stop the process");
+        Assert.NotEqual(0, p.ExitCode);
+        Assert.Contains("stopping at the next safe point", await stderr);
+        Assert.Equal(RunStatus.Failed, RunDirectory.Inspect(outDir).Status);
+        Assert.False(File.Exists(Path.Combine(outDir, "summary.json")));
+    }
+
+    // The matrix-free kernel of 3,000 output rows: 35 s at 200 samples and 174 s at 400 on 2 cores here (cost ∝ n²), so about
+    // 90 s at 300 — sixty times the 1.5 s the test waits before its second signal.
+    private const int LongKernelSamples = 300;
+
+    private static void Signal(Process p, string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {p.Id}") { UseShellExecute = false })!;
+        kill.WaitForExit();
+    }
 }
