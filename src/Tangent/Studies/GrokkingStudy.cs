@@ -131,7 +131,8 @@ public sealed class GrokkingStudy : IStudy
                 RiskEstimate = false,
             }.Validate();
             // The instantaneous channel needs only the plain eNTK K = JJᵀ, so the kernel is recorded traced over outputs and without AdamW's
-            // preconditioner (cross-entropy's path operators, which need the full preconditioned kernel, are not computed here).
+            // preconditioner (cross-entropy's path operators, which need the full preconditioned kernel, are not computed here). That is a
+            // record `tangent train` refuses for cross-entropy (its analysis could not use it), hence the recorder wired here by hand.
             var sub = RunDirectory.Create(Path.Combine(run.Path, name), "train", train, c.Seed, overwrite: true);
             var fourier = new FourierIpr(c.Modulus, train.LogEvery);
             var recorder = new KernelRecorder(new RecordConfig { Schedule = "log", Count = c.Snapshots, Traced = true, MaxQuery = 1, MaxTrain = c.KernelSamples, Preconditioned = false }, sub, train);
