@@ -95,7 +95,8 @@ public static class GradientStatistics
     /// a vector [n], for ℓ = <paramref name="perSampleLoss"/>(model(x)). (η/n)·s_i is the first-order decrease of ℓ_i caused by
     /// example i's own share of a full-batch step θ ← θ − η M (1/n) Σ_j g_j: the self-influence term of THEORY §5, per example.
     /// <paramref name="preconditioner"/> is flattened over the selected parameters in <c>named_parameters()</c> order (null: M = I).
-    /// Ruled layers give their per-example gradients block by block; the rest come from autograd Jacobian rows.
+    /// Linear layers on 2-D inputs need one matrix product (a²)Mᵀ against δ²; other ruled layers give their per-example gradients block by
+    /// block; the rest come from autograd Jacobian rows.
     /// </summary>
     public static Tensor PreconditionedSquaredNorms(nn.Module<Tensor, Tensor> model, Tensor x, Func<Tensor, Tensor> perSampleLoss,
                                                     Tensor? preconditioner = null, NtkOptions? options = null)
@@ -109,10 +110,12 @@ public static class GradientStatistics
         if (cap.OutputsPerSample != 1) throw new ArgumentException("perSampleLoss must return one value per sample");
         long n = cap.Samples;
         var total = zeros(n, dtype: plan.Parameters[0].Tensor.dtype, device: plan.Parameters[0].Tensor.device);
+        Tensor? Weights(IReadOnlyList<SelectedParameter> parameters) =>
+            preconditioner is null ? null : cat(parameters.Select(q => preconditioner.narrow(0, q.Offset, q.Size)).ToArray(), 0);
         void Accumulate(IReadOnlyList<SelectedParameter> parameters, Func<long, long, Tensor> rows)
         {
             using var scope = NewDisposeScope();
-            var weights = preconditioner is null ? null : cat(parameters.Select(q => preconditioner.narrow(0, q.Offset, q.Size)).ToArray(), 0);
+            var weights = Weights(parameters);
             long block = Math.Max(1, options.BlockElements / Math.Max(1, parameters.Sum(q => q.Size)));
             for (long s = 0; s < n; s += block)
             {
@@ -123,7 +126,15 @@ public static class GradientStatistics
             }
         }
         foreach (var layer in ruled.Where(cap.Layers.ContainsKey))
+        {
+            using (var scope = NewDisposeScope())
+                if (layer.Rule!.StructuredWeightedSquaredNorms(layer, cap.Layers[layer], Weights(layer.Parameters)) is { } structured)
+                {
+                    total.add_(structured);
+                    continue;
+                }
             Accumulate(layer.Parameters, (s, e) => layer.Rule!.PerExampleGradients(layer, cap.Layers[layer].Input.narrow(0, s, e - s), cap.Layers[layer].Signals[0].narrow(0, s, e - s)));
+        }
         var fallback = plan.Layers.Where(l => l.Rule is null || !cap.Layers.ContainsKey(l)).SelectMany(l => l.Parameters).OrderBy(q => q.Offset).ToList();
         if (fallback.Count > 0) Accumulate(fallback, (s, e) => cap.JacobianRows(s, e, fallback));
         return total;

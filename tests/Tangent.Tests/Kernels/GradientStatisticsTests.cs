@@ -8,16 +8,22 @@ public class GradientStatisticsTests
 {
     private static Func<Tensor, Tensor> HalfSquaredError(Tensor targets) => u => 0.5 * (u.reshape(u.shape[0], -1) - targets).square().sum(1);
 
+    /// <summary>A test model, its sample count and random regression targets shaped like its outputs.</summary>
+    private static (NtkModels.Problem Problem, long N, Tensor Targets) WithTargets(string name, ulong seed)
+    {
+        var pr = NtkModels.Get(name);
+        long n = pr.XS.shape[0];
+        Tensor outputs;
+        using (no_grad()) outputs = pr.Model.call(pr.XS).reshape(n, -1);
+        return (pr, n, randn(outputs.shape, dtype: ScalarType.Float64, generator: new Generator(seed)));
+    }
+
     [Theory]
     [MemberData(nameof(NtkModels.Names), MemberType = typeof(NtkModels))]
     public void MomentsEqualPerSampleAutogradLoop(string name)
     {
         using var scope = NewDisposeScope();
-        var pr = NtkModels.Get(name);
-        long n = pr.XS.shape[0];
-        Tensor outputs;
-        using (no_grad()) outputs = pr.Model.call(pr.XS).reshape(n, -1);
-        var targets = randn(outputs.shape, dtype: ScalarType.Float64, generator: new Generator(3));
+        var (pr, n, targets) = WithTargets(name, 3);
         var loss = HalfSquaredError(targets);
 
         var parameters = pr.Model.named_parameters().ToList();
@@ -55,11 +61,7 @@ public class GradientStatisticsTests
     public void PreconditionedSquaredNormsEqualPerSampleAutogradLoop(string name)
     {
         using var scope = NewDisposeScope();
-        var pr = NtkModels.Get(name);
-        long n = pr.XS.shape[0];
-        Tensor outputs;
-        using (no_grad()) outputs = pr.Model.call(pr.XS).reshape(n, -1);
-        var targets = randn(outputs.shape, dtype: ScalarType.Float64, generator: new Generator(5));
+        var (pr, n, targets) = WithTargets(name, 5);
         var parameters = pr.Model.parameters().ToList();
         long count = parameters.Sum(p => p.numel());
         var m = rand(count, dtype: ScalarType.Float64, generator: new Generator(6)) + 0.1;

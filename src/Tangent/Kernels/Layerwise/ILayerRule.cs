@@ -36,4 +36,11 @@ internal interface ILayerRule
     /// structured form (the engine then squares per-example gradients block by block).
     /// </summary>
     Tensor? StructuredSumOfSquares(LayerPlan layer, Captured captured) => null;
+
+    /// <summary>
+    /// Per sample i, Σ_k w_k (∂ℓ_i/∂θ_k)² over the layer's selected parameters for a capture with one output per sample (p = 1), with
+    /// <paramref name="weights"/> flattened in <see cref="LayerPlan.Parameters"/> order (null: all 1): a vector [n], without per-example
+    /// gradients; or null when this rule has no structured form (the engine then uses per-example gradients block by block).
+    /// </summary>
+    Tensor? StructuredWeightedSquaredNorms(LayerPlan layer, Captured captured, Tensor? weights) => null;
 }

@@ -57,6 +57,30 @@ internal sealed class LinearRule : ILayerRule
     }
 
     /// <summary>
+    /// Σ_{o,k} w_ok (δ_io a_ik)² = Σ_o δ_io² (a_i² · w_o) for the weight — one matrix product (a²) wᵀ — and Σ_o w_o δ_io² for the bias.
+    /// </summary>
+    public Tensor? StructuredWeightedSquaredNorms(LayerPlan layer, Captured captured, Tensor? weights)
+    {
+        if (captured.Input.dim() != 2) return null;
+        using var scope = NewDisposeScope();
+        var (cw, cb) = Scales(layer.Module);
+        var d2 = captured.Signals[0].square();            // [n, out]
+        var a2 = captured.Input.detach().square();        // [n, in]
+        long offset = 0;
+        Tensor? total = null;
+        foreach (var p in layer.Parameters)
+        {
+            var w = weights?.narrow(0, offset, p.Size);
+            offset += p.Size;
+            var part = p.LocalName == "weight"
+                ? (w is null ? d2.sum(1) * a2.sum(1) : (d2 * a2.matmul(w.reshape(d2.shape[1], a2.shape[1]).T)).sum(1)) * (cw * cw)
+                : (w is null ? d2.sum(1) : d2.matmul(w)) * (cb * cb);
+            total = total is null ? part : total + part;
+        }
+        return total!.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// Full: (Δ_a Δ_bᵀ) over rows i·p + c; traced: Σ_c Δ_a,c Δ_b,cᵀ, both as one matrix product.
     /// </summary>
     /// <summary>
