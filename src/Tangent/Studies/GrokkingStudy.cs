@@ -209,7 +209,7 @@ public sealed class GrokkingStudy : IStudy
             var s1 = share.Add.Scatter(cx, t.Channel.Select(v => v.Share).ToArray()); s1.Color = palette[i % palette.Length]; s1.LineWidth = 2.5f; s1.LegendText = $"{t.Name}: labels in channel";
             var s2 = share.Add.ScatterLine(cx, t.Channel.Select(v => v.Alignment).ToArray()); s2.Color = palette[i % palette.Length]; s2.LinePattern = LinePattern.Dashed; s2.LineWidth = 2; s2.LegendText = $"{t.Name}: kernel–target alignment";
         }
-        Figure.LogX(acc); acc.Axes.SetLimitsY(0, 1.02); acc.ShowLegend(Alignment.UpperLeft);
+        Figure.LogX(acc); acc.Axes.SetLimitsY(0, 1.02); acc.ShowLegend(Alignment.MiddleRight);
         Figure.LogX(share); share.Axes.SetLimitsY(0, 1.02); share.ShowLegend(Alignment.UpperLeft);
         var ipr = Figure.NewPlot("Fourier structure of the first layer", "step + 1", "mean inverse participation ratio");
         for (int i = 0; i < trajectories.Count; i++)
