@@ -206,11 +206,11 @@ public sealed class GrokkingStudy : IStudy
             var a = acc.Add.ScatterLine(x, t.Metrics.Select(m => m.TestMetric).ToArray()); a.Color = palette[i % palette.Length]; a.LineWidth = 2.5f; a.LegendText = $"{t.Name} held-out";
             var b = acc.Add.ScatterLine(x, t.Metrics.Select(m => m.TrainMetric).ToArray()); b.Color = palette[i % palette.Length]; b.LinePattern = LinePattern.Dotted; b.LegendText = $"{t.Name} train";
             var cx = t.Channel.Select(v => Math.Log10(v.Step + 1)).ToArray();
-            var s1 = share.Add.Scatter(cx, t.Channel.Select(v => v.Share).ToArray()); s1.Color = palette[i % palette.Length]; s1.LineWidth = 2.5f; s1.LegendText = $"{t.Name}: labels in channel";
-            var s2 = share.Add.ScatterLine(cx, t.Channel.Select(v => v.Alignment).ToArray()); s2.Color = palette[i % palette.Length]; s2.LinePattern = LinePattern.Dashed; s2.LineWidth = 2; s2.LegendText = $"{t.Name}: kernel–target alignment";
+            var s1 = share.Add.Scatter(cx, t.Channel.Select(v => v.Share).ToArray()); s1.Color = palette[i % palette.Length]; s1.LineWidth = 2.5f; s1.LegendText = $"{t.Name}: in channel";
+            var s2 = share.Add.ScatterLine(cx, t.Channel.Select(v => v.Alignment).ToArray()); s2.Color = palette[i % palette.Length]; s2.LinePattern = LinePattern.Dashed; s2.LineWidth = 2; s2.LegendText = $"{t.Name}: alignment";
         }
-        Figure.LogX(acc); acc.Axes.SetLimitsY(0, 1.02); acc.ShowLegend(Alignment.MiddleRight);
-        Figure.LogX(share); share.Axes.SetLimitsY(0, 1.02); share.ShowLegend(Alignment.UpperLeft);
+        Figure.LogX(acc); acc.Axes.SetLimitsY(0, 1.02); acc.ShowLegend(Edge.Right);
+        Figure.LogX(share); share.Axes.SetLimitsY(0, 1.02); share.ShowLegend(Edge.Right);
         var ipr = Figure.NewPlot("Fourier structure of the first layer", "step + 1", "mean inverse participation ratio");
         for (int i = 0; i < trajectories.Count; i++)
         {
@@ -220,8 +220,8 @@ public sealed class GrokkingStudy : IStudy
         Figure.LogX(ipr); ipr.ShowLegend(Alignment.UpperLeft);
         var figures = new[]
         {
-            Figure.Render(acc, "accuracy", "Train (dotted) and held-out (solid) accuracy."),
-            Figure.Render(share, "label_channel", $"Share of the centered training labels inside the channel of the instantaneous eNTK (eigenvalues ≥ {c.ChannelThreshold}·λ_max, traced over outputs) and the centered kernel–target alignment."),
+            Figure.Render(acc, "accuracy", "Train (dotted) and held-out (solid) accuracy.", width: 1200),
+            Figure.Render(share, "label_channel", $"Share of the centered training labels inside the channel of the instantaneous eNTK (eigenvalues ≥ {c.ChannelThreshold}·λ_max, traced over outputs; solid) and the centered kernel–target alignment (dashed).", width: 1200),
             Figure.Render(ipr, "fourier_ipr", "Mean inverse participation ratio of the Fourier power over a of each first-layer neuron's a-weights (x² network) or of each embedding coordinate (embedding network): about 2/p for a flat spectrum, 1 for a single frequency."),
         };
         foreach (var fig in figures) run.WriteFigure(fig.Name, fig.Svg, fig.Png);
