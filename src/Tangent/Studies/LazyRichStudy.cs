@@ -131,7 +131,8 @@ public sealed class LazyRichStudy : IStudy
             double lambdaMax;
             using (var k0 = Tangent.Kernels.Ntk.Compute(model, xs)) lambdaMax = linalg.eigvalsh(k0.Kss).max().item<double>() / (alpha * alpha);
             double lr = c.StepFraction * n / lambdaMax;
-            // Centering: training αf on Y + αf(w₀) is training α(f − f₀) on Y.
+            // Centering: training αf on Y + αf(w₀) is training α(f − f₀) on Y. No TaskConfig expresses these shifted targets, so the run is
+            // wired here (recorder, trainer, arrays) rather than through TrainRun.
             using var task = new RegressionTask(xs.clone(), ys + f0s, ys + f0s, xq.clone(), yq + f0q);
             var train = new TrainConfig
             {
