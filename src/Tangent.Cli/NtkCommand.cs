@@ -35,7 +35,7 @@ public static class NtkCommand
         {
             config, parameters, inputs, query, method, traced, dtype, subset, threads, output, force,
         };
-        command.SetAction(parse => TangentCli.Guard(parse, stderr, _ =>
+        command.SetAction(parse => TangentCli.Guard(parse, stderr, cancel =>
         {
             CliRun.SetThreads(parse.GetValue(threads));
             var names = parse.GetValue(subset);
@@ -57,7 +57,7 @@ public static class NtkCommand
             };
             return CliRun.Execute("ntk", settings, settings.Config.Seed, parse.GetValue(output), parse.GetValue(force), stdout, (run, progress) =>
             {
-                var summary = NtkRun.Run(settings, run, progress).ToDictionary(kv => kv.Key, kv => kv.Value);
+                var summary = NtkRun.Run(settings, run, progress, cancel).ToDictionary(kv => kv.Key, kv => kv.Value);
                 return [$"K_SS {summary["kernel_size"]}×{summary["kernel_size"]} in {summary["seconds_K_SS"]:0.000} s; λ_max {summary["lambda_max"]:G4}, effective rank {summary["effective_rank"]:G4}"];
             });
         }));

@@ -101,6 +101,7 @@ public static class Ntk
         var viaGradients = new List<(IReadOnlyList<SelectedParameter>, Func<long, long, Tensor>, Func<long, long, Tensor>)>();
         foreach (var layer in plan.Layers.Where(l => l.Rule is not null && a.Layers.ContainsKey(l)))
         {
+            options.Cancel.ThrowIfCancellationRequested();
             Tensor? structured = options.Preconditioner is null ? layer.Rule!.StructuredKernel(layer, a.Layers[layer], b.Layers[layer], options.Traced) : null;
             if (structured is null) viaGradients.Add((layer.Parameters, RuleGradients(layer, a), RuleGradients(layer, b)));
             else if (k is null) k = structured;
@@ -133,6 +134,7 @@ public static class Ntk
             if (m is not null) gA = gA * m;
             for (long j = 0; j < nb; j += block)
             {
+                options.Cancel.ThrowIfCancellationRequested();
                 using var inner = NewDisposeScope();
                 long jEnd = Math.Min(nb, j + block);
                 var gB = cachedB is not null ? cachedB.narrow(0, j * p, (jEnd - j) * p) : gb(j, jEnd);

@@ -74,6 +74,12 @@ public sealed record NtkOptions
     /// processed in row blocks.
     /// </summary>
     public long BlockElements { get; init; } = 1L << 26;
+
+    /// <summary>
+    /// Checked between blocks (sample blocks of per-example gradients, layers, columns of a dense matrix-free kernel): a
+    /// cancelled token throws <see cref="OperationCanceledException"/> there. A single LibTorch call is never interrupted.
+    /// </summary>
+    public CancellationToken Cancel { get; init; }
 }
 
 /// <summary>A computed kernel pair: K_SS and, when query inputs were given, K_QS.</summary>

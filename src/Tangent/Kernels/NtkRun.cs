@@ -50,7 +50,8 @@ public sealed record NtkRunConfig
 public static class NtkRun
 {
     /// <summary>Computes K_SS (and K_QS) and writes arrays, summary, metrics, a spectrum figure and the report.</summary>
-    public static IReadOnlyList<KeyValuePair<string, object?>> Run(NtkRunConfig settings, RunDirectory run, IProgress<ProgressReport>? progress = null)
+    public static IReadOnlyList<KeyValuePair<string, object?>> Run(NtkRunConfig settings, RunDirectory run, IProgress<ProgressReport>? progress = null,
+                                                                 CancellationToken cancel = default)
     {
         var dtype = settings.Dtype switch
         {
@@ -62,7 +63,7 @@ public static class NtkRun
         if (settings.Params is not null) ParameterFiles.Load(model, settings.Params);
         using var xS = NpyInputs.LoadMatrix(settings.Inputs, "--inputs", settings.Config.Model.Widths[0]).to_type(dtype);
         using var xQ = settings.Query is null ? null : NpyInputs.LoadMatrix(settings.Query, "--query", settings.Config.Model.Widths[0]).to_type(dtype);
-        var options = new NtkOptions { Method = settings.Method, Traced = settings.Traced, Parameters = settings.Parameters };
+        var options = new NtkOptions { Method = settings.Method, Traced = settings.Traced, Parameters = settings.Parameters, Cancel = cancel };
         try { Ntk.ParameterCount(model, options); }
         catch (ArgumentException e) { throw new ConfigException("--parameters", e.Message, "pass state-dict names such as layers.0.weight or prefixes such as layers.2."); }
 
@@ -80,6 +81,7 @@ public static class NtkRun
             secondsQS = clock.Elapsed.TotalSeconds;
             run.WriteArray("K_QS", kqs);
         }
+        cancel.ThrowIfCancellationRequested();
         progress?.Report(new ProgressReport("spectrum", 0.9, "eigvalsh(K_SS)"));
         using var eig = linalg.eigvalsh(kss.to_type(ScalarType.Float64)).flip(0);
         run.WriteArray("K_SS_eigenvalues", eig);

@@ -105,6 +105,7 @@ public sealed class NtkVectorProducts : IDisposable
         var k = zeros(new[] { op.OutputDimension, op.InputDimension }, dtype: dtype);
         for (long j = 0; j < op.InputDimension; j++)
         {
+            options?.Cancel.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var e = zeros(op.InputDimension, dtype: dtype);
             e[j] = 1;
