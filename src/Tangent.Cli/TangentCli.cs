@@ -94,7 +94,7 @@ public static class TangentCli
         }
         catch (OperationCanceledException)
         {
-            stderr.WriteLine("tangent: interrupted; the run is marked failed");
+            stderr.WriteLine("tangent: interrupted; nothing half-written is left (an unfinished run directory reads as failed; a training run resumes with tangent train --resume RUN)");
             return Interrupted;
         }
         catch (Exception e)

@@ -79,7 +79,7 @@ public static class TrainCommand
                 _ => throw new ConfigException("--threshold", $"'{t}' is not a threshold", "pass rel:1e-3, lambda-star or abs:0.5"),
             };
             string path = parse.GetValue(run)!;
-            var (result, _) = ConsoleProgress.Run("analyze", stdout, progress => AnalyzeRun.Run(path, options, progress));
+            var (result, _) = ConsoleProgress.Run("analyze", stdout, progress => AnalyzeRun.Run(path, options, progress, cancel));
             stdout.WriteLine($"window {result.Start}:{result.End}  channel {result.ChannelDim} of {result.GramianEigenvalues.Length}  kernel drift {result.KernelDriftFrobenius:G3}");
             stdout.WriteLine($"path coupling: corr {result.PathCouplingCorrelation:F4}  rel. error {result.PathCouplingRelativeError:G3}");
             stdout.WriteLine($"loss identity: measured {result.LossDecrease:G6}  flow {result.LossPredictedFlow:G6}  discrete {result.LossPredictedDiscrete:G6}");

@@ -25,7 +25,9 @@ public sealed record AnalyzeOptions
 public static class AnalyzeRun
 {
     /// <summary>Analyzes the run at <paramref name="runPath"/>; returns the analysis and the summary fields it added.</summary>
-    public static (PathAnalysisResult Result, List<KeyValuePair<string, object?>> Summary) Run(string runPath, AnalyzeOptions options, IProgress<ProgressReport>? progress = null)
+    /// <remarks><paramref name="cancel"/> is checked between path segments; a cancelled analysis writes nothing.</remarks>
+    public static (PathAnalysisResult Result, List<KeyValuePair<string, object?>> Summary) Run(string runPath, AnalyzeOptions options, IProgress<ProgressReport>? progress = null,
+                                                                                               CancellationToken cancel = default)
     {
         var info = RunDirectory.Inspect(runPath);
         ConfigException.Require(info.Status == RunStatus.Done, "RUN", $"the run at '{runPath}' is {info.Status.ToString().ToLowerInvariant()}", "analyze a finished run (tangent train must have completed)");
@@ -48,10 +50,11 @@ public static class AnalyzeRun
             bool noisy = (y - clean).abs().max().item<double>() > 0;
             progress?.Report(new ProgressReport("operators", 0.2, $"{snapshots.Count - 1} segments"));
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            using var ops = PathOperators.Compute(snapshots, index.Loss, index.Traced, index.Outputs);
+            using var ops = PathOperators.Compute(snapshots, index.Loss, index.Traced, index.Outputs, cancel: cancel);
             double operatorSeconds = clock.Elapsed.TotalSeconds;
             progress?.Report(new ProgressReport("checks", 0.5, "spectrum, path coupling, loss identity, four cells, frozen kernel, spacing"));
-            var result = PathAnalysis.Run(ops, operatorSeconds, snapshots, index, y, noisy ? clean : null, yq, options.Threshold, options.ThresholdValue, options.PinvCutoff);
+            var result = PathAnalysis.Run(ops, operatorSeconds, snapshots, index, y, noisy ? clean : null, yq, options.Threshold, options.ThresholdValue, options.PinvCutoff, cancel);
+            cancel.ThrowIfCancellationRequested();
             double analysisSeconds = clock.Elapsed.TotalSeconds - operatorSeconds;
             progress?.Report(new ProgressReport("writing", 0.9, "arrays, figures, report"));
             var summary = Write(runPath, result, ops, analysisSeconds, snapshots, index, options);

@@ -118,16 +118,17 @@ public static class PathAnalysis
     /// and test targets <paramref name="testTargets"/>.
     /// </summary>
     public static PathAnalysisResult Run(IReadOnlyList<Snapshot> window, SnapshotIndex index, Tensor trainTargets, Tensor? cleanTargets, Tensor testTargets,
-                                         ThresholdKind thresholdKind, double thresholdValue, double pinvCutoff)
+                                         ThresholdKind thresholdKind, double thresholdValue, double pinvCutoff, CancellationToken cancel = default)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var ops = PathOperators.Compute(window, index.Loss, index.Traced, index.Outputs);
-        return Run(ops, clock.Elapsed.TotalSeconds, window, index, trainTargets, cleanTargets, testTargets, thresholdKind, thresholdValue, pinvCutoff);
+        using var ops = PathOperators.Compute(window, index.Loss, index.Traced, index.Outputs, cancel: cancel);
+        return Run(ops, clock.Elapsed.TotalSeconds, window, index, trainTargets, cleanTargets, testTargets, thresholdKind, thresholdValue, pinvCutoff, cancel);
     }
 
     /// <summary>As above, with operators already integrated over <paramref name="window"/> (in <paramref name="operatorSeconds"/>).</summary>
     public static PathAnalysisResult Run(PathOperators ops, double operatorSeconds, IReadOnlyList<Snapshot> window, SnapshotIndex index, Tensor trainTargets,
-                                         Tensor? cleanTargets, Tensor testTargets, ThresholdKind thresholdKind, double thresholdValue, double pinvCutoff)
+                                         Tensor? cleanTargets, Tensor testTargets, ThresholdKind thresholdKind, double thresholdValue, double pinvCutoff,
+                                         CancellationToken cancel = default)
     {
         using var scope = NewDisposeScope();
         bool traced = index.Traced;
@@ -199,7 +200,7 @@ public static class PathAnalysis
         {
             var thinned = window.Where((_, i) => i % every == 0 || i == window.Count - 1).ToList();
             if (every > 1 && thinned.Count == spacing[^1].Item2) break;
-            using var thinOps = every == 1 ? null : PathOperators.Compute(thinned, loss, traced, index.Outputs);
+            using var thinOps = every == 1 ? null : PathOperators.Compute(thinned, loss, traced, index.Outputs, cancel: cancel);
             var o = thinOps ?? ops;
             var (tu, ts, tvh) = linalg.svd(o.Displacement, fullMatrices: false);
             var keep = ts.gt(pinvCutoff * ts[0].item<double>());

@@ -25,7 +25,8 @@ public sealed record PathOperators(Tensor Gramian, Tensor DiscreteGramian, Tenso
     public int MaxRadiusStep { get; init; }
 
     /// <summary>Integrates the frozen segments between consecutive snapshots of <paramref name="window"/> (first = s, last = T).</summary>
-    public static PathOperators Compute(IReadOnlyList<Snapshot> window, LossKind loss, bool traced, int outputs, bool forceGeneral = false)
+    public static PathOperators Compute(IReadOnlyList<Snapshot> window, LossKind loss, bool traced, int outputs, bool forceGeneral = false,
+                                        CancellationToken cancel = default)
     {
         if (window.Count < 2) throw new ArgumentException("a window needs at least two snapshots (its start and its end)");
         if (traced && loss == LossKind.CrossEntropy) throw new ArgumentException("traced operators are defined for ½-MSE only");
@@ -44,6 +45,7 @@ public sealed record PathOperators(Tensor Gramian, Tensor DiscreteGramian, Tenso
         int maxRadiusStep = window[0].Step;
         for (int k = 0; k + 1 < window.Count; k++)
         {
+            cancel.ThrowIfCancellationRequested();   // between segments: one eigendecomposition each
             using var step = NewDisposeScope();
             var snap = window[k];
             long steps = window[k + 1].Step - snap.Step;

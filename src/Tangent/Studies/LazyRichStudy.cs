@@ -153,7 +153,7 @@ public sealed class LazyRichStudy : IStudy
             var metrics = Trainer.Run(train, task, model, [recorder], cancel: cancel);
             sub.WriteMetrics(["step", "train_mse", "test_mse"], metrics.Select(m => (IReadOnlyList<double?>)[m.Step, m.TrainMetric, m.TestMetric]));
             sub.Complete();
-            var (result, _) = AnalyzeRun.Run(sub.Path, new AnalyzeOptions());
+            var (result, _) = AnalyzeRun.Run(sub.Path, new AnalyzeOptions(), cancel: cancel);
             double testError;
             using (no_grad())
             using (var centered = model.call(xq) - f0q)

@@ -21,7 +21,7 @@ public sealed record SubRun(string Path, IReadOnlyDictionary<string, object?> Su
         var sub = RunDirectory.Create(System.IO.Path.Combine(parent.Path, name), "train", config, config.Seed, overwrite: true);
         var summary = TrainRun.Run(config, sub, cancel: cancel, extraObservers: observers).ToDictionary(kv => kv.Key, kv => kv.Value);
         sub.Complete();
-        var (result, _) = AnalyzeRun.Run(sub.Path, options ?? new AnalyzeOptions());
+        var (result, _) = AnalyzeRun.Run(sub.Path, options ?? new AnalyzeOptions(), cancel: cancel);
         return new SubRun(sub.Path, summary, result);
     }
 

@@ -113,6 +113,22 @@ public class PathOperatorTests
         Assert.True(r.DirectTrainRelativeError > 1e-6, "with S′ ⊂ S the dynamics on S′ are not closed");
     }
 
+    /// <summary>A cancelled analysis stops between segments and writes nothing into the run.</summary>
+    [Fact]
+    public void ACancelledAnalysisWritesNothing()
+    {
+        using var dir = new TempDir();
+        var config = Linear with { Record = new RecordConfig { Schedule = "every", Every = 100 } };
+        var run = RunDirectory.Create(dir.File("run"), "train", config, config.Seed, overwrite: false);
+        TrainRun.Run(config, run);
+        run.Complete();
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => AnalyzeRun.Run(run.Path, new AnalyzeOptions(), cancel: cts.Token));
+        Assert.False(Directory.Exists(Path.Combine(run.Path, "analysis")));
+        Assert.Equal(RunStatus.Done, RunDirectory.Inspect(run.Path).Status);   // the trained run itself is untouched
+    }
+
     [Fact]
     public void BadWindowNamesTheOption()
     {
