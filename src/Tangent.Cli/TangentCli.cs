@@ -72,9 +72,9 @@ public static class TangentCli
         int signals = 0;
         void Cancel(PosixSignalContext context)
         {
-            // The first signal asks the work to stop at its next safe point (between training steps, between kernel blocks); a second
-            // one takes the default action and ends the process at once, even inside one long LibTorch call. Either way the run directory holds only complete files and
-            // reads as failed (an ended process's "running" run is recognised by its dead pid).
+            // The first signal asks the work to stop at its next safe point (between training steps, kernel blocks, path segments); a
+            // second one takes the default action and ends the process at once, even inside one long LibTorch call. Either way the run
+            // directory holds only complete files and reads as failed (an ended process's "running" run is recognised by its dead pid).
             if (Interlocked.Increment(ref signals) > 1) return;
             context.Cancel = true;
             Console.Error.WriteLine("tangent: stopping at the next safe point (send the signal again to stop at once)");

@@ -82,7 +82,7 @@ public static class GradientStatistics
                 (s, e) => layer.Rule.PerExampleGradients(layer, cap.Layers[layer].Input.narrow(0, s, e - s), cap.Layers[layer].Signals[0].narrow(0, s, e - s)));
             Split(flat, layer.Parameters, squares);
         }
-        var fallback = plan.Layers.Where(l => l.Rule is null || !cap.Layers.ContainsKey(l)).SelectMany(l => l.Parameters).OrderBy(q => q.Offset).ToList();
+        var fallback = Ntk.FallbackParameters(plan, cap);
         if (fallback.Count > 0)
             Split(SquaresByBlocks(fallback, n, options, (s, e) => cap.JacobianRows(s, e, fallback)), fallback, squares);
 
@@ -94,24 +94,20 @@ public static class GradientStatistics
     /// Per-example squared gradient norms in the metric of a diagonal preconditioner M: s_i = Σ_k M_k (∂ℓ_i/∂θ_k)² = g_iᵀ M g_i,
     /// a vector [n], for ℓ = <paramref name="perSampleLoss"/>(model(x)). (η/n)·s_i is the first-order decrease of ℓ_i caused by
     /// example i's own share of a full-batch step θ ← θ − η M (1/n) Σ_j g_j: the self-influence term of THEORY §5, per example.
-    /// <paramref name="preconditioner"/> is flattened over the selected parameters in <c>named_parameters()</c> order (null: M = I).
+    /// M is <see cref="NtkOptions.Preconditioner"/> (null: M = I), flattened over the selected parameters in <c>named_parameters()</c> order.
     /// Linear layers on 2-D inputs need one matrix product (a²)Mᵀ against δ²; other ruled layers give their per-example gradients block by
     /// block; the rest come from autograd Jacobian rows.
     /// </summary>
-    public static Tensor PreconditionedSquaredNorms(nn.Module<Tensor, Tensor> model, Tensor x, Func<Tensor, Tensor> perSampleLoss,
-                                                    Tensor? preconditioner = null, NtkOptions? options = null)
+    public static Tensor PreconditionedSquaredNorms(nn.Module<Tensor, Tensor> model, Tensor x, Func<Tensor, Tensor> perSampleLoss, NtkOptions? options = null)
     {
         options ??= new NtkOptions();
-        var plan = ModelPlan.Build(model, options.Parameters, options.Method == NtkMethod.LayerwiseRules, options.MissingRule);
-        if (preconditioner is not null && preconditioner.numel() != plan.Count)
-            throw new ArgumentException($"the preconditioner has {preconditioner.numel()} entries; the selected parameters have {plan.Count}");
+        var plan = Ntk.Plan(model, options);
         var ruled = plan.Layers.Where(l => l.Rule is not null).ToList();
         using var cap = ForwardCapture.Run(model, x, ruled, head: perSampleLoss);
         if (cap.OutputsPerSample != 1) throw new ArgumentException("perSampleLoss must return one value per sample");
         long n = cap.Samples;
         var total = zeros(n, dtype: plan.Parameters[0].Tensor.dtype, device: plan.Parameters[0].Tensor.device);
-        Tensor? Weights(IReadOnlyList<SelectedParameter> parameters) =>
-            preconditioner is null ? null : cat(parameters.Select(q => preconditioner.narrow(0, q.Offset, q.Size)).ToArray(), 0);
+        Tensor? Weights(IReadOnlyList<SelectedParameter> parameters) => ModelPlan.Slice(options.Preconditioner, parameters);
         void Accumulate(IReadOnlyList<SelectedParameter> parameters, Func<long, long, Tensor> rows)
         {
             using var scope = NewDisposeScope();
@@ -135,7 +131,7 @@ public static class GradientStatistics
                 }
             Accumulate(layer.Parameters, (s, e) => layer.Rule!.PerExampleGradients(layer, cap.Layers[layer].Input.narrow(0, s, e - s), cap.Layers[layer].Signals[0].narrow(0, s, e - s)));
         }
-        var fallback = plan.Layers.Where(l => l.Rule is null || !cap.Layers.ContainsKey(l)).SelectMany(l => l.Parameters).OrderBy(q => q.Offset).ToList();
+        var fallback = Ntk.FallbackParameters(plan, cap);
         if (fallback.Count > 0) Accumulate(fallback, (s, e) => cap.JacobianRows(s, e, fallback));
         return total;
     }

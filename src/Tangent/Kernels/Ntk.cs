@@ -80,7 +80,8 @@ public static class Ntk
         static string Describe(LayerPlan l) => $"{(l.Name == "" ? "(root)" : l.Name)} ({l.Module.GetType().Name})";
     }
 
-    private static ModelPlan Plan(nn.Module model, NtkOptions options)
+    /// <summary>The plan of <paramref name="options"/>' selection, with the preconditioner checked against it.</summary>
+    internal static ModelPlan Plan(nn.Module model, NtkOptions options)
     {
         var plan = ModelPlan.Build(model, options.Parameters, options.Method == NtkMethod.LayerwiseRules, options.MissingRule);
         if (options.Preconditioner is { } m && (m.dim() != 1 || m.shape[0] != plan.Count))
@@ -163,7 +164,8 @@ public static class Ntk
         return layer.Rule!.PerExampleGradients(layer, inputs, signals);
     };
 
-    private static List<SelectedParameter> FallbackParameters(ModelPlan plan, ForwardCapture cap) =>
+    /// <summary>Selected parameters no rule covered in <paramref name="cap"/>, in flattened order: they take the autograd Jacobian rows.</summary>
+    internal static List<SelectedParameter> FallbackParameters(ModelPlan plan, ForwardCapture cap) =>
         plan.Layers.Where(l => l.Rule is null || !cap.Layers.ContainsKey(l)).SelectMany(l => l.Parameters).OrderBy(q => q.Offset).ToList();
 
     private static IEnumerable<(IReadOnlyList<SelectedParameter>, Func<long, long, Tensor>)> Producers(ModelPlan plan, ForwardCapture cap)

@@ -292,8 +292,8 @@ public sealed class MemorizationStudy : IStudy
             if (si is not null && step % every == 0)
             {
                 var m = opt.Preconditioner();
-                var s = GradientStatistics.PreconditionedSquaredNorms(net, x, u => nn.functional.cross_entropy(u, labels, reduction: nn.Reduction.None), m,
-                                                                      new NtkOptions { BlockElements = 1L << 24 });
+                var s = GradientStatistics.PreconditionedSquaredNorms(net, x, u => nn.functional.cross_entropy(u, labels, reduction: nn.Reduction.None),
+                                                                      new NtkOptions { Preconditioner = m, BlockElements = 1L << 24 });
                 si.add_(s * (c.Lr * every / n));
             }
             opt.Step(c.Lr);

@@ -78,8 +78,8 @@ public class GradientStatisticsTests
         foreach (var method in new[] { NtkMethod.LayerwiseRules, NtkMethod.JacobianContraction })
         {
             var options = new NtkOptions { Method = method, BlockElements = 64 };
-            var s0 = GradientStatistics.PreconditionedSquaredNorms(pr.Model, pr.XS, HalfSquaredError(targets), null, options);
-            var s1 = GradientStatistics.PreconditionedSquaredNorms(pr.Model, pr.XS, HalfSquaredError(targets), m, options);
+            var s0 = GradientStatistics.PreconditionedSquaredNorms(pr.Model, pr.XS, HalfSquaredError(targets), options);
+            var s1 = GradientStatistics.PreconditionedSquaredNorms(pr.Model, pr.XS, HalfSquaredError(targets), options with { Preconditioner = m });
             Assert.True((s0 - plain).abs().max().item<double>() < 1e-10 * Math.Max(1, plain.abs().max().item<double>()), $"{name} {method} M = I");
             Assert.True((s1 - weighted).abs().max().item<double>() < 1e-10 * Math.Max(1, weighted.abs().max().item<double>()), $"{name} {method} random M");
         }
@@ -90,7 +90,8 @@ public class GradientStatisticsTests
     {
         using var scope = NewDisposeScope();
         var pr = NtkModels.Get((string)NtkModels.Names().First()[0]);
-        Assert.Throws<ArgumentException>(() => GradientStatistics.PreconditionedSquaredNorms(pr.Model, pr.XS, u => u.reshape(u.shape[0], -1).sum(1), ones(3, dtype: ScalarType.Float64)));
+        Assert.Throws<ArgumentException>(() => GradientStatistics.PreconditionedSquaredNorms(pr.Model, pr.XS, u => u.reshape(u.shape[0], -1).sum(1),
+                                                                                                    new NtkOptions { Preconditioner = ones(3, dtype: ScalarType.Float64) }));
     }
 
     /// <summary>
