@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Tangent.Store;
 
@@ -28,9 +29,35 @@ public static class CliRun
         }
         catch (Exception e)
         {
-            run.Fail(e is OperationCanceledException ? "interrupted" : TangentCli.OneLine(e));
+            bool resumable = command == "train" && Tangent.Training.Checkpoint.Exists(run.Path);
+            if (e is ConfigException && !resumable)
+            {
+                // Bad input found once the work had started (e.g. --params of the wrong shape): the directory holds
+                // nothing of value, so it goes, and the corrected command can reuse the same --out.
+                try { Directory.Delete(run.Path, recursive: true); }
+                catch (IOException) { run.Fail(TangentCli.OneLine(e)); }
+                throw;
+            }
+            run.Fail(e is OperationCanceledException ? "interrupted" : TangentCli.OneLine(e), resumable);
             throw;
         }
+    }
+
+    /// <summary>The <c>--skip-memory-check</c> flag of commands that estimate their peak memory before they start.</summary>
+    public static Option<bool> SkipMemoryCheckOption() => new(MemoryBudget.OverrideOption)
+    {
+        Description = "Start even when the estimated peak memory exceeds what the machine has available",
+    };
+
+    /// <summary>
+    /// Checks the .npy inputs of a kernel command (shape, rows, finite values) before its run directory exists and returns
+    /// their row counts (n, m; m = 0 without a query).
+    /// </summary>
+    public static (long N, long M) CheckInputs(string inputs, string? query, int columns)
+    {
+        long n = NpyInputs.Check(inputs, "--inputs", columns).Shape[0];
+        long m = query is null ? 0 : NpyInputs.Check(query, "--query", columns).Shape[0];
+        return (n, m);
     }
 
     /// <summary>Applies <c>--threads</c> (0 keeps LibTorch's default).</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Tangent.Kernels;
+using Tangent.Store;
 using Tangent.Theory;
 
 namespace Tangent.Cli;
@@ -23,9 +24,10 @@ public static class KernelCommand
         var threads = new Option<int>("--threads") { Description = "LibTorch intra-op threads (0: LibTorch's default)", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--out") { Description = "Run directory to write (default: runs/kernel-<UTC time>)", HelpName = "DIR" };
         var force = new Option<bool>("--force") { Description = "Replace the contents of a non-empty --out directory" };
+        var skipMemory = CliRun.SkipMemoryCheckOption();
         var command = new Command("kernel", "Infinite-width NNGP and NTK of a configured MLP (closed forms or Gauss–Hermite quadrature); writes arrays/NNGP.npy and arrays/NTK.npy, and how far finite widths are from the limit.")
         {
-            config, inputs, query, diagonal, degree, widths, draws, targets, steps, lr, threads, output, force,
+            config, inputs, query, diagonal, degree, widths, draws, targets, steps, lr, threads, output, force, skipMemory,
         };
         command.SetAction(parse => TangentCli.Guard(parse, stderr, cancel =>
         {
@@ -43,6 +45,9 @@ public static class KernelCommand
                 TrainSteps = parse.GetValue(steps),
                 TrainLr = parse.GetValue(lr),
             }.Validate();
+            var (n, m) = CliRun.CheckInputs(settings.Inputs, settings.Query, settings.Config.Model.Widths[0]);
+            if (settings.Targets is { } y) NpyInputs.Check(y, "--targets", settings.Config.Model.Widths[^1], rows: n);
+            MemoryBudget.Require(settings.MemoryEstimate(n, m), parse.GetValue(skipMemory));
             return CliRun.Execute("kernel", settings, settings.Config.Seed, parse.GetValue(output), parse.GetValue(force), stdout, (run, progress) =>
             {
                 var summary = KernelRun.Run(settings, run, progress, cancel).ToDictionary(kv => kv.Key, kv => kv.Value);

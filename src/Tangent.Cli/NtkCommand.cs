@@ -30,10 +30,11 @@ public static class NtkCommand
         var threads = new Option<int>("--threads") { Description = "LibTorch intra-op threads (0: LibTorch's default)", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--out") { Description = "Run directory to write (default: runs/ntk-<UTC time>)", HelpName = "DIR" };
         var force = new Option<bool>("--force") { Description = "Replace the contents of a non-empty --out directory" };
+        var skipMemory = CliRun.SkipMemoryCheckOption();
 
         var command = new Command("ntk", "Compute the empirical NTK K_SS (and K_QS) of a configured MLP on .npy inputs; writes arrays/K_SS.npy, arrays/K_QS.npy and a report.")
         {
-            config, parameters, inputs, query, method, traced, dtype, subset, threads, output, force,
+            config, parameters, inputs, query, method, traced, dtype, subset, threads, output, force, skipMemory,
         };
         command.SetAction(parse => TangentCli.Guard(parse, stderr, cancel =>
         {
@@ -55,6 +56,8 @@ public static class NtkCommand
                 Dtype = parse.GetValue(dtype)!,
                 Parameters = names is { Length: > 0 } ? names : null,
             };
+            var (n, m) = CliRun.CheckInputs(settings.Inputs, settings.Query, settings.Config.Model.Widths[0]);
+            MemoryBudget.Require(settings.MemoryEstimate(n, m), parse.GetValue(skipMemory));
             return CliRun.Execute("ntk", settings, settings.Config.Seed, parse.GetValue(output), parse.GetValue(force), stdout, (run, progress) =>
             {
                 var summary = NtkRun.Run(settings, run, progress, cancel).ToDictionary(kv => kv.Key, kv => kv.Value);

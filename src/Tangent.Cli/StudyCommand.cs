@@ -35,6 +35,7 @@ public static class StudyCommand
             var assignments = (parse.GetValue(sets) ?? []).ToList();
             if (parse.GetValue(data) is { } dir) assignments.Add($"data=\"{dir.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"");
             object config = Studies.Studies.Override(chosen.Preset(parse.GetValue(preset)!), assignments);
+            Seeds.CheckAll(config, "--set ");
             return CliRun.Execute(chosen.Name, config, 0, parse.GetValue(output), parse.GetValue(force), stdout, (run, progress) =>
             {
                 var outcome = Studies.Studies.Execute(chosen, config, run, progress, cancel);

@@ -37,20 +37,40 @@ public static class TangentCli
         root.Options.Add(new HelpOption());
         root.Options.Add(new VersionOption { Action = new PrintVersion() });
         root.Options.Add(Verbose);
-        root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
-        root.Subcommands.Add(NtkCommand.Create(stdout, stderr));
-        root.Subcommands.Add(KernelCommand.Create(stdout, stderr));
-        root.Subcommands.Add(TrainCommand.Train(stdout, stderr));
-        root.Subcommands.Add(TrainCommand.Analyze(stdout, stderr));
-        root.Subcommands.Add(StudyCommand.Create(stdout, stderr));
-        root.Subcommands.Add(GrokkingCommand.Create(stdout, stderr));
-        root.Subcommands.Add(InfoCommand(stdout));
+        foreach (var command in Commands(stdout, stderr)) root.Subcommands.Add(command);
 
+        if (args is ["help", .. var rest]) args = [.. rest, "--help"];
+        if (args.Length == 0)
+        {
+            stderr.WriteLine("tangent: no command given; the commands are " +
+                             $"{string.Join(", ", root.Subcommands.Select(c => c.Name))} (see 'tangent --help')");
+            return Usage;
+        }
         var parse = root.Parse(args);
+        var commands = root.Subcommands.Select(c => c.Name).ToList();
+        if (args.Length > 0 && !args[0].StartsWith('-') && !commands.Contains(args[0]))
+        {
+            string near = ConfigSchema.Nearest(args[0], commands) is { } n ? $"did you mean '{n}'? " : "";
+            stderr.WriteLine($"tangent: unknown command '{args[0]}'; {near}the commands are {string.Join(", ", commands)} " +
+                             "(see 'tangent --help')");
+            return Usage;
+        }
         if (parse.Errors.Count > 0)
         {
             string command = parse.CommandResult.Command == root ? "tangent" : $"tangent {parse.CommandResult.Command.Name}";
-            stderr.WriteLine($"tangent: {parse.Errors[0].Message} (see '{command} --help')");
+            var error = parse.Errors[0];
+            string message = string.Join(' ', error.Message.Split((char[])[' ', '\t', '\r', '\n'],
+                                                                  StringSplitOptions.RemoveEmptyEntries));
+            message = System.Text.RegularExpressions.Regex.Replace(message, @"as expected type '([\w.\[\]]+)'\.?",
+                m => "as " + TypeInWords(m.Groups[1].Value));
+            string? option = error.SymbolResult switch
+            {
+                System.CommandLine.Parsing.OptionResult o => o.Option.Name,
+                System.CommandLine.Parsing.ArgumentResult { Parent: System.CommandLine.Parsing.OptionResult o } => o.Option.Name,
+                _ => null,
+            };
+            string prefix = option is not null && !message.Contains(option, StringComparison.Ordinal) ? $"{option}: " : "";
+            stderr.WriteLine($"tangent: {prefix}{message} (see '{command} --help')");
             return Usage;
         }
         return parse.Invoke(new InvocationConfiguration
@@ -61,6 +81,19 @@ public static class TangentCli
             ProcessTerminationTimeout = null,
         });
     }
+
+    /// <summary>Every command of <c>tangent</c>, in the order of its help.</summary>
+    public static IReadOnlyList<Command> Commands(TextWriter stdout, TextWriter stderr) =>
+    [
+        DemoCommand.Create(stdout, stderr),
+        NtkCommand.Create(stdout, stderr),
+        KernelCommand.Create(stdout, stderr),
+        TrainCommand.Train(stdout, stderr),
+        TrainCommand.Analyze(stdout, stderr),
+        StudyCommand.Create(stdout, stderr),
+        GrokkingCommand.Create(stdout, stderr),
+        InfoCommand(stdout),
+    ];
 
     /// <summary>
     /// Runs <paramref name="work"/> with a cancellation token tripped by Ctrl+C or SIGTERM, and turns
@@ -104,12 +137,39 @@ public static class TangentCli
         }
     }
 
-    /// <summary>The innermost meaningful message of <paramref name="e"/>, on one line.</summary>
+    private static string TypeInWords(string type) => type switch
+    {
+        "System.Int32" or "System.Int64" => "an integer",
+        "System.Double" or "System.Single" => "a number",
+        "System.Boolean" => "true or false",
+        "System.Int32[]" or "System.Int64[]" => "integers",
+        _ => "the option's type",
+    };
+
+    /// <summary>
+    /// The innermost meaningful message of <paramref name="e"/>, on one line: LibTorch's C++ frames and source locations
+    /// are cut, and an allocation failure says how much was asked for and what sets it.
+    /// </summary>
     public static string OneLine(Exception e)
     {
-        while (e is TypeInitializationException or System.Reflection.TargetInvocationException && e.InnerException is not null)
+        while (e is TypeInitializationException or System.Reflection.TargetInvocationException or AggregateException
+               && e.InnerException is not null)
             e = e.InnerException;
-        return e.Message.ReplaceLineEndings(" ").Trim();
+        string message = e.Message;
+        var allocation = System.Text.RegularExpressions.Regex.Match(message, @"tried to allocate (\d+) bytes");
+        if (e is OutOfMemoryException || allocation.Success)
+        {
+            string size = allocation.Success && double.TryParse(allocation.Groups[1].Value,
+                System.Globalization.CultureInfo.InvariantCulture, out double bytes) ? MemoryBudget.Format(bytes) : "memory";
+            return $"out of memory: could not allocate {size} (of {MemoryBudget.Format(MemoryBudget.Available())} "
+                   + "available); lower the sizes that set it (model.widths, task.train_samples, the rows of --inputs)";
+        }
+        // LibTorch appends "Exception raised from f at file:line (most recent call first):" and C++ frames.
+        int cut = message.IndexOf("Exception raised from", StringComparison.Ordinal);
+        if (cut > 0) message = message[..cut];
+        int frames = message.IndexOf("frame #", StringComparison.Ordinal);
+        if (frames > 0) message = message[..frames];
+        return message.ReplaceLineEndings(" ").Trim();
     }
 
     private static Command InfoCommand(TextWriter stdout)

@@ -15,9 +15,10 @@ public static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "LibTorch intra-op threads (0: LibTorch's default)", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--out") { Description = "Run directory to write (default: runs/train-<UTC time>)", HelpName = "DIR" };
         var force = new Option<bool>("--force") { Description = "Replace the contents of a non-empty --out directory" };
-        var command = new Command("train", "Train a model on a synthetic task; with a \"record\" section, take eNTK snapshots for 'tangent analyze'.")
+        var skipMemory = CliRun.SkipMemoryCheckOption();
+        var command = new Command("train", "Train a model on a synthetic task or Fashion-MNIST (docs/config.md); with a \"record\" section, take eNTK snapshots for 'tangent analyze'.")
         {
-            config, resume, threads, output, force,
+            config, resume, threads, output, force, skipMemory,
         };
         command.SetAction(parse => TangentCli.Guard(parse, stderr, cancel =>
         {
@@ -27,6 +28,13 @@ public static class TrainCommand
                 resumePath is null ? "is required" : "cannot be combined with --config", "pass --config FILE for a new run or --resume RUN to continue one");
             if (resumePath is not null)
             {
+                ConfigException.Require(parse.GetValue(output) is null, "--out", "cannot be combined with --resume",
+                    "a run resumes in its own directory; leave out --out");
+                var before = Tangent.Store.RunDirectory.Inspect(resumePath);
+                if (before.Threads != Tangent.Native.TorchRuntime.Threads)
+                    stderr.WriteLine($"tangent: warning: the run used {before.Threads} threads and this resume uses " +
+                                     $"{Tangent.Native.TorchRuntime.Threads}; bit-for-bit resume holds only for the same count " +
+                                     $"(pass --threads {before.Threads})");
                 var (resumed, summaryList) = ConsoleProgress.Run("train", stdout, progress => TrainRun.Resume(resumePath, progress, cancel));
                 var s = summaryList.ToDictionary(kv => kv.Key, kv => kv.Value);
                 stdout.WriteLine($"resumed and finished: train loss {s["final_train_loss"]:G4}  test loss {s["final_test_loss"]:G4}");
@@ -34,6 +42,7 @@ public static class TrainCommand
                 return TangentCli.Ok;
             }
             var settings = TrainRun.Load(configPath!);
+            MemoryBudget.Require(settings.MemoryEstimate(), parse.GetValue(skipMemory));
             return CliRun.Execute("train", settings, settings.Seed, parse.GetValue(output), parse.GetValue(force), stdout, (run, progress) =>
             {
                 var summary = TrainRun.Run(settings, run, progress, cancel).ToDictionary(kv => kv.Key, kv => kv.Value);
@@ -76,14 +85,16 @@ public static class TrainCommand
                 "lambda-star" => options with { Threshold = ThresholdKind.LambdaStar },
                 _ when t.StartsWith("rel:") && double.TryParse(t[4..], System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0 && v < 1 => options with { Threshold = ThresholdKind.Relative, ThresholdValue = v },
                 _ when t.StartsWith("abs:") && double.TryParse(t[4..], System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= 0 => options with { Threshold = ThresholdKind.Absolute, ThresholdValue = v },
-                _ => throw new ConfigException("--threshold", $"'{t}' is not a threshold", "pass rel:1e-3, lambda-star or abs:0.5"),
+                _ => throw new ConfigException("--threshold", $"'{t}' is not a threshold (rel:τ needs 0 < τ < 1, abs:v needs v ≥ 0)",
+                          "pass rel:1e-3, lambda-star or abs:0.5"),
             };
             string path = parse.GetValue(run)!;
-            var (result, _) = ConsoleProgress.Run("analyze", stdout, progress => AnalyzeRun.Run(path, options, progress, cancel));
+            var (result, summary) = ConsoleProgress.Run("analyze", stdout, progress => AnalyzeRun.Run(path, options, progress, cancel));
             stdout.WriteLine($"window {result.Start}:{result.End}  channel {result.ChannelDim} of {result.GramianEigenvalues.Length}  kernel drift {result.KernelDriftFrobenius:G3}");
             stdout.WriteLine($"path coupling: corr {result.PathCouplingCorrelation:F4}  rel. error {result.PathCouplingRelativeError:G3}");
             stdout.WriteLine($"loss identity: measured {result.LossDecrease:G6}  flow {result.LossPredictedFlow:G6}  discrete {result.LossPredictedDiscrete:G6}");
-            stdout.WriteLine($"wrote {Path.Combine(path, "analysis")} (report: {Path.Combine(path, "analysis", "report.html")})");
+            string written = Path.Combine(path, (string)summary.First(kv => kv.Key == "analysis_directory").Value!);
+            stdout.WriteLine($"wrote {written} (report: {Path.Combine(written, "report.html")})");
             return TangentCli.Ok;
         }));
         return command;

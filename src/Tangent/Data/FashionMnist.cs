@@ -25,15 +25,25 @@ public static class FashionMnist
     /// The first <paramref name="count"/> examples (all when null) of the <c>train</c> or <c>t10k</c> split: images [N, 784] in [0, 1]
     /// and labels [N] (int64). A missing directory or file is one <see cref="ConfigException"/> line saying how to get the data.
     /// </summary>
-    public static (Tensor Images, Tensor Labels) Load(string directory, string split, int? count = null)
+    public static (Tensor Images, Tensor Labels) Load(string directory, string split, int? count = null,
+                                                      string field = "--data")
     {
         string? images = Find(directory, $"{split}-images-idx3-ubyte"), labels = Find(directory, $"{split}-labels-idx1-ubyte");
-        ConfigException.Require(images is not null && labels is not null, "--data", $"no Fashion-MNIST {split} files in '{directory}'",
-            "install Debian's dataset-fashion-mnist package (apt-get install dataset-fashion-mnist) or pass --data DIR holding the four IDX files");
-        var x = Idx.Read(images!);
-        var y = Idx.Read(labels!);
-        if (x.Shape.Length != 3 || y.Shape.Length != 1 || x.Shape[0] != y.Shape[0])
-            throw new InvalidDataException($"{directory}: {split} images {string.Join("×", x.Shape)} and labels {string.Join("×", y.Shape)} do not match");
+        ConfigException.Require(images is not null && labels is not null, field, $"no Fashion-MNIST {split} files in '{directory}'",
+            "install Debian's dataset-fashion-mnist package (apt-get install dataset-fashion-mnist) or " +
+            (field == "--data" ? "pass --data DIR" : $"set {field} to a directory") + " holding the four IDX files");
+        IdxArray x, y;
+        try { (x, y) = (Idx.Read(images!), Idx.Read(labels!)); }
+        catch (InvalidDataException e) { throw new ConfigException(field, e.Message, "replace the file with an intact copy"); }
+        ConfigException.Require(x.Shape.Length == 3 && x.Shape[1] == 28 && x.Shape[2] == 28, field,
+            $"{images} holds images of shape {string.Join("×", x.Shape)}, expected N×28×28", "pass MNIST-format 28×28 images");
+        ConfigException.Require(y.Shape.Length == 1 && x.Shape[0] == y.Shape[0], field,
+            $"{split} images {string.Join("×", x.Shape)} and labels {string.Join("×", y.Shape)} do not match",
+            "pass one label per image");
+        ConfigException.Require(x.Shape[0] > 0, field, $"{images} holds no images", "pass a non-empty split");
+        int badLabel = Array.FindIndex(y.Data, v => v > 9);
+        ConfigException.Require(badLabel < 0, field, $"{labels} holds label {(badLabel < 0 ? 0 : y.Data[badLabel])} at {badLabel}",
+            "labels must be classes 0 to 9");
         int n = Math.Min(count ?? x.Shape[0], x.Shape[0]);
         int pixels = x.Shape[1] * x.Shape[2];
         var data = new double[(long)n * pixels];

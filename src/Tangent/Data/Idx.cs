@@ -33,7 +33,9 @@ public static class Idx
         for (int i = 0; i < dims; i++)
         {
             shape[i] = BinaryPrimitives.ReadInt32BigEndian(raw.AsSpan(4 + 4 * i));
+            if (shape[i] < 0) throw new InvalidDataException($"{path}: negative IDX dimension {shape[i]}");
             count *= shape[i];
+            if (count > int.MaxValue) throw new InvalidDataException($"{path}: IDX shape too large");
         }
         int offset = 4 + 4 * dims;
         if (raw.Length - offset < count) throw new InvalidDataException($"{path}: IDX data truncated ({raw.Length - offset} of {count} bytes)");

@@ -55,7 +55,7 @@ public static class SineTask
                                         double noiseStd, long seed, ScalarType dtype = ScalarType.Float64)
     {
         using var scope = NewDisposeScope();
-        var generator = new Generator((ulong)seed);
+        var generator = Seeds.Generator(seed);
         var trainX = linspace(lo, hi, nTrain, dtype: ScalarType.Float64).unsqueeze(1);
         double cell = (hi - lo) / nTest;
         var testX = linspace(lo + cell / 2, hi - cell / 2, nTest, dtype: ScalarType.Float64).unsqueeze(1);

@@ -110,7 +110,7 @@ public sealed record TaskConfig
         if (Kind == "fashion-mnist")
             return FashionMnistTask(seed, dtype);
         using var scope = NewDisposeScope();
-        var g = new Generator((ulong)seed);
+        var g = Seeds.Generator(seed);
         var xs = randn(new long[] { TrainSamples, Dimension }, dtype: ScalarType.Float64, generator: g);
         var xq = randn(new long[] { TestSamples, Dimension }, dtype: ScalarType.Float64, generator: g);
         Func<Tensor, Tensor> teacher;
@@ -154,10 +154,10 @@ public sealed record TaskConfig
     {
         using var scope = NewDisposeScope();
         var kept = Classes.Count == 0 ? Enumerable.Range(0, 10).ToArray() : Classes.ToArray();
-        var g = new Generator((ulong)seed);
+        var g = Seeds.Generator(seed);
         (Tensor X, Tensor Label) Draw(string split, int count)
         {
-            var (images, labels) = FashionMnist.Load(Data, split);
+            var (images, labels) = FashionMnist.Load(Data, split, field: "task.data");
             var code = full(new long[] { 10 }, -1L, dtype: ScalarType.Int64);
             for (int j = 0; j < kept.Length; j++) code[kept[j]] = j;
             var mapped = code.index_select(0, labels);
@@ -218,7 +218,7 @@ public sealed record TaskConfig
                     "mul" => a * b % p,
                     _ => (int)((long)a * ModularInverse(b, p) % p),
                 }));
-        var order = randperm(pairs.Count, generator: new Generator((ulong)seed)).data<long>().ToArray();
+        var order = randperm(pairs.Count, generator: Seeds.Generator(seed)).data<long>().ToArray();
         int train = (int)Math.Round(TrainFraction * pairs.Count);
         Tensor Inputs(IEnumerable<long> idx) =>
             cat(new[] { nn.functional.one_hot(tensor(idx.Select(i => (long)pairs[(int)i].A).ToArray()), p), nn.functional.one_hot(tensor(idx.Select(i => (long)pairs[(int)i].B).ToArray()), p) }, 1).to_type(dtype);

@@ -49,11 +49,12 @@ public sealed record DemoConfig
         ConfigException.Require(double.IsFinite(Frequency), "--frequency", "must be finite", "pass e.g. --frequency 1.7");
         ConfigException.Require(double.IsFinite(NoiseStd) && NoiseStd >= 0, "--noise-std", $"must be ≥ 0, got {NoiseStd}", "pass e.g. --noise-std 0.18");
         ConfigException.Require(Checkpoints >= 2 && Checkpoints <= Steps, "--checkpoints",
-            $"must be between 2 and --steps ({Steps}), got {Checkpoints}", "pass e.g. --checkpoints 40");
+            $"must be between 2 and --steps ({Steps}), got {Checkpoints}",
+            $"pass --checkpoints {Math.Max(2, Math.Min(40, Steps))} or more --steps");
         ConfigException.Require(double.IsFinite(ChannelThreshold) && ChannelThreshold > 0 && ChannelThreshold < 1, "--channel-threshold",
             $"must be in (0, 1), got {ChannelThreshold}", "pass a fraction of λ_max such as 0.01");
         ConfigException.Require(LogEvery >= 1, "--log-every", $"must be at least 1, got {LogEvery}", "pass e.g. --log-every 100");
-        ConfigException.Require(Seed >= 0, "--seed", $"must be ≥ 0, got {Seed}", "pass a non-negative integer");
+        Seeds.Check(Seed, "--seed");
         return this;
     }
 }

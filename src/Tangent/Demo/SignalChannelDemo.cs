@@ -34,7 +34,7 @@ public static class SignalChannelDemo
         config.Validate();
         using var task = SineTask.Create(config.TrainPoints, config.TestPoints, config.XMin, config.XMax,
                                          config.Amplitude, config.Frequency, config.NoiseStd, config.Seed);
-        using var generator = new Generator((ulong)(config.Seed + 1));
+        using var generator = Seeds.Generator(config.Seed + 1);
         using var model = new ScaledMlp(1, config.Width, 1, generator);
         using var noise = task.LabelNoise.DetachFromDisposeScope();
         using var optimizer = optim.SGD(model.parameters(), config.LearningRate);

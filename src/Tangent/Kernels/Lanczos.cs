@@ -33,7 +33,7 @@ public static class Lanczos
         var basis = zeros(new[] { dimension, (long)m }, dtype: ScalarType.Float64);
         var alpha = new double[m];
         var beta = new double[m];
-        var q = randn(new[] { dimension }, dtype: ScalarType.Float64, generator: new Generator((ulong)seed));
+        var q = randn(new[] { dimension }, dtype: ScalarType.Float64, generator: Seeds.Generator(seed));
         q = q / q.norm();
         int used = m;
         for (int j = 0; j < m; j++)

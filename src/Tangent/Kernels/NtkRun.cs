@@ -21,6 +21,7 @@ public sealed record NtkConfigFile
     {
         var config = Json.LoadConfig<NtkConfigFile>(path, "docs/examples/mlp.json");
         config.Model.Validate();
+        Seeds.Check(config.Seed, "seed");
         return config;
     }
 }
@@ -44,11 +45,37 @@ public sealed record NtkRunConfig
     public string Dtype { get; init; } = "float64";
     /// <summary>Parameter subset (state-dict names or prefixes ending in '.'), or null for all.</summary>
     public IReadOnlyList<string>? Parameters { get; init; }
+
+    /// <summary>
+    /// The largest objects for <paramref name="n"/> inputs and <paramref name="m"/> query inputs, with w = p outputs (1 when
+    /// traced): K_SS (nw)² three times (the kernel, its float64 copy, the eigensolver's workspace), K_QS (mw)(nw), and
+    /// for the Jacobian method the Jacobians (n + m)·p·P; 8 bytes a number.
+    /// </summary>
+    public IReadOnlyList<MemoryItem> MemoryEstimate(long n, long m)
+    {
+        double p = Config.Model.Widths[^1], w = Traced ? 1 : p;
+        var items = new List<MemoryItem>
+        {
+            new($"K_SS ({n * w:0} × {n * w:0}) with its copies", 8 * 3 * (n * w) * (n * w), "--inputs"),
+            new($"K_QS ({m * w:0} × {n * w:0})", 8 * (m * w) * (n * w), "--query"),
+        };
+        if (Method == NtkMethod.JacobianContraction)
+            items.Add(new("Jacobians", 8 * (n + m) * p * Config.Model.ParameterCount(), "--method"));
+        return items;
+    }
 }
 
 /// <summary><c>tangent ntk</c>: the eNTK of a configured model on given inputs, written to a run directory.</summary>
 public static class NtkRun
 {
+    private static void RequireFinite(Tensor kernel, string name)
+    {
+        if (!kernel.isfinite().all().item<bool>())
+            throw new InvalidOperationException(
+                $"{name} has non-finite entries: the network's outputs or gradients overflow at these inputs " +
+                "(check --params and the scale of --inputs, or use --dtype float64)");
+    }
+
     /// <summary>Computes K_SS (and K_QS) and writes arrays, summary, metrics, a spectrum figure and the report.</summary>
     public static IReadOnlyList<KeyValuePair<string, object?>> Run(NtkRunConfig settings, RunDirectory run, IProgress<ProgressReport>? progress = null,
                                                                  CancellationToken cancel = default)
@@ -59,7 +86,7 @@ public static class NtkRun
             "float32" => ScalarType.Float32,
             _ => throw new ConfigException("--dtype", $"unknown dtype '{settings.Dtype}'", "use float32 or float64"),
         };
-        var model = new Mlp(settings.Config.Model, new Generator((ulong)settings.Config.Seed), dtype);
+        var model = new Mlp(settings.Config.Model, Seeds.Generator(settings.Config.Seed), dtype);
         if (settings.Params is not null) ParameterFiles.Load(model, settings.Params);
         using var xS = NpyInputs.LoadMatrix(settings.Inputs, "--inputs", settings.Config.Model.Widths[0]).to_type(dtype);
         using var xQ = settings.Query is null ? null : NpyInputs.LoadMatrix(settings.Query, "--query", settings.Config.Model.Widths[0]).to_type(dtype);
@@ -71,19 +98,24 @@ public static class NtkRun
         var clock = Stopwatch.StartNew();
         using var kss = Ntk.Cross(model, xS, xS, options);
         double secondsSS = clock.Elapsed.TotalSeconds;
-        run.WriteArray("K_SS", kss);
+        RequireFinite(kss, "K_SS");
         double secondsQS = 0;
+        Tensor? kqs = null;
         if (xQ is not null)
         {
             progress?.Report(new ProgressReport("K_QS", 0.5, $"m = {xQ.shape[0]}"));
             clock.Restart();
-            using var kqs = Ntk.Cross(model, xQ, xS, options);
+            kqs = Ntk.Cross(model, xQ, xS, options);
             secondsQS = clock.Elapsed.TotalSeconds;
-            run.WriteArray("K_QS", kqs);
+            RequireFinite(kqs, "K_QS");
         }
+        using var _kqs = kqs;
         cancel.ThrowIfCancellationRequested();
         progress?.Report(new ProgressReport("spectrum", 0.9, "eigvalsh(K_SS)"));
         using var eig = linalg.eigvalsh(kss.to_type(ScalarType.Float64)).flip(0);
+        // Arrays are written only once every result exists, so a failed run holds none that look valid.
+        run.WriteArray("K_SS", kss);
+        if (kqs is not null) run.WriteArray("K_QS", kqs);
         run.WriteArray("K_SS_eigenvalues", eig);
         double[] lambda = eig.data<double>().ToArray();
         double trace = lambda.Sum();

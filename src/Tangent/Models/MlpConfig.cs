@@ -48,6 +48,24 @@ public sealed record MlpConfig
     /// <summary>Positions sharing the embedding (modular arithmetic: a and b).</summary>
     public int Tokens { get; init; } = 2;
 
+    /// <summary>
+    /// P, the number of trainable parameters: Σ_l (n_l + 1[bias]) n_{l+1} over the linear layers, plus the embedding
+    /// table (widths[0]/tokens) × e. Computed in double so absurd widths report a size instead of overflowing.
+    /// </summary>
+    public double ParameterCount()
+    {
+        double count = Embedding > 0 ? (double)Widths[0] / Tokens * Embedding : 0;
+        for (int l = 0; l + 1 < Widths.Count; l++)
+        {
+            double fanIn = l == 0 && Embedding > 0 ? (double)Tokens * Embedding : Widths[l];
+            count += (fanIn + (Bias ? 1 : 0)) * Widths[l + 1];
+        }
+        return count;
+    }
+
+    /// <summary>Σ of every layer's width after the input (the activations one example keeps per forward pass).</summary>
+    public double Units() => Widths.Skip(1).Sum(w => (double)w) + (Embedding > 0 ? (double)Tokens * Embedding : 0);
+
     /// <summary>Checks every field; throws <see cref="ConfigException"/> naming the first bad one (prefixed by <paramref name="path"/>).</summary>
     public MlpConfig Validate(string path = "model")
     {

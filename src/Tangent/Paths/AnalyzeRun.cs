@@ -19,6 +19,33 @@ public sealed record AnalyzeOptions
     public double ThresholdValue { get; init; } = 1e-3;
     /// <summary>Relative singular-value cutoff of D⁺ (THEORY §2: a machine-epsilon cutoff can ruin the prediction).</summary>
     public double PinvCutoff { get; init; } = 1e-12;
+
+    /// <summary>
+    /// The sub-directory of the run an analysis of window s:T writes: <c>analysis</c> for the whole run with the default
+    /// threshold and cutoff, else <c>analysis-s-T</c> with the threshold and cutoff appended when they are not the default,
+    /// so analyses of different windows or thresholds sit beside each other instead of overwriting each other.
+    /// </summary>
+    public string DirectoryName(int s, int t, bool wholeRun)
+    {
+        var defaults = new AnalyzeOptions();
+        bool defaultThreshold = Threshold == ThresholdKind.LambdaStar;
+        bool defaultCutoff = PinvCutoff.Equals(defaults.PinvCutoff);
+        if (wholeRun && defaultThreshold && defaultCutoff) return "analysis";
+        string name = $"analysis-{s}-{t}";
+        if (!defaultThreshold)
+            name += string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"-{(Threshold == ThresholdKind.Relative ? "rel" : "abs")}{ThresholdValue:G6}");
+        if (!defaultCutoff) name += string.Create(System.Globalization.CultureInfo.InvariantCulture, $"-pinv{PinvCutoff:G3}");
+        return name;
+    }
+
+    /// <summary>The threshold as the command line writes it: <c>lambda-star</c>, <c>rel:τ</c> or <c>abs:v</c>.</summary>
+    public string ThresholdText => Threshold switch
+    {
+        ThresholdKind.Relative => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"rel:{ThresholdValue:G6}"),
+        ThresholdKind.Absolute => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"abs:{ThresholdValue:G6}"),
+        _ => "lambda-star",
+    };
 }
 
 /// <summary><c>tangent analyze RUN</c>: the path operators of a recorded run, their checks, figures and report section, written into the run.</summary>
@@ -29,8 +56,15 @@ public static class AnalyzeRun
     public static (PathAnalysisResult Result, List<KeyValuePair<string, object?>> Summary) Run(string runPath, AnalyzeOptions options, IProgress<ProgressReport>? progress = null,
                                                                                                CancellationToken cancel = default)
     {
+        ConfigException.Require(Directory.Exists(runPath), "RUN", $"'{runPath}' does not exist", "pass a run directory of tangent train");
         var info = RunDirectory.Inspect(runPath);
-        ConfigException.Require(info.Status == RunStatus.Done, "RUN", $"the run at '{runPath}' is {info.Status.ToString().ToLowerInvariant()}", "analyze a finished run (tangent train must have completed)");
+        ConfigException.Require(info.Command == "train" || File.Exists(SnapshotIndex.PathIn(runPath)), "RUN",
+            $"'{runPath}' was made by 'tangent {info.Command}', which records no kernel snapshots", "analyze a run of tangent train");
+        ConfigException.Require(info.Status != RunStatus.Failed || !Checkpoint.Exists(runPath), "RUN",
+            $"the run at '{runPath}' did not finish ({info.Error ?? "failed"})",
+            $"resume it with 'tangent train --resume {runPath}', then analyze it");
+        ConfigException.Require(info.Status == RunStatus.Done, "RUN", $"the run at '{runPath}' is {info.Status.ToString().ToLowerInvariant()}{(info.Error is { } err ? $" ({err})" : "")}",
+            "analyze a finished run (tangent train must have completed)");
         string indexPath = SnapshotIndex.PathIn(runPath);
         ConfigException.Require(File.Exists(indexPath), "RUN", $"'{runPath}' has no kernel snapshots", "train with a \"record\" section in the config");
         var index = Json.Deserialize<SnapshotIndex>(File.ReadAllText(indexPath));
@@ -57,7 +91,8 @@ public static class AnalyzeRun
             cancel.ThrowIfCancellationRequested();
             double analysisSeconds = clock.Elapsed.TotalSeconds - operatorSeconds;
             progress?.Report(new ProgressReport("writing", 0.9, "arrays, figures, report"));
-            var summary = Write(runPath, result, ops, analysisSeconds, snapshots, index, options);
+            string dir = options.DirectoryName(s, t, s == index.Steps[0] && t == index.Steps[^1]);
+            var summary = Write(runPath, dir, result, ops, analysisSeconds, snapshots, index, options);
             return (result, summary);
         }
         finally
@@ -70,10 +105,11 @@ public static class AnalyzeRun
 
     private static Tensor Load(string run, string name) => Npy.Read(Path.Combine(run, "arrays", name + ".npy")).ToTensor();
 
-    private static List<KeyValuePair<string, object?>> Write(string runPath, PathAnalysisResult r, PathOperators ops, double analysisSeconds, IReadOnlyList<Snapshot> window,
+    private static List<KeyValuePair<string, object?>> Write(string runPath, string name, PathAnalysisResult r, PathOperators ops,
+                                                             double analysisSeconds, IReadOnlyList<Snapshot> window,
                                                              SnapshotIndex index, AnalyzeOptions options)
     {
-        string dir = Path.Combine(runPath, "analysis");
+        string dir = Path.Combine(runPath, name);
         {
             Npy.Write(Path.Combine(dir, "W_S.npy"), ops.Gramian);
             Npy.Write(Path.Combine(dir, "W_S_discrete.npy"), ops.DiscreteGramian);
@@ -89,6 +125,10 @@ public static class AnalyzeRun
 
         var summary = new List<KeyValuePair<string, object?>>
         {
+            new("analysis_directory", name),
+            new("analysis_window", $"{r.Start}:{r.End}"),
+            new("analysis_threshold", options.ThresholdText),
+            new("analysis_pinv_cutoff", options.PinvCutoff),
             new("window_start", r.Start),
             new("window_end", r.End),
             new("segments", window.Count - 1),
@@ -121,17 +161,23 @@ public static class AnalyzeRun
             new("operator_seconds", r.OperatorSeconds),
             new("analysis_seconds", analysisSeconds),
         };
-        // Merge into the run's summary.json (the training fields stay).
-        string summaryPath = Path.Combine(runPath, RunDirectory.SummaryFile);
-        var merged = File.Exists(summaryPath) ? Json.Deserialize<Dictionary<string, object?>>(File.ReadAllText(summaryPath)) : [];
-        foreach (var (k, v) in summary) merged[k] = v;
-        AtomicFile.WriteAllText(summaryPath, Json.Serialize(merged));
+        // Every analysis keeps its own summary; the whole-run default analysis is also merged into the run's summary.json
+        // (the training fields stay), with analysis_window and analysis_threshold saying where the fields came from.
+        AtomicFile.WriteAllText(Path.Combine(dir, RunDirectory.SummaryFile),
+                                Json.Serialize(summary.ToDictionary(kv => kv.Key, kv => kv.Value)));
+        if (name == "analysis")
+        {
+            string summaryPath = Path.Combine(runPath, RunDirectory.SummaryFile);
+            var merged = File.Exists(summaryPath) ? Json.Deserialize<Dictionary<string, object?>>(File.ReadAllText(summaryPath)) : [];
+            foreach (var (k, v) in summary) merged[k] = v;
+            AtomicFile.WriteAllText(summaryPath, Json.Serialize(merged));
+        }
 
         var figures = Figures(r).ToList();
         foreach (var f in figures)
         {
-            AtomicFile.WriteAllText(Path.Combine(runPath, "figures", f.Name + ".svg"), f.Svg);
-            AtomicFile.WriteAllBytes(Path.Combine(runPath, "figures", f.Name + ".png"), f.Png);
+            AtomicFile.WriteAllText(Path.Combine(dir, "figures", f.Name + ".svg"), f.Svg);
+            AtomicFile.WriteAllBytes(Path.Combine(dir, "figures", f.Name + ".png"), f.Png);
         }
         var report = new HtmlReport($"Tangent analyze: path operators over steps {r.Start}–{r.End}")
             .Paragraph($"Operators W_S, D and G_Q over {window.Count - 1} frozen segments between kernel snapshots ({(r.Traced ? "output-traced" : "full output space")}, " +
@@ -169,7 +215,7 @@ public static class AnalyzeRun
                 ]);
         report.Heading("Summary").Table(["quantity", "value"], summary.Select(kv => (IReadOnlyList<string>)[kv.Key, kv.Value is double d ? HtmlReport.Number(d) : kv.Value?.ToString() ?? ""]));
         foreach (var f in figures) report.Figure(f);
-        AtomicFile.WriteAllText(Path.Combine(runPath, "analysis", "report.html"), report.Build());
+        AtomicFile.WriteAllText(Path.Combine(dir, "report.html"), report.Build());
         return summary;
     }
 

@@ -34,7 +34,14 @@ public sealed record Snapshot(int Step, double LearningRate, Tensor Kss, Tensor 
 
     private static Tensor Load(string path)
     {
-        var a = Npy.Read(path);
+        ConfigException.Require(File.Exists(path), "RUN", $"the snapshot file '{path}' is missing",
+            "the run directory is incomplete; train it again");
+        NpyArray a;
+        try { a = Npy.Read(path); }
+        catch (InvalidDataException e)
+        {
+            throw new ConfigException("RUN", $"a snapshot is unreadable: {e.Message}", "the run directory is damaged; train it again");
+        }
         return tensor(a.Data, a.Shape, dtype: ScalarType.Float64);
     }
 

@@ -84,27 +84,11 @@ public static partial class Npy
     public static NpyArray Read(string path)
     {
         byte[] b = File.ReadAllBytes(path);
-        if (b.Length < 10 || !b.AsSpan(0, 6).SequenceEqual(Magic))
-            throw new InvalidDataException($"{path}: not a .npy file (bad magic)");
-        int major = b[6];
-        int headerLen, offset;
-        if (major == 1) { headerLen = BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(8)); offset = 10; }
-        else { headerLen = (int)BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(8)); offset = 12; }
-        string header = Encoding.Latin1.GetString(b, offset, headerLen);
-        var descr = DescrPattern().Match(header);
-        var order = FortranPattern().Match(header);
-        var shapeMatch = ShapePattern().Match(header);
-        if (!descr.Success || !order.Success || !shapeMatch.Success)
-            throw new InvalidDataException($"{path}: unreadable .npy header '{header.Trim()}'");
-        if (order.Groups[1].Value != "False")
-            throw new InvalidDataException($"{path}: Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray");
-        long[] shape = shapeMatch.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        long count = shape.Aggregate(1L, (a, x) => a * x);
-        int dataStart = offset + headerLen;
-        string d = descr.Groups[1].Value;
+        var (shape, d, dataStart, count) = Header(path, b);
         int size = d switch { "<f8" or "<i8" => 8, "<f4" or "<i4" => 4, _ => 0 };
-        if (size == 0) throw new InvalidDataException($"{path}: dtype '{d}' is not supported (use float64, float32, int64 or int32)");
+        if (size == 0)
+            throw new InvalidDataException(
+                $"{path}: dtype '{d}' is not supported (use little-endian float64, float32, int64 or int32: array.astype('<f8'))");
         if (b.Length - dataStart < count * size) throw new InvalidDataException($"{path}: file is truncated");
         var data = new double[count];
         var span = b.AsSpan(dataStart);
@@ -120,6 +104,46 @@ public static partial class Npy
             };
         }
         return new NpyArray(data, shape, d);
+    }
+
+    /// <summary>The shape in the header of <paramref name="path"/>, without reading the data (for size checks).</summary>
+    public static long[] ReadShape(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var head = new byte[Math.Min(stream.Length, 1 << 16)];
+        stream.ReadExactly(head);
+        return Header(path, head).Shape;
+    }
+
+    private static (long[] Shape, string Descr, int DataStart, long Count) Header(string path, byte[] b)
+    {
+        if (b.Length < 10 || !b.AsSpan(0, 6).SequenceEqual(Magic))
+            throw new InvalidDataException($"{path}: not a .npy file (bad magic)");
+        int major = b[6];
+        int headerLen, offset;
+        if (major == 1) { headerLen = BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(8)); offset = 10; }
+        else if (b.Length >= 12) { headerLen = (int)Math.Min(int.MaxValue - 12, BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(8))); offset = 12; }
+        else throw new InvalidDataException($"{path}: file is truncated");
+        if (major is not (1 or 2 or 3) || b.Length < offset + headerLen)
+            throw new InvalidDataException($"{path}: file is truncated or not a .npy file (header of {headerLen} bytes, file of {b.Length})");
+        string header = Encoding.Latin1.GetString(b, offset, headerLen);
+        var descr = DescrPattern().Match(header);
+        var order = FortranPattern().Match(header);
+        var shapeMatch = ShapePattern().Match(header);
+        if (!descr.Success || !order.Success || !shapeMatch.Success)
+            throw new InvalidDataException($"{path}: unreadable .npy header '{header.Trim()}'");
+        if (order.Groups[1].Value != "False")
+            throw new InvalidDataException($"{path}: Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray");
+        var dims = shapeMatch.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var shape = new long[dims.Length];
+        for (int k = 0; k < dims.Length; k++)
+            if (!long.TryParse(dims[k], NumberStyles.None, CultureInfo.InvariantCulture, out shape[k]))
+                throw new InvalidDataException($"{path}: unreadable shape '({shapeMatch.Groups[1].Value})' in the .npy header");
+        long count = 1;
+        foreach (long x in shape)
+            if (x > 0 && count > (long)int.MaxValue / x) throw new InvalidDataException($"{path}: shape is too large to read");
+            else count *= x;
+        return (shape, descr.Groups[1].Value, offset + headerLen, count);
     }
 
     private static void CheckShape(int length, long[] shape)

@@ -11,6 +11,17 @@ public static class NpyInputs
     /// </summary>
     public static Tensor LoadMatrix(string path, string field, int columns, long? rows = null)
     {
+        var array = Check(path, field, columns, rows);
+        return tensor(array.Data, array.Shape, dtype: ScalarType.Float64);
+    }
+
+    /// <summary>
+    /// Reads and checks the matrix in <paramref name="path"/> as <see cref="LoadMatrix"/> does (shape, at least one row,
+    /// every value finite), so a command can refuse bad input before it creates its run directory; returns the array.
+    /// </summary>
+    public static NpyArray Check(string path, string field, int columns, long? rows = null)
+    {
+        ConfigException.Require(!Directory.Exists(path), field, $"'{path}' is a directory", "pass a .npy file");
         ConfigException.Require(File.Exists(path), field, $"file '{path}' does not exist", "pass a .npy file");
         NpyArray array;
         try { array = Npy.Read(path); }
@@ -18,6 +29,21 @@ public static class NpyInputs
         ConfigException.Require(array.Shape.Length == 2 && array.Shape[1] == columns && (rows is null || array.Shape[0] == rows), field,
             $"'{path}' has shape ({string.Join(", ", array.Shape)}), expected [{(rows is null ? "n" : rows.ToString())}, {columns}]",
             $"pass an array of shape [{(rows is null ? "n" : rows.ToString())}, {columns}]");
-        return tensor(array.Data, array.Shape, dtype: ScalarType.Float64);
+        ConfigException.Require(array.Shape[0] > 0, field, $"'{path}' has no rows (shape ({string.Join(", ", array.Shape)}))",
+            "pass at least one row");
+        RequireFinite(array, path, field);
+        return array;
+    }
+
+    /// <summary>Throws a <see cref="ConfigException"/> naming the first NaN or infinite element of <paramref name="array"/>.</summary>
+    public static void RequireFinite(NpyArray array, string path, string field)
+    {
+        int bad = Array.FindIndex(array.Data, v => !double.IsFinite(v));
+        if (bad < 0) return;
+        long columns = array.Shape.Length > 1 ? array.Shape[^1] : 1;
+        string where = array.Shape.Length > 1 ? $"row {bad / columns}, column {bad % columns}" : $"element {bad}";
+        int count = array.Data.Count(v => !double.IsFinite(v));
+        throw new ConfigException(field, $"'{path}' holds {count} non-finite value(s) (first: {array.Data[bad]} at {where})",
+            "remove or impute them before passing the array");
     }
 }

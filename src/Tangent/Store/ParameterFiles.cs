@@ -23,7 +23,10 @@ public static class ParameterFiles
             string file = Path.Combine(directory, key + ".npy");
             ConfigException.Require(File.Exists(file), "--params", $"no file for parameter '{key}' ({file})",
                 $"save it with numpy.save('{key}.npy', ...) or list the expected keys with 'tangent ntk --help'");
-            var array = Npy.Read(file);
+            NpyArray array;
+            try { array = Npy.Read(file); }
+            catch (InvalidDataException e) { throw new ConfigException("--params", e.Message, "save the array with numpy.save"); }
+            NpyInputs.RequireFinite(array, file, "--params");
             ConfigException.Require(array.Shape.SequenceEqual(tensor.shape), "--params",
                 $"'{key}.npy' has shape ({string.Join(", ", array.Shape)}), the model expects ({string.Join(", ", tensor.shape)})",
                 "check the model widths in the config against the saved weights");

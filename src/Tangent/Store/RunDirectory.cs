@@ -57,6 +57,7 @@ public sealed class RunDirectory
     public static RunDirectory Create<TConfig>(string path, string command, TConfig config, long seed, bool overwrite)
     {
         string full = System.IO.Path.GetFullPath(path);
+        ConfigException.Require(!File.Exists(full), "--out", $"'{path}' is a file", "pass a directory path for the run");
         if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
         {
             ConfigException.Require(overwrite, "--out", $"'{path}' already exists and is not empty",
@@ -66,7 +67,18 @@ public sealed class RunDirectory
             foreach (var file in Directory.EnumerateFiles(full)) File.Delete(file);
             foreach (var dir in Directory.EnumerateDirectories(full)) Directory.Delete(dir, recursive: true);
         }
-        Directory.CreateDirectory(full);
+        try
+        {
+            Directory.CreateDirectory(full);
+            string probe = System.IO.Path.Combine(full, $".write-test-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException("--out", $"cannot write to '{path}' ({e.Message.ReplaceLineEndings(" ")})",
+                "choose a writable directory");
+        }
         var configJson = JsonSerializer.SerializeToElement(config, Json.Options);
         var info = new RunInfo
         {
@@ -119,8 +131,16 @@ public sealed class RunDirectory
     public static RunInfo Inspect(string path)
     {
         string file = System.IO.Path.Combine(path, RunFile);
-        if (!File.Exists(file)) throw new FileNotFoundException($"{path} is not a run directory (no {RunFile})", file);
-        var info = Json.Deserialize<RunInfo>(File.ReadAllText(file));
+        ConfigException.Require(Directory.Exists(path), "RUN", $"'{path}' does not exist", "pass a run directory");
+        ConfigException.Require(File.Exists(file), "RUN", $"'{path}' is not a run directory (no {RunFile})",
+            "pass a directory written by a tangent command");
+        RunInfo info;
+        try { info = Json.Deserialize<RunInfo>(File.ReadAllText(file)); }
+        catch (JsonException e)
+        {
+            throw new ConfigException("RUN", $"'{file}' is unreadable: {e.Message.ReplaceLineEndings(" ")}",
+                "pass an intact run directory");
+        }
         if (info.Status == RunStatus.Running && info.Host == Environment.MachineName && !ProcessAlive(info.Pid))
         {
             info = info with { Status = RunStatus.Failed, Error = "interrupted: the process that ran it ended without finishing" };
@@ -177,8 +197,29 @@ public sealed class RunDirectory
     /// <summary>Marks the run done and records its wall time.</summary>
     public void Complete() => Finish(RunStatus.Done, null);
 
-    /// <summary>Marks the run failed with <paramref name="error"/>.</summary>
-    public void Fail(string error) => Finish(RunStatus.Failed, error);
+    /// <summary>Directory name that the arrays of a failed run that cannot be resumed are moved to.</summary>
+    public const string PartialArraysDirectory = "arrays.partial";
+
+    /// <summary>
+    /// Marks the run failed with <paramref name="error"/>. Unless the run can be <paramref name="resumable"/> (it then keeps
+    /// what it needs to continue), its <c>arrays/</c> are moved to <c>arrays.partial/</c>, so that no reader takes the
+    /// arrays of a failed run for results.
+    /// </summary>
+    public void Fail(string error, bool resumable = false)
+    {
+        if (!resumable && Directory.Exists(ArraysPath))
+        {
+            string partial = System.IO.Path.Combine(Path, PartialArraysDirectory);
+            try
+            {
+                if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
+                Directory.Move(ArraysPath, partial);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        Finish(RunStatus.Failed, error);
+    }
 
     private void Finish(RunStatus status, string? error)
     {

@@ -214,7 +214,7 @@ internal static class BenignOverfittingNetworks
         // kernel's spectrum on the pool of training and held-out inputs (the empirical stand-in for the population operator).
         using var scope = NewDisposeScope();
         using var data = taskConfig.Create(parent.Seed);
-        var model = new Mlp(train.Model, new Generator((ulong)(train.Seed + 1)));
+        var model = new Mlp(train.Model, Seeds.Generator(train.Seed + 1));
         ParameterFiles.Load(model, Path.Combine(sub.Path, "params"));
         var pool = cat(new[] { data.TrainX, data.TestX }, 0);
         Tensor kernel;

@@ -100,7 +100,7 @@ public sealed class BenignOverfittingStudy : IStudy
             ("ReLU NTK", (a, b) => { using var k = InfiniteWidth.Compute(ntkConfig, a, b); return k.Ntk.clone(); }),
         };
 
-        var g = new Generator((ulong)c.Seed);
+        var g = Seeds.Generator(c.Seed);
         var rows = new List<(string Kernel, int N, double NoisyMse, double CleanMse, double NoisyError, double CleanError)>();
         foreach (var (name, kernel) in kernels)
             foreach (int n in c.SampleSizes)

@@ -93,7 +93,7 @@ public sealed class DoubleDescentStudy : IStudy
         var summary = new List<KeyValuePair<string, object?>>();
 
         // (a) Sample-wise.
-        var g = new Generator((ulong)c.Seed);
+        var g = Seeds.Generator(c.Seed);
         var rows = new List<(int N, double Mean, double Se, double Theory)>();
         foreach (int n in c.SampleSizes)
         {
@@ -148,7 +148,7 @@ public sealed class DoubleDescentStudy : IStudy
         // (b) Model-wise: random features on Fashion-MNIST.
         var (trainX, trainLabels) = FashionMnist.Load(c.Data, "train", c.TrainSamples);
         var (testX, testLabels) = FashionMnist.Load(c.Data, "t10k", c.TestSamples);
-        var gb = new Generator((ulong)(c.Seed + 1));
+        var gb = Seeds.Generator(c.Seed + 1);
         var flip = rand(new long[] { trainLabels.shape[0] }, dtype: ScalarType.Float64, generator: gb).lt(c.LabelNoise);
         var noisyLabels = where(flip, randint(0, 10, trainLabels.shape, generator: gb), trainLabels);
         var yClean = nn.functional.one_hot(trainLabels, 10).to_type(ScalarType.Float64);

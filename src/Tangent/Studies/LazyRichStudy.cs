@@ -78,7 +78,7 @@ public sealed class LazyRichStudy : IStudy
     {
         var c = (LazyRichConfig)configObject;
         ConfigException.Require(c.Alphas.Count >= 2 && c.Alphas.All(a => a > 0), "alphas", "need at least two positive scales", "use e.g. [0.1, 1, 10, 100]");
-        var g = new Generator((ulong)c.Seed);
+        var g = Seeds.Generator(c.Seed);
         Tensor Sphere(int n) { var z = randn(new long[] { n, c.Dimension }, dtype: ScalarType.Float64, generator: g); return (z / z.norm(1, keepdim: true) * Math.Sqrt(c.Dimension)).DetachFromDisposeScope(); }
         using var xs = Sphere(c.TrainSamples);
         using var xq = Sphere(c.TestSamples);
@@ -125,7 +125,7 @@ public sealed class LazyRichStudy : IStudy
             cancel.ThrowIfCancellationRequested();
             progress?.Report(new ProgressReport(tag == "" ? "teacher" : "fashion-mnist", (sweep + (double)points.Count / c.Alphas.Count) / sweeps, $"α = {alpha}"));
             var model = new Mlp(new MlpConfig { Widths = [d, c.StudentWidth, 1], Parameterization = Parameterization.Standard, WeightStd = Math.Sqrt(2), BiasStd = 0, Bias = false, OutputScale = alpha },
-                                new Generator((ulong)(c.Seed + 1)));
+                                Seeds.Generator(c.Seed + 1));
             Tensor f0s, f0q;
             using (no_grad()) { f0s = model.call(xs); f0q = model.call(xq); }
             double lambdaMax;

@@ -80,7 +80,7 @@ public sealed class MemorizationStudy : IStudy
         var (x, labels) = FashionMnist.Load(c.Data, "train", c.TrainSamples);
         var (xq, labelsQ) = FashionMnist.Load(c.Data, "t10k", c.TestSamples);
         int n = (int)x.shape[0];
-        var g = new Generator((ulong)c.Seed);
+        var g = Seeds.Generator(c.Seed);
         var model = new MlpConfig { Widths = [784, c.Width, 10], WeightStd = Math.Sqrt(2), BiasStd = 0.1 };
 
         // (a) Random labels.
@@ -275,7 +275,7 @@ public sealed class MemorizationStudy : IStudy
                                                                     bool selfInfluence = false)
     {
         const int every = 25;
-        var net = new Mlp(model, new Generator((ulong)seed));
+        var net = new Mlp(model, Seeds.Generator(seed));
         using var opt = new Optimizer(net.parameters().ToList(), new OptimizerConfig { Kind = OptimizerKind.AdamW, Lr = c.Lr });
         long n = x.shape[0];
         using var si = selfInfluence ? zeros(n, dtype: ScalarType.Float64) : null;

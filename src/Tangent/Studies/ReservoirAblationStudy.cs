@@ -158,7 +158,7 @@ public sealed class ReservoirAblationStudy : IStudy
     private static List<Row> Train(ReservoirAblationConfig c, RegressionTask task, double? threshold, IProgress<ProgressReport>? progress, double offset, CancellationToken cancel)
     {
         bool ablate = threshold is not null;
-        var model = new Mlp(c.Model, new Generator((ulong)(c.Seed + 1)));
+        var model = new Mlp(c.Model, Seeds.Generator(c.Seed + 1));
         var parameters = model.parameters().ToList();
         using var optimizer = new Optimizer(parameters, new OptimizerConfig { Kind = OptimizerKind.Gd, Lr = c.Lr });
         long n = task.TrainX.shape[0];

@@ -49,6 +49,7 @@ public static class Studies
     public static T Override<T>(T config, IEnumerable<string> assignments) where T : notnull
     {
         var node = JsonSerializer.SerializeToNode(config, config.GetType(), Json.Options)!.AsObject();
+        ConfigSchema.StripComputed(node, config.GetType());
         foreach (var assignment in assignments)
         {
             int eq = assignment.IndexOf('=');
@@ -56,16 +57,28 @@ public static class Studies
             string key = assignment[..eq].Trim(), text = assignment[(eq + 1)..].Trim();
             var parts = key.Split('.');
             JsonObject target = node;
+            string path = "";
             foreach (var part in parts[..^1])
-                target = target[part] as JsonObject ?? throw new ConfigException("--set", $"unknown key '{key}'", $"keys are: {string.Join(", ", node.Select(p => p.Key))}");
-            ConfigException.Require(target.ContainsKey(parts[^1]), "--set", $"unknown key '{key}'", $"keys are: {string.Join(", ", target.Select(p => p.Key))}");
+            {
+                path = path.Length == 0 ? part : $"{path}.{part}";
+                target = target[part] as JsonObject ?? throw UnknownKey(path, target);
+            }
+            if (!target.ContainsKey(parts[^1])) throw UnknownKey(key, target);
             JsonNode? value;
             try { value = JsonNode.Parse(text); }
             catch (JsonException) { value = JsonValue.Create(text); }
             target[parts[^1]] = value;
         }
-        try { return (T)node.Deserialize(config.GetType(), Json.Options)!; }
-        catch (JsonException e) { throw new ConfigException("--set", $"a value does not fit the config: {e.Message.ReplaceLineEndings(" ")}", "check the value's type (number, true/false, [list])"); }
+        return (T)Json.Read(config.GetType(), JsonSerializer.SerializeToElement(node, Json.Options), "--set ");
+    }
+
+    private static ConfigException UnknownKey(string key, JsonObject level)
+    {
+        var names = level.Select(p => p.Key).ToList();
+        string last = key.Split('.')[^1];
+        return ConfigSchema.Nearest(last, names) is { } near
+            ? new ConfigException($"--set {key}", "unknown key", $"did you mean \"{key[..^last.Length]}{near}\"?")
+            : new ConfigException($"--set {key}", "unknown key", $"keys here are: {string.Join(", ", names)}");
     }
 
     /// <summary>Runs a study into a run directory: figures from the study, then summary.json with every verdict as named fields, and the report.</summary>

@@ -49,7 +49,58 @@ public static class InfiniteWidth
             nngp[TensorIndex.Slice(s, e)] = k;
             ntk[TensorIndex.Slice(s, e)] = t;
         }
+        SetIdenticalPairs(config, xa, xb, moments, nngp, ntk);
         return new InfiniteWidthKernels(nngp.MoveToOuterDisposeScope(), ntk.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// K(x, x′) for x = x′ from the diagonal recursion, where the correlation is exactly 1: the pair recursion gets it from
+    /// a rounded x·x′/√(‖x‖²‖x′‖²), and arccos near 1 turns a rounding of 1e-16 into a relative error near 1e-8.
+    /// </summary>
+    private static void SetIdenticalPairs(MlpConfig config, Tensor xa, Tensor xb, IActivationMoments moments, Tensor nngp,
+                                          Tensor ntk)
+    {
+        var pairs = IdenticalRows(xa, xb);
+        if (pairs.Count == 0) return;
+        using var scope = NewDisposeScope();
+        var rows = tensor(pairs.Select(p => p.A).ToArray());
+        var cols = tensor(pairs.Select(p => p.B).ToArray());
+        var diagonal = DiagonalPass(config, xa.index_select(0, rows), moments);
+        nngp.index_put_(diagonal.Nngp, rows, cols);
+        ntk.index_put_(diagonal.Ntk, rows, cols);
+    }
+
+    /// <summary>Every pair (i, j) with row i of <paramref name="a"/> equal, element by element, to row j of <paramref name="b"/>.</summary>
+    public static IReadOnlyList<(long A, long B)> IdenticalRows(Tensor a, Tensor b)
+    {
+        var byRow = new Dictionary<RowKey, List<long>>();
+        foreach (var (key, i) in Rows(b)) (byRow.TryGetValue(key, out var list) ? list : byRow[key] = []).Add(i);
+        var pairs = new List<(long, long)>();
+        foreach (var (key, i) in Rows(a))
+            if (byRow.TryGetValue(key, out var matches)) pairs.AddRange(matches.Select(j => (i, j)));
+        return pairs;
+    }
+
+    private static IEnumerable<(RowKey Key, long Index)> Rows(Tensor x)
+    {
+        using var contiguous = x.to_type(ScalarType.Float64).contiguous();
+        var data = contiguous.data<double>().ToArray();
+        int d = (int)x.shape[1];
+        for (long i = 0; i < x.shape[0]; i++) yield return (new RowKey(data, (int)i * d, d), i);
+    }
+
+    /// <summary>A row of a matrix as a dictionary key: equal when every element is bit-for-bit equal.</summary>
+    private readonly record struct RowKey(double[] Data, int Start, int Length)
+    {
+        public bool Equals(RowKey other) =>
+            Data.AsSpan(Start, Length).SequenceEqual(other.Data.AsSpan(other.Start, other.Length));
+
+        public override int GetHashCode()
+        {
+            var hash = new HashCode();
+            foreach (var v in Data.AsSpan(Start, Length)) hash.Add(v);
+            return hash.ToHashCode();
+        }
     }
 
     /// <summary>The diagonals NNGP(x, x) and NTK(x, x) of <paramref name="x"/> [N, d], without the N×N matrices.</summary>

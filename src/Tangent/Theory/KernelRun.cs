@@ -33,11 +33,30 @@ public sealed record KernelRunConfig
     /// <summary>Learning rate of that training.</summary>
     public double TrainLr { get; init; } = 0.5;
 
+    /// <summary>
+    /// The largest objects for <paramref name="n"/> inputs and <paramref name="m"/> query inputs: NNGP and NTK on n × n and
+    /// m × n (8 bytes a number) with a block workspace, and for finite widths each network's eNTK (np)² with a copy.
+    /// </summary>
+    public IReadOnlyList<MemoryItem> MemoryEstimate(long n, long m)
+    {
+        if (Diagonal) return [new("diagonals", 8 * 4.0 * (n + m), "--inputs")];
+        double p = Config.Model.Widths[^1];
+        var items = new List<MemoryItem>
+        {
+            new($"NNGP and NTK ({n} × {n})", 8 * 2.0 * n * n, "--inputs"),
+            new($"NNGP and NTK on queries ({m} × {n})", 8 * 2.0 * m * n, "--query"),
+            new("block workspace", 8 * 16.0 * Math.Min(n, 512) * Math.Max(n, m), "--inputs"),
+        };
+        if (FiniteWidths.Count > 0)
+            items.Add(new($"finite-width eNTK ({n * p:0} × {n * p:0})", 8 * 3 * (n * p) * (n * p), "--finite-widths"));
+        return items;
+    }
+
     /// <summary>Checks the numeric fields.</summary>
     public KernelRunConfig Validate()
     {
         ConfigException.Require(QuadratureDegree is >= 4 and <= 400, "--quadrature-degree", $"must be in [4, 400], got {QuadratureDegree}", "use e.g. 64");
-        ConfigException.Require(FiniteWidths.All(w => w >= 1), "--finite-widths", "widths must be positive", "pass e.g. 64,256,1024");
+        ConfigException.Require(FiniteWidths.All(w => w >= 1), "--finite-widths", "widths must be positive", "pass e.g. --finite-widths 64 256 1024");
         ConfigException.Require(Draws >= 1, "--draws", $"must be at least 1, got {Draws}", "use e.g. 3");
         ConfigException.Require(TrainSteps >= 1, "--train-steps", $"must be at least 1, got {TrainSteps}", "use e.g. 500");
         ConfigException.Require(TrainLr > 0, "--train-lr", $"must be positive, got {TrainLr}", "use e.g. 0.5");
@@ -103,7 +122,7 @@ public static class KernelRun
         {
             ConfigException.Require(ntkTrain is not null, "--diagonal", "the finite-width comparison needs the full kernel", "drop --diagonal");
             Tensor? y = settings.Targets is null ? null : NpyInputs.LoadMatrix(settings.Targets, "--targets", model.Widths[^1], rows: x.shape[0]);
-            var g = new Generator((ulong)settings.Config.Seed);
+            var g = Seeds.Generator(settings.Config.Seed);
             for (int wi = 0; wi < settings.FiniteWidths.Count; wi++)
             {
                 int width = settings.FiniteWidths[wi];

@@ -204,6 +204,41 @@ public sealed record TrainConfig
     /// <summary>Split every minibatch update into its full-batch (drift) and fluctuation (diffusion) parts (THEORY §4; one extra full-batch gradient per step).</summary>
     public bool DriftDiffusion { get; init; }
 
+    /// <summary>
+    /// The largest objects of the run, float64 (8 bytes a number): the task's arrays (n + m)(d + p); parameters with
+    /// gradients, optimizer moments and checkpoint copies (6P); a forward and backward pass over a batch and the logging
+    /// pass over all n + m examples (3·Σ widths each); the per-example gradient moments of the risk estimate (≈ 2P); and,
+    /// when recording, one kernel snapshot K_SS (n′p)² + K_QS (m′p)(n′p) (traced: without the p's) plus its analysis copy.
+    /// </summary>
+    public IReadOnlyList<MemoryItem> MemoryEstimate()
+    {
+        (double n, double m) = Task.Kind == "modular"
+            ? (Math.Ceiling((double)Task.Modulus * Task.Modulus * Task.TrainFraction),
+               (double)Task.Modulus * Task.Modulus * (1 - Task.TrainFraction))
+            : (Task.TrainSamples, Task.TestSamples);
+        double d = Task.InputDimension, p = Task.OutputDimension(Loss), parameters = Model.ParameterCount();
+        double batch = BatchSize > 0 ? Math.Min(BatchSize, n) : n;
+        string samples = Task.Kind == "modular" ? "task.modulus" : "task.train_samples";
+        var items = new List<MemoryItem>
+        {
+            new($"task arrays ({n:0} + {m:0} examples × {d + p:0})", 8 * (n + m) * (d + p) * 2, samples),
+            new($"parameters and optimizer state (P = {parameters:G3})", 8 * 6 * parameters, "model.widths"),
+            new("activations of a training pass", 8 * 3 * Math.Max(batch, n + m) * Model.Units(),
+                Model.Units() > n + m ? "model.widths" : samples),
+        };
+        if (Task.Kind == "fashion-mnist") items.Add(new("Fashion-MNIST images", 8 * 2 * 70000.0 * 784, "task.kind"));
+        if (RiskEstimate) items.Add(new("per-example gradient moments", 8 * 2 * parameters, "model.widths"));
+        if (Record is { } r)
+        {
+            double ns = r.MaxTrain > 0 ? Math.Min(r.MaxTrain, n) : n, ms = r.MaxQuery > 0 ? Math.Min(r.MaxQuery, m) : m;
+            double width = r.Traced ? 1 : p;
+            string field = r.MaxTrain > 0 ? "record.max_train" : samples;
+            items.Add(new($"kernel snapshot K_SS ({ns * width:0}²) and K_QS, twice", 8 * 2 * (ns * width) * (ns + ms) * width,
+                          field));
+        }
+        return items;
+    }
+
     /// <summary>Checks every field and their consistency.</summary>
     public TrainConfig Validate()
     {
@@ -220,7 +255,7 @@ public sealed record TrainConfig
         ConfigException.Require(Steps >= 1, "steps", $"must be at least 1, got {Steps}", "use e.g. 1000");
         ConfigException.Require(BatchSize >= 0 && (Task.Kind == "modular" || BatchSize <= Task.TrainSamples), "batch_size", $"must be in [0, {Task.TrainSamples}], got {BatchSize}", "use 0 for full batch");
         ConfigException.Require(LogEvery >= 1, "log_every", $"must be at least 1, got {LogEvery}", "use e.g. 10");
-        ConfigException.Require(Seed >= 0, "seed", $"must be ≥ 0, got {Seed}", "use a non-negative integer");
+        Seeds.Check(Seed, "seed");
         ConfigException.Require(StopAtTestMetric is null || Task.IsClassification, "stop_at_test_metric", "is defined for held-out accuracy only", "remove it for regression tasks");
         ConfigException.Require(CheckpointEvery >= 0, "checkpoint_every", $"must be ≥ 0, got {CheckpointEvery}", "use 0 (none) or e.g. 500");
         ConfigException.Require(Record is null || !(Record.Traced && Loss == LossKind.CrossEntropy), "record.traced",

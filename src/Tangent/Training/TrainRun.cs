@@ -28,6 +28,8 @@ public static class TrainRun
     {
         var info = RunDirectory.Inspect(path);
         ConfigException.Require(info.Command == "train", "RUN", $"'{path}' was made by 'tangent {info.Command}'", "resume a run of 'tangent train'");
+        ConfigException.Require(info.Status != RunStatus.Done, "RUN", $"the run at '{path}' already finished",
+            "start a new run instead of resuming");
         ConfigException.Require(Checkpoint.Exists(path), "RUN", $"'{path}' has no checkpoint", "train with checkpoint_every > 0 to be able to resume");
         var config = System.Text.Json.JsonSerializer.Deserialize<TrainConfig>(info.Config, Json.Options)!.Validate();
         var run = RunDirectory.Reopen(path);
@@ -39,7 +41,7 @@ public static class TrainRun
         }
         catch (Exception e)
         {
-            run.Fail(e is OperationCanceledException ? "interrupted" : e.Message.ReplaceLineEndings(" "));
+            run.Fail(e is OperationCanceledException ? "interrupted" : e.Message.ReplaceLineEndings(" "), resumable: true);
             throw;
         }
     }
@@ -52,7 +54,7 @@ public static class TrainRun
         config.Validate();
         control = (control ?? new TrainerControl()) with { CheckpointRun = run.Path };
         using var task = config.Task.Create(config.Seed);
-        var model = new Mlp(config.Model, new Generator((ulong)(config.Seed + 1)));
+        var model = new Mlp(config.Model, Seeds.Generator(config.Seed + 1));
         var observers = new List<ITrainingObserver>(extraObservers ?? []);
         KernelRecorder? recorder = config.Record is null ? null : new KernelRecorder(config.Record, run, config);
         if (recorder is not null)

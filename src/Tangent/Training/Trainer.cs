@@ -49,7 +49,7 @@ public static class Trainer
         Native.Allocator.FixMmapThreshold();
         var parameters = model.parameters().ToList();
         using var optimizer = new Optimizer(parameters, config.Optimizer);
-        using var batches = new Generator((ulong)(config.Seed + 2));
+        using var batches = Seeds.Generator(config.Seed + 2);
         using var accumulators = new RunAccumulators();
         var metrics = new List<TrainingMetrics>();
         int start = 0;

@@ -172,14 +172,36 @@ public class StudyTests
     }
 
     [Theory]
-    [InlineData("no_such_key=3", "unknown key")]
-    [InlineData("seeds=many", "does not fit")]
-    [InlineData("seeds", "key=value")]
-    public void BadOverridesNameTheProblem(string assignment, string message)
+    [InlineData("no_such_key=3", "--set no_such_key", "unknown key")]
+    [InlineData("seeds=many", "--set seeds", "expected an integer")]
+    [InlineData("seeds", "--set", "key=value")]
+    public void BadOverridesNameTheProblem(string assignment, string field, string message)
     {
         var e = Assert.Throws<ConfigException>(() => Tangent.Studies.Studies.Override(new DoubleDescentConfig(), [assignment]));
-        Assert.Equal("--set", e.Field);
+        Assert.Equal(field, e.Field);
         Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void AnUnknownKeyInsideAnOverriddenObjectIsNamed()
+    {
+        var preset = Tangent.Studies.Studies.Find("reservoir-ablation").Preset("quick");
+        var e = Assert.Throws<ConfigException>(() =>
+            Tangent.Studies.Studies.Override(preset, ["""task={"kind": "sine", "bogus": 1}"""]));
+        Assert.Equal("--set task.bogus", e.Field);
+    }
+
+    [Fact]
+    public void OverridesOfEveryPresetReadBackUnchanged()
+    {
+        // Serializing a preset (computed keys included) and reading it back strictly must give the same config.
+        foreach (var study in Tangent.Studies.Studies.All)
+            foreach (var preset in new[] { "quick", "full" })
+            {
+                var config = study.Preset(preset);
+                var back = Tangent.Studies.Studies.Override(config, []);
+                Assert.Equal(Json.Serialize(config), Json.Serialize(back));
+            }
     }
 
     [Fact]
