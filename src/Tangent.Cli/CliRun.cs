@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
+using Tangent.Commands;
 using Tangent.Store;
 
 namespace Tangent.Cli;
 
-/// <summary>The shared life of a command that writes a run directory: create, show progress, mark done or failed.</summary>
+/// <summary>The shared life of a command that writes a run directory: create, show progress, mark done or
+/// failed.</summary>
 public static class CliRun
 {
     /// <summary>Default run directory: <c>runs/&lt;command&gt;-&lt;UTC time&gt;</c>.</summary>
@@ -15,27 +17,37 @@ public static class CliRun
     /// Creates the run directory for <paramref name="config"/>, runs <paramref name="work"/> with progress, marks the
     /// run done (or failed, then rethrows) and prints <paramref name="work"/>'s closing lines and where the run is.
     /// </summary>
-    public static int Execute<TConfig>(string command, TConfig config, long seed, string? outDir, bool force, TextWriter stdout,
-                                       Func<RunDirectory, IProgress<ProgressReport>, IEnumerable<string>> work)
+    public static int Execute<TConfig>(
+        string command,
+        TConfig config,
+        long seed,
+        string? outDir,
+        bool force,
+        TextWriter stdout,
+        Func<RunDirectory, IProgress<ProgressReport>, IEnumerable<string>> work
+    )
     {
         var run = RunDirectory.Create(outDir ?? DefaultDirectory(command), command, config, seed, force);
         try
         {
             var lines = ConsoleProgress.Run(command, stdout, progress => work(run, progress).ToList());
             run.Complete();
-            foreach (var line in lines) stdout.WriteLine(line);
-            stdout.WriteLine($"wrote {run.Path} in {run.Info.WallSeconds:0.0} s (report: {Path.Combine(run.Path, RunDirectory.ReportFile)})");
+            foreach (var line in lines)
+                stdout.WriteLine(line);
+            stdout.WriteLine(
+                $"wrote {run.Path} in {run.Info.WallSeconds:0.0} s (report: "
+                    + $"{Path.Combine(run.Path, RunDirectory.ReportFile)})"
+            );
             return TangentCli.Ok;
         }
         catch (Exception e)
         {
             bool resumable = command == "train" && Tangent.Training.Checkpoint.Exists(run.Path);
+            // Bad input found once the work had started (e.g. --params of the wrong shape): a run with nothing in it
+            // goes, so the corrected command can reuse the same --out; one that already wrote results is kept, failed.
             if (e is ConfigException && !resumable)
             {
-                // Bad input found once the work had started (e.g. --params of the wrong shape): the directory holds
-                // nothing of value, so it goes, and the corrected command can reuse the same --out.
-                try { Directory.Delete(run.Path, recursive: true); }
-                catch (IOException) { run.Fail(TangentCli.OneLine(e)); }
+                run.Discard(TangentCli.OneLine(e));
                 throw;
             }
             run.Fail(e is OperationCanceledException ? "interrupted" : TangentCli.OneLine(e), resumable);
@@ -43,27 +55,47 @@ public static class CliRun
         }
     }
 
-    /// <summary>The <c>--skip-memory-check</c> flag of commands that estimate their peak memory before they start.</summary>
-    public static Option<bool> SkipMemoryCheckOption() => new(MemoryBudget.OverrideOption)
-    {
-        Description = "Start even when the estimated peak memory exceeds what the machine has available",
-    };
+    /// <summary>The <c>--skip-memory-check</c> flag of commands that estimate their peak memory before they
+    /// start.</summary>
+    public static Option<bool> SkipMemoryCheckOption() =>
+        new(MemoryBudget.OverrideOption)
+        {
+            Description = "Start even when the estimated peak memory exceeds what the machine has available",
+        };
 
     /// <summary>
-    /// Checks the .npy inputs of a kernel command (shape, rows, finite values) before its run directory exists and returns
-    /// their row counts (n, m; m = 0 without a query).
+    /// Checks the .npy inputs of a kernel command before its run directory exists: their shapes from the headers, the
+    /// memory <paramref name="estimate"/> for those row counts, then every value (finite); returns the row counts (n,
+    /// m; m = 0 without a query).
     /// </summary>
-    public static (long N, long M) CheckInputs(string inputs, string? query, int columns)
+    public static (long N, long M) CheckInputs(
+        string inputs,
+        string? query,
+        int columns,
+        Func<long, long, IReadOnlyList<MemoryItem>> estimate,
+        bool skipMemoryCheck
+    )
     {
-        long n = NpyInputs.Check(inputs, "--inputs", columns).Shape[0];
-        long m = query is null ? 0 : NpyInputs.Check(query, "--query", columns).Shape[0];
+        // Shapes from the headers first, so an input too large for memory is refused before it is read.
+        long n = NpyInputs.Rows(inputs, "--inputs", columns);
+        long m = query is null ? 0 : NpyInputs.Rows(query, "--query", columns);
+        MemoryBudget.Require(estimate(n, m), skipMemoryCheck);
+        NpyInputs.Check(inputs, "--inputs", columns);
+        if (query is not null)
+            NpyInputs.Check(query, "--query", columns);
         return (n, m);
     }
 
     /// <summary>Applies <c>--threads</c> (0 keeps LibTorch's default).</summary>
     public static void SetThreads(int threads)
     {
-        ConfigException.Require(threads >= 0, "--threads", $"must be ≥ 0, got {threads}", "pass 0 for LibTorch's default or a thread count");
-        if (threads > 0) TorchSharp.torch.set_num_threads(threads);
+        ConfigException.Require(
+            threads >= 0,
+            "--threads",
+            $"must be ≥ 0, got {threads}",
+            "pass 0 for LibTorch's default or a thread count"
+        );
+        if (threads > 0)
+            TorchSharp.torch.set_num_threads(threads);
     }
 }

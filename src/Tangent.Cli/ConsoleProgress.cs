@@ -1,32 +1,44 @@
 using Spectre.Console;
+using Tangent.Commands;
 
 namespace Tangent.Cli;
 
 /// <summary>
-/// Shows progress of long work: a Spectre.Console bar on an interactive terminal, plain lines
-/// (one per stage change and per 10 % of a stage) when output is redirected.
+/// Shows progress of long work: a Spectre.Console bar on an interactive terminal, plain lines (one per stage change and
+/// per 10 % of a stage) when output is redirected.
 /// </summary>
 public static class ConsoleProgress
 {
     /// <summary>Runs <paramref name="work"/>, forwarding its reports to the console.</summary>
     public static T Run<T>(string title, TextWriter stdout, Func<IProgress<ProgressReport>, T> work)
     {
-        bool interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        bool interactive =
+            ReferenceEquals(stdout, Console.Out)
+            && !Console.IsOutputRedirected
+            && AnsiConsole.Profile.Capabilities.Interactive;
         if (!interactive)
             return work(new PlainLines(title, stdout));
 
         T result = default!;
-        AnsiConsole.Progress()
+        AnsiConsole
+            .Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Columns(
+                new TaskDescriptionColumn(),
+                new ProgressBarColumn(),
+                new PercentageColumn(),
+                new ElapsedTimeColumn()
+            )
             .Start(ctx =>
             {
                 var task = ctx.AddTask(title, maxValue: 1.0);
-                result = work(new Synchronous(report =>
-                {
-                    task.Value = Math.Clamp(report.Fraction, 0, 1);
-                    task.Description = $"{title}: {Markup.Escape(report.Stage)} {Markup.Escape(report.Message)}";
-                }));
+                result = work(
+                    new Synchronous(report =>
+                    {
+                        task.Value = Math.Clamp(report.Fraction, 0, 1);
+                        task.Description = $"{title}: {Markup.Escape(report.Stage)} {Markup.Escape(report.Message)}";
+                    })
+                );
                 task.Value = 1.0;
             });
         return result;
@@ -46,10 +58,11 @@ public static class ConsoleProgress
         public void Report(ProgressReport value)
         {
             int decile = (int)Math.Floor(Math.Clamp(value.Fraction, 0, 1) * 10);
-            if (value.Stage == _stage && decile == _decile) return;
+            if (value.Stage == _stage && decile == _decile)
+                return;
             _stage = value.Stage;
             _decile = decile;
-            stdout.WriteLine($"[{title}] {value.Stage} {value.Fraction * 100,3:0}%  {value.Message}");
+            stdout.WriteLine($"[{title}] {value.Stage} {value.Fraction * 100, 3:0}%  {value.Message}");
             stdout.Flush();
         }
     }

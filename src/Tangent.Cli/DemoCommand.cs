@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tangent.Commands;
 using Tangent.Demo;
 
 namespace Tangent.Cli;
@@ -20,8 +21,16 @@ public static class DemoCommand
         var amplitude = Opt("--amplitude", "Target amplitude a in a·sin(ωx)", d.Amplitude);
         var frequency = Opt("--frequency", "Target frequency ω in a·sin(ωx)", d.Frequency);
         var noise = Opt("--noise-std", "Std of the Gaussian label noise added to training targets", d.NoiseStd);
-        var checkpoints = Opt("--checkpoints", "Log-spaced eNTK checkpoints in [1, steps] (step 0 is added)", d.Checkpoints);
-        var threshold = Opt("--channel-threshold", "Channel threshold τ: eigenvalues ≥ τ·λ_max form the signal channel", d.ChannelThreshold);
+        var checkpoints = Opt(
+            "--checkpoints",
+            "Log-spaced eNTK checkpoints in [1, steps] (step 0 is added)",
+            d.Checkpoints
+        );
+        var threshold = Opt(
+            "--channel-threshold",
+            "Channel threshold τ: eigenvalues ≥ τ·λ_max form the signal channel",
+            d.ChannelThreshold
+        );
         var logEvery = Opt("--log-every", "Steps between rows of metrics.csv", d.LogEvery);
         var seed = Opt("--seed", "Random seed (label noise: seed, initialization: seed + 1)", d.Seed);
         var threads = Opt("--threads", "LibTorch intra-op threads (0: LibTorch's default)", 0);
@@ -32,50 +41,82 @@ public static class DemoCommand
         };
         var force = new Option<bool>("--force") { Description = "Replace the contents of a non-empty --out directory" };
 
-        var command = new Command("demo",
-            "Train a small ReLU network on a noisy 1-D sine and watch its eNTK split the outputs into a signal channel and a reservoir.\n" +
-            "Writes run.json, metrics.csv, summary.json, arrays/*.npy, figures/*.svg|png and report.html.")
+        var command = new Command(
+            "demo",
+            "Train a small ReLU network on a noisy 1-D sine and watch its eNTK split the outputs into a signal "
+                + "channel and a reservoir.\n"
+                + "Writes run.json, metrics.csv, summary.json, arrays/*.npy, figures/*.svg|png and report.html."
+        )
         {
-            width, lr, steps, train, test, xMin, xMax, amplitude, frequency, noise, checkpoints, threshold, logEvery, seed, threads, output, force,
+            width,
+            lr,
+            steps,
+            train,
+            test,
+            xMin,
+            xMax,
+            amplitude,
+            frequency,
+            noise,
+            checkpoints,
+            threshold,
+            logEvery,
+            seed,
+            threads,
+            output,
+            force,
         };
-        command.SetAction(parse => TangentCli.Guard(parse, stderr, cancel =>
-        {
-            var config = new DemoConfig
-            {
-                Width = parse.GetValue(width),
-                LearningRate = parse.GetValue(lr),
-                Steps = parse.GetValue(steps),
-                TrainPoints = parse.GetValue(train),
-                TestPoints = parse.GetValue(test),
-                XMin = parse.GetValue(xMin),
-                XMax = parse.GetValue(xMax),
-                Amplitude = parse.GetValue(amplitude),
-                Frequency = parse.GetValue(frequency),
-                NoiseStd = parse.GetValue(noise),
-                Checkpoints = parse.GetValue(checkpoints),
-                ChannelThreshold = parse.GetValue(threshold),
-                LogEvery = parse.GetValue(logEvery),
-                Seed = parse.GetValue(seed),
-            }.Validate();
-            CliRun.SetThreads(parse.GetValue(threads));
-            return CliRun.Execute("demo", config, config.Seed, parse.GetValue(output), parse.GetValue(force), stdout, (run, progress) =>
-            {
-                var result = SignalChannelDemo.Run(config, run, progress, cancel);
-                var last = result.Checkpoints[^1];
-                return
-                [
-                    $"train MSE {last.TrainMse:E3}  test MSE {last.TestMse:E3}  (label-noise variance {config.NoiseStd * config.NoiseStd:E3})",
-                    $"channel: {last.ChannelSize} of {last.Eigenvalues.Length} directions; residual in channel {last.ChannelShareResidual:P1}; " +
-                    $"label noise in reservoir {last.ReservoirShareLabelNoise:P1}",
-                ];
-            });
-        }));
+        command.SetAction(parse =>
+            TangentCli.Guard(
+                parse,
+                stderr,
+                cancel =>
+                {
+                    var config = new DemoConfig
+                    {
+                        Width = parse.GetValue(width),
+                        LearningRate = parse.GetValue(lr),
+                        Steps = parse.GetValue(steps),
+                        TrainPoints = parse.GetValue(train),
+                        TestPoints = parse.GetValue(test),
+                        XMin = parse.GetValue(xMin),
+                        XMax = parse.GetValue(xMax),
+                        Amplitude = parse.GetValue(amplitude),
+                        Frequency = parse.GetValue(frequency),
+                        NoiseStd = parse.GetValue(noise),
+                        Checkpoints = parse.GetValue(checkpoints),
+                        ChannelThreshold = parse.GetValue(threshold),
+                        LogEvery = parse.GetValue(logEvery),
+                        Seed = parse.GetValue(seed),
+                    }.Validate();
+                    CliRun.SetThreads(parse.GetValue(threads));
+                    return CliRun.Execute(
+                        "demo",
+                        config,
+                        config.Seed,
+                        parse.GetValue(output),
+                        parse.GetValue(force),
+                        stdout,
+                        (run, progress) =>
+                        {
+                            var result = SignalChannelDemo.Run(config, run, progress, cancel);
+                            var last = result.Checkpoints[^1];
+                            return
+                            [
+                                $"train MSE {last.TrainMse:E3}  test MSE {last.TestMse:E3}  (label-noise variance "
+                                    + $"{config.NoiseStd * config.NoiseStd:E3})",
+                                $"channel: {last.ChannelSize} of {last.Eigenvalues.Length} directions; residual in "
+                                    + $"channel {last.ChannelShareResidual:P1}; "
+                                    + $"label noise in reservoir {last.ReservoirShareLabelNoise:P1}",
+                            ];
+                        }
+                    );
+                }
+            )
+        );
         return command;
     }
 
-    private static Option<T> Opt<T>(string name, string description, T defaultValue) => new(name)
-    {
-        Description = description,
-        DefaultValueFactory = _ => defaultValue,
-    };
+    private static Option<T> Opt<T>(string name, string description, T defaultValue) =>
+        new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tangent.Commands;
 using Tangent.Kernels;
 
 namespace Tangent.Cli;
@@ -9,61 +10,139 @@ public static class NtkCommand
     /// <summary>Builds the command.</summary>
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var config = new Option<string>("--config") { Description = "JSON model config (docs/config.md), e.g. docs/examples/mlp.json", Required = true, HelpName = "FILE" };
-        var parameters = new Option<string?>("--params") { Description = "Directory of <state-dict key>.npy parameter files (default: seeded initialization)", HelpName = "DIR" };
-        var inputs = new Option<string>("--inputs") { Description = "Training inputs X_S, a .npy array [n, d]", Required = true, HelpName = "X.npy" };
-        var query = new Option<string?>("--query") { Description = "Query inputs X_Q, a .npy array [m, d]: also writes K_QS", HelpName = "Q.npy" };
+        var config = new Option<string>("--config")
+        {
+            Description = "JSON model config (docs/config.md), e.g. docs/examples/mlp.json",
+            Required = true,
+            HelpName = "FILE",
+        };
+        var parameters = new Option<string?>("--params")
+        {
+            Description = "Directory of <state-dict key>.npy parameter files (default: seeded initialization)",
+            HelpName = "DIR",
+        };
+        var inputs = new Option<string>("--inputs")
+        {
+            Description = "Training inputs X_S, a .npy array [n, d]",
+            Required = true,
+            HelpName = "X.npy",
+        };
+        var query = new Option<string?>("--query")
+        {
+            Description = "Query inputs X_Q, a .npy array [m, d]: also writes K_QS",
+            HelpName = "Q.npy",
+        };
         var method = new Option<string>("--method")
         {
-            Description = "rules (LayerwiseRules, fast), jacobian (JacobianContraction, reference), vector-products (NtkVectorProducts, matrix-free)",
+            Description =
+                "rules (LayerwiseRules, fast), jacobian (JacobianContraction, reference), vector-products "
+                + "(NtkVectorProducts, matrix-free)",
             DefaultValueFactory = _ => "rules",
         };
         method.AcceptOnlyFromAmong("rules", "jacobian", "vector-products");
-        var traced = new Option<bool>("--traced") { Description = "Output-traced kernel Σ_c K[(i,c),(j,c)] (n×n) instead of the full (n·p)×(n·p)" };
-        var dtype = new Option<string>("--dtype") { Description = "float64 or float32", DefaultValueFactory = _ => "float64" };
+        var traced = new Option<bool>("--traced")
+        {
+            Description = "Output-traced kernel Σ_c K[(i,c),(j,c)] (n×n) instead of the full (n·p)×(n·p)",
+        };
+        var dtype = new Option<string>("--dtype")
+        {
+            Description = "float64 or float32",
+            DefaultValueFactory = _ => "float64",
+        };
         dtype.AcceptOnlyFromAmong("float64", "float32");
         var subset = new Option<string[]>("--parameters")
         {
-            Description = "Only these parameters (state-dict names such as layers.0.weight, or prefixes ending in '.' such as layers.2.)",
+            Description =
+                "Only these parameters (state-dict names such as layers.0.weight, or prefixes ending in '.' such as "
+                + "layers.2.)",
             AllowMultipleArgumentsPerToken = true,
         };
-        var threads = new Option<int>("--threads") { Description = "LibTorch intra-op threads (0: LibTorch's default)", DefaultValueFactory = _ => 0 };
-        var output = new Option<string?>("--out") { Description = "Run directory to write (default: runs/ntk-<UTC time>)", HelpName = "DIR" };
+        var threads = new Option<int>("--threads")
+        {
+            Description = "LibTorch intra-op threads (0: LibTorch's default)",
+            DefaultValueFactory = _ => 0,
+        };
+        var output = new Option<string?>("--out")
+        {
+            Description = "Run directory to write (default: runs/ntk-<UTC time>)",
+            HelpName = "DIR",
+        };
         var force = new Option<bool>("--force") { Description = "Replace the contents of a non-empty --out directory" };
         var skipMemory = CliRun.SkipMemoryCheckOption();
 
-        var command = new Command("ntk", "Compute the empirical NTK K_SS (and K_QS) of a configured MLP on .npy inputs; writes arrays/K_SS.npy, arrays/K_QS.npy and a report.")
+        var command = new Command(
+            "ntk",
+            "Compute the empirical NTK K_SS (and K_QS) of a configured MLP on .npy inputs; writes arrays/K_SS.npy, "
+                + "arrays/K_QS.npy and a report."
+        )
         {
-            config, parameters, inputs, query, method, traced, dtype, subset, threads, output, force, skipMemory,
+            config,
+            parameters,
+            inputs,
+            query,
+            method,
+            traced,
+            dtype,
+            subset,
+            threads,
+            output,
+            force,
+            skipMemory,
         };
-        command.SetAction(parse => TangentCli.Guard(parse, stderr, cancel =>
-        {
-            CliRun.SetThreads(parse.GetValue(threads));
-            var names = parse.GetValue(subset);
-            var settings = new NtkRunConfig
-            {
-                Config = NtkConfigFile.Load(parse.GetValue(config)!),
-                Params = parse.GetValue(parameters),
-                Inputs = parse.GetValue(inputs)!,
-                Query = parse.GetValue(query),
-                Method = parse.GetValue(method) switch
+        command.SetAction(parse =>
+            TangentCli.Guard(
+                parse,
+                stderr,
+                cancel =>
                 {
-                    "jacobian" => NtkMethod.JacobianContraction,
-                    "vector-products" => NtkMethod.NtkVectorProducts,
-                    _ => NtkMethod.LayerwiseRules,
-                },
-                Traced = parse.GetValue(traced),
-                Dtype = parse.GetValue(dtype)!,
-                Parameters = names is { Length: > 0 } ? names : null,
-            };
-            var (n, m) = CliRun.CheckInputs(settings.Inputs, settings.Query, settings.Config.Model.Widths[0]);
-            MemoryBudget.Require(settings.MemoryEstimate(n, m), parse.GetValue(skipMemory));
-            return CliRun.Execute("ntk", settings, settings.Config.Seed, parse.GetValue(output), parse.GetValue(force), stdout, (run, progress) =>
-            {
-                var summary = NtkRun.Run(settings, run, progress, cancel).ToDictionary(kv => kv.Key, kv => kv.Value);
-                return [$"K_SS {summary["kernel_size"]}×{summary["kernel_size"]} in {summary["seconds_K_SS"]:0.000} s; λ_max {summary["lambda_max"]:G4}, effective rank {summary["effective_rank"]:G4}"];
-            });
-        }));
+                    CliRun.SetThreads(parse.GetValue(threads));
+                    var names = parse.GetValue(subset);
+                    var settings = new NtkRunConfig
+                    {
+                        Config = NtkConfigFile.Load(parse.GetValue(config)!),
+                        Params = parse.GetValue(parameters),
+                        Inputs = parse.GetValue(inputs)!,
+                        Query = parse.GetValue(query),
+                        Method = parse.GetValue(method) switch
+                        {
+                            "jacobian" => NtkMethod.JacobianContraction,
+                            "vector-products" => NtkMethod.NtkVectorProducts,
+                            _ => NtkMethod.LayerwiseRules,
+                        },
+                        Traced = parse.GetValue(traced),
+                        Dtype = parse.GetValue(dtype)!,
+                        Parameters = names is { Length: > 0 } ? names : null,
+                    };
+                    var (n, m) = CliRun.CheckInputs(
+                        settings.Inputs,
+                        settings.Query,
+                        settings.Config.Model.Widths[0],
+                        settings.MemoryEstimate,
+                        parse.GetValue(skipMemory)
+                    );
+                    return CliRun.Execute(
+                        "ntk",
+                        settings,
+                        settings.Config.Seed,
+                        parse.GetValue(output),
+                        parse.GetValue(force),
+                        stdout,
+                        (run, progress) =>
+                        {
+                            var summary = NtkRun
+                                .Run(settings, run, progress, cancel)
+                                .ToDictionary(kv => kv.Key, kv => kv.Value);
+                            return
+                            [
+                                $"K_SS {summary["kernel_size"]}×{summary["kernel_size"]} in "
+                                    + $"{summary["seconds_K_SS"]:0.000} s; λ_max {summary["lambda_max"]:G4}, "
+                                    + $"effective rank {summary["effective_rank"]:G4}",
+                            ];
+                        }
+                    );
+                }
+            )
+        );
         return command;
     }
 }

@@ -1,10 +1,12 @@
+using Tangent.Commands;
+
 namespace Tangent.Cli;
 
 internal static class Program
 {
     private static int Main(string[] args)
     {
-        Tangent.Native.Allocator.FixMmapThreshold();   // long runs otherwise fragment glibc's heap (docs/performance.md)
+        Tangent.Native.Allocator.FixMmapThreshold(); // long runs otherwise fragment glibc's heap (docs/performance.md)
         return TangentCli.Run(args, Console.Out, Console.Error);
     }
 }

@@ -5,8 +5,8 @@ namespace Tangent.Channel;
 
 /// <summary>
 /// Eigen-decomposition of a symmetric PSD operator (an eNTK K_SS or a Gramian W_S) split into the
-/// <b>signal channel</b> (eigenvalues λ_i ≥ τ·λ_max) and the <b>reservoir</b> (the rest), THEORY §2.
-/// Eigenvalues are sorted in descending order; eigenvectors are the columns of <see cref="Vectors"/>.
+/// <b>signal channel</b> (eigenvalues λ_i ≥ τ·λ_max) and the <b>reservoir</b> (the rest), THEORY §2. Eigenvalues are
+/// sorted in descending order; eigenvectors are the columns of <see cref="Vectors"/>.
 /// </summary>
 public sealed class SpectralPartition : IDisposable
 {
@@ -23,18 +23,24 @@ public sealed class SpectralPartition : IDisposable
 
     /// <summary>Eigenvalues λ_1 ≥ … ≥ λ_N (float64).</summary>
     public Tensor Values { get; }
+
     /// <summary>Orthonormal eigenvectors v_i as columns (float64).</summary>
     public Tensor Vectors { get; }
+
     /// <summary>τ: the channel holds λ_i ≥ τ·λ_max.</summary>
     public double RelativeThreshold { get; }
+
     /// <summary>λ_max (clamped at 0).</summary>
     public double LambdaMax { get; }
+
     /// <summary>Absolute threshold τ·λ_max.</summary>
     public double Threshold { get; }
+
     /// <summary>Number of channel directions (the leading ones).</summary>
     public int ChannelSize { get; }
 
-    /// <summary>Decomposes the symmetric matrix <paramref name="operatorMatrix"/> with threshold τ = <paramref name="relativeThreshold"/>.</summary>
+    /// <summary>Decomposes the symmetric matrix <paramref name="operatorMatrix"/> with threshold τ =
+    /// <paramref name="relativeThreshold"/>.</summary>
     public static SpectralPartition Of(Tensor operatorMatrix, double relativeThreshold)
     {
         using var scope = NewDisposeScope();
@@ -55,7 +61,8 @@ public sealed class SpectralPartition : IDisposable
         using var scope = NewDisposeScope();
         var c2 = Project(r).square();
         double total = c2.sum().item<double>();
-        if (total == 0) return 0;
+        if (total == 0)
+            return 0;
         return c2[TensorIndex.Slice(0, ChannelSize)].sum().item<double>() / total;
     }
 
@@ -65,7 +72,8 @@ public sealed class SpectralPartition : IDisposable
         using var scope = NewDisposeScope();
         var c2 = Project(r).square();
         double total = c2.sum().item<double>();
-        if (total == 0) return 0;
+        if (total == 0)
+            return 0;
         return c2[TensorIndex.Slice(ChannelSize, null)].sum().item<double>() / total;
     }
 

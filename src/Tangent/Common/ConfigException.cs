@@ -1,11 +1,10 @@
 namespace Tangent;
 
 /// <summary>
-/// A bad input value, reported as one line that names the field and says how to fix it.
-/// Configs are validated once at the edge; everything inside trusts them.
+/// A bad input value, reported as one line that names the field and says how to fix it. Configs are validated once at
+/// the edge; everything inside trusts them.
 /// </summary>
-public sealed class ConfigException(string field, string problem, string fix)
-    : Exception($"{field}: {problem}; {fix}")
+public sealed class ConfigException(string field, string problem, string fix) : Exception($"{field}: {problem}; {fix}")
 {
     /// <summary>The option or config key at fault, e.g. <c>--width</c>.</summary>
     public string Field { get; } = field;
@@ -13,6 +12,7 @@ public sealed class ConfigException(string field, string problem, string fix)
     /// <summary>Throws unless <paramref name="ok"/>.</summary>
     public static void Require(bool ok, string field, string problem, string fix)
     {
-        if (!ok) throw new ConfigException(field, problem, fix);
+        if (!ok)
+            throw new ConfigException(field, problem, fix);
     }
 }

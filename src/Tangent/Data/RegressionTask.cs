@@ -4,9 +4,9 @@ using static TorchSharp.torch;
 namespace Tangent.Data;
 
 /// <summary>
-/// A supervised regression task with known ground truth: training inputs X_S (n×d), noisy
-/// targets Y_S = f*(X_S) + ε with the injected noise ε recorded, and clean test data (m×d).
-/// Tensors are owned by the task (detached from dispose scopes); dispose the task to free them.
+/// A supervised regression task with known ground truth: training inputs X_S (n×d), noisy targets Y_S = f*(X_S) + ε
+/// with the injected noise ε recorded, and clean test data (m×d). Tensors are owned by the task (detached from dispose
+/// scopes); dispose the task to free them.
 /// </summary>
 public sealed class RegressionTask : IDisposable
 {
@@ -22,14 +22,19 @@ public sealed class RegressionTask : IDisposable
 
     /// <summary>Training inputs X_S, n×d.</summary>
     public Tensor TrainX { get; }
+
     /// <summary>Training targets Y_S = f*(X_S) + ε, n×p.</summary>
     public Tensor TrainY { get; }
+
     /// <summary>Clean training targets f*(X_S), n×p.</summary>
     public Tensor TrainClean { get; }
+
     /// <summary>The injected label noise ε = Y_S − f*(X_S), n×p.</summary>
     public Tensor LabelNoise => TrainY - TrainClean;
+
     /// <summary>Test inputs X_Q, m×d.</summary>
     public Tensor TestX { get; }
+
     /// <summary>Clean test targets f*(X_Q), m×p.</summary>
     public Tensor TestY { get; }
 
@@ -41,29 +46,5 @@ public sealed class RegressionTask : IDisposable
         TrainClean.Dispose();
         TestX.Dispose();
         TestY.Dispose();
-    }
-}
-
-/// <summary>The 1-D toy of the demo: f*(x) = a·sin(ωx) on an interval, Gaussian label noise.</summary>
-public static class SineTask
-{
-    /// <summary>
-    /// n evenly spaced training points on [lo, hi] with targets a·sin(ωx) + N(0, σ²), and m clean
-    /// test points at the midpoints of m equal cells of [lo, hi] (so none coincides with a training point).
-    /// </summary>
-    public static RegressionTask Create(int nTrain, int nTest, double lo, double hi, double amplitude, double frequency,
-                                        double noiseStd, long seed, ScalarType dtype = ScalarType.Float64)
-    {
-        using var scope = NewDisposeScope();
-        var generator = Seeds.Generator(seed);
-        var trainX = linspace(lo, hi, nTrain, dtype: ScalarType.Float64).unsqueeze(1);
-        double cell = (hi - lo) / nTest;
-        var testX = linspace(lo + cell / 2, hi - cell / 2, nTest, dtype: ScalarType.Float64).unsqueeze(1);
-        var clean = amplitude * sin(frequency * trainX);
-        var noise = noiseStd * randn(new long[] { nTrain, 1 }, dtype: ScalarType.Float64, generator: generator);
-        var task = new RegressionTask(trainX.to_type(dtype), (clean + noise).to_type(dtype), clean.to_type(dtype),
-                                      testX.to_type(dtype), (amplitude * sin(frequency * testX)).to_type(dtype));
-        generator.Dispose();
-        return task;
     }
 }

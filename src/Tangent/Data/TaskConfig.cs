@@ -1,66 +1,92 @@
-using TorchSharp;
 using Tangent.Models;
-using Tangent.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tangent.Data;
 
 /// <summary>
-/// A synthetic task with known ground truth and recorded label noise:
-/// <c>sine</c> (the demo's 1-D regression), <c>teacher</c> (regression on a random teacher MLP of Gaussian inputs),
-/// <c>linear-teacher</c> (y = β·x / √d + noise), <c>teacher-classes</c> (argmax of a random teacher, with a share of
-/// labels replaced at random), <c>modular</c> (a ∘ b mod p) and <c>fashion-mnist</c> (real images, read from IDX files).
+/// A synthetic task with known ground truth and recorded label noise: <c>sine</c> (the demo's 1-D regression),
+/// <c>teacher</c> (regression on a random teacher MLP of Gaussian inputs), <c>linear-teacher</c> (y = β·x / √d +
+/// noise), <c>teacher-classes</c> (argmax of a random teacher, with a share of labels replaced at random),
+/// <c>modular</c> (a ∘ b mod p) and <c>fashion-mnist</c> (real images, read from IDX files).
 /// </summary>
 public sealed record TaskConfig
 {
     /// <summary>sine, teacher, linear-teacher or teacher-classes.</summary>
     public string Kind { get; init; } = "sine";
+
     /// <summary>Training samples n.</summary>
     public int TrainSamples { get; init; } = 30;
+
     /// <summary>Test samples m.</summary>
     public int TestSamples { get; init; } = 80;
+
     /// <summary>Input dimension d (sine: 1).</summary>
     public int Dimension { get; init; } = 1;
+
     /// <summary>Outputs (regression) or classes (classification).</summary>
     public int Outputs { get; init; } = 1;
+
     /// <summary>Teacher hidden width.</summary>
     public int TeacherWidth { get; init; } = 32;
+
     /// <summary>Std of Gaussian label noise (regression).</summary>
     public double NoiseStd { get; init; } = 0.18;
+
     /// <summary>Share of training labels replaced by a uniformly random class (classification).</summary>
     public double LabelNoise { get; init; }
+
     /// <summary>Modulus p of the modular-arithmetic task.</summary>
     public int Modulus { get; init; } = 97;
+
     /// <summary>Operation a ∘ b mod p: add, sub, mul or div (b ≠ 0).</summary>
     public string Operation { get; init; } = "add";
+
     /// <summary>Share of all pairs (a, b) used for training (modular task).</summary>
     public double TrainFraction { get; init; } = 0.5;
+
     /// <summary>Directory of the Fashion-MNIST (or MNIST-format) IDX files (fashion-mnist task).</summary>
     public string Data { get; init; } = FashionMnist.DefaultDirectory;
+
     /// <summary>
-    /// Classes kept (fashion-mnist task): two classes give one output with targets +1 (first) and −1 (second); more give one-hot
-    /// targets over the kept classes in the listed order; empty keeps all ten.
+    /// Classes kept (fashion-mnist task): two classes give one output with targets +1 (first) and −1 (second); more
+    /// give one-hot targets over the kept classes in the listed order; empty keeps all ten.
     /// </summary>
     public IReadOnlyList<int> Classes { get; init; } = [];
-    /// <summary>Average-pool the 28 × 28 images by this factor (fashion-mnist task; 1: none, 2: 14 × 14 = 196 inputs, 4: 7 × 7).</summary>
+
+    /// <summary>Average-pool the 28 × 28 images by this factor (fashion-mnist task; 1: none, 2: 14 × 14 = 196 inputs,
+    /// 4: 7 × 7).</summary>
     public int Pool { get; init; } = 1;
+
     /// <summary>
-    /// ZCA whitening of the images with eigenvalue floor ε·(mean eigenvalue) (fashion-mnist task; 0: plain standardization). Whitened
-    /// images are far less correlated, so the eNTK is far better conditioned and gradient descent can fit every label in ∝ n steps.
+    /// ZCA whitening of the images with eigenvalue floor ε·(mean eigenvalue) (fashion-mnist task; 0: plain
+    /// standardization). Whitened images are far less correlated, so the eNTK is far better conditioned and gradient
+    /// descent can fit every label in ∝ n steps.
     /// </summary>
     public double Whiten { get; init; }
 
     /// <summary>d as the model sees it (modular: two one-hot vectors, 2p).</summary>
-    public int InputDimension => Kind switch { "sine" => 1, "modular" => 2 * Modulus, "fashion-mnist" => FashionMnist.Pixels / (Pool * Pool), _ => Dimension };
+    public int InputDimension =>
+        Kind switch
+        {
+            "sine" => 1,
+            "modular" => 2 * Modulus,
+            "fashion-mnist" => FashionMnist.Pixels / (Pool * Pool),
+            _ => Dimension,
+        };
 
-    /// <summary>p: outputs of the model for <paramref name="loss"/> (modular: p classes; fashion-mnist: 1 for two classes, else the class count).</summary>
-    public int OutputDimension(LossKind loss) => Kind switch
-    {
-        "sine" => 1,
-        "modular" => Modulus,
-        "fashion-mnist" => Classes.Count == 2 ? 1 : Classes.Count == 0 ? 10 : Classes.Count,
-        _ => Outputs,
-    };
+    /// <summary>p: outputs of the model (modular: p classes; fashion-mnist: 1 for two classes, else the class
+    /// count).</summary>
+    public int OutputDimension =>
+        Kind switch
+        {
+            "sine" => 1,
+            "modular" => Modulus,
+            "fashion-mnist" => Classes.Count == 2 ? 1
+            : Classes.Count == 0 ? 10
+            : Classes.Count,
+            _ => Outputs,
+        };
 
     /// <summary>Whether targets are classes (one-hot, or ±1 with one output); the metric is then accuracy.</summary>
     public bool IsClassification => Kind is "teacher-classes" or "modular" or "fashion-mnist";
@@ -68,31 +94,111 @@ public sealed record TaskConfig
     /// <summary>Checks every field.</summary>
     public TaskConfig Validate(string path = "task")
     {
-        ConfigException.Require(Kind is "sine" or "teacher" or "linear-teacher" or "teacher-classes" or "modular" or "fashion-mnist", $"{path}.kind", $"unknown task '{Kind}'",
-            "use sine, teacher, linear-teacher, teacher-classes, modular or fashion-mnist");
+        ConfigException.Require(
+            Kind is "sine" or "teacher" or "linear-teacher" or "teacher-classes" or "modular" or "fashion-mnist",
+            $"{path}.kind",
+            $"unknown task '{Kind}'",
+            "use sine, teacher, linear-teacher, teacher-classes, modular or fashion-mnist"
+        );
         if (Kind == "modular")
         {
-            ConfigException.Require(Modulus >= 3, $"{path}.modulus", $"must be at least 3, got {Modulus}", "use a prime such as 97");
-            ConfigException.Require(Operation is "add" or "sub" or "mul" or "div", $"{path}.operation", $"unknown operation '{Operation}'", "use add, sub, mul or div");
-            ConfigException.Require(Operation != "div" || IsPrime(Modulus), $"{path}.modulus", $"division needs a prime modulus, got {Modulus}", "use a prime such as 97");
-            ConfigException.Require(TrainFraction > 0 && TrainFraction < 1, $"{path}.train_fraction", $"must be in (0, 1), got {TrainFraction}", "use e.g. 0.5");
+            ConfigException.Require(
+                Modulus >= 3,
+                $"{path}.modulus",
+                $"must be at least 3, got {Modulus}",
+                "use a prime such as 97"
+            );
+            ConfigException.Require(
+                Operation is "add" or "sub" or "mul" or "div",
+                $"{path}.operation",
+                $"unknown operation '{Operation}'",
+                "use add, sub, mul or div"
+            );
+            ConfigException.Require(
+                Operation != "div" || IsPrime(Modulus),
+                $"{path}.modulus",
+                $"division needs a prime modulus, got {Modulus}",
+                "use a prime such as 97"
+            );
+            ConfigException.Require(
+                TrainFraction > 0 && TrainFraction < 1,
+                $"{path}.train_fraction",
+                $"must be in (0, 1), got {TrainFraction}",
+                "use e.g. 0.5"
+            );
             return this;
         }
         if (Kind == "fashion-mnist")
         {
-            ConfigException.Require(Classes.Count != 1 && Classes.All(k => k is >= 0 and <= 9) && Classes.Distinct().Count() == Classes.Count, $"{path}.classes",
-                $"need two or more distinct classes 0–9, got [{string.Join(", ", Classes)}]", "use e.g. [2, 4] (pullover vs coat) or [] for all ten");
-            ConfigException.Require(LabelNoise >= 0 && LabelNoise <= 1, $"{path}.label_noise", $"must be in [0, 1], got {LabelNoise}", "use e.g. 0.2");
-            ConfigException.Require(Whiten >= 0 && double.IsFinite(Whiten), $"{path}.whiten", $"must be ≥ 0, got {Whiten}", "use 0 (none) or e.g. 0.1");
-            ConfigException.Require(Pool is 1 or 2 or 4 or 7, $"{path}.pool", $"must divide 28, got {Pool}", "use 1 (none), 2, 4 or 7");
+            ConfigException.Require(
+                Classes.Count != 1
+                    && Classes.All(k => k is >= 0 and <= 9)
+                    && Classes.Distinct().Count() == Classes.Count,
+                $"{path}.classes",
+                $"need two or more distinct classes 0–9, got [{string.Join(", ", Classes)}]",
+                "use e.g. [2, 4] (pullover vs coat) or [] for all ten"
+            );
+            ConfigException.Require(
+                LabelNoise >= 0 && LabelNoise <= 1,
+                $"{path}.label_noise",
+                $"must be in [0, 1], got {LabelNoise}",
+                "use e.g. 0.2"
+            );
+            ConfigException.Require(
+                Whiten >= 0 && double.IsFinite(Whiten),
+                $"{path}.whiten",
+                $"must be ≥ 0, got {Whiten}",
+                "use 0 (none) or e.g. 0.1"
+            );
+            ConfigException.Require(
+                Pool is 1 or 2 or 4 or 7,
+                $"{path}.pool",
+                $"must divide 28, got {Pool}",
+                "use 1 (none), 2, 4 or 7"
+            );
         }
-        ConfigException.Require(TrainSamples >= 2, $"{path}.train_samples", $"must be at least 2, got {TrainSamples}", "use e.g. 200");
-        ConfigException.Require(TestSamples >= 1, $"{path}.test_samples", $"must be at least 1, got {TestSamples}", "use e.g. 200");
-        ConfigException.Require(Dimension >= 1, $"{path}.dimension", $"must be at least 1, got {Dimension}", "use e.g. 10");
-        ConfigException.Require(Outputs >= 1 && (Kind != "teacher-classes" || Outputs >= 2), $"{path}.outputs", $"got {Outputs}", "use ≥ 1 outputs (≥ 2 classes)");
-        ConfigException.Require(TeacherWidth >= 1, $"{path}.teacher_width", $"must be at least 1, got {TeacherWidth}", "use e.g. 32");
-        ConfigException.Require(double.IsFinite(NoiseStd) && NoiseStd >= 0, $"{path}.noise_std", $"must be ≥ 0, got {NoiseStd}", "use e.g. 0.1");
-        ConfigException.Require(LabelNoise >= 0 && LabelNoise <= 1, $"{path}.label_noise", $"must be in [0, 1], got {LabelNoise}", "use e.g. 0.2");
+        ConfigException.Require(
+            TrainSamples >= 2,
+            $"{path}.train_samples",
+            $"must be at least 2, got {TrainSamples}",
+            "use e.g. 200"
+        );
+        ConfigException.Require(
+            TestSamples >= 1,
+            $"{path}.test_samples",
+            $"must be at least 1, got {TestSamples}",
+            "use e.g. 200"
+        );
+        ConfigException.Require(
+            Dimension >= 1,
+            $"{path}.dimension",
+            $"must be at least 1, got {Dimension}",
+            "use e.g. 10"
+        );
+        ConfigException.Require(
+            Outputs >= 1 && (Kind != "teacher-classes" || Outputs >= 2),
+            $"{path}.outputs",
+            $"got {Outputs}",
+            "use ≥ 1 outputs (≥ 2 classes)"
+        );
+        ConfigException.Require(
+            TeacherWidth >= 1,
+            $"{path}.teacher_width",
+            $"must be at least 1, got {TeacherWidth}",
+            "use e.g. 32"
+        );
+        ConfigException.Require(
+            double.IsFinite(NoiseStd) && NoiseStd >= 0,
+            $"{path}.noise_std",
+            $"must be ≥ 0, got {NoiseStd}",
+            "use e.g. 0.1"
+        );
+        ConfigException.Require(
+            LabelNoise >= 0 && LabelNoise <= 1,
+            $"{path}.label_noise",
+            $"must be in [0, 1], got {LabelNoise}",
+            "use e.g. 0.2"
+        );
         return this;
     }
 
@@ -116,13 +222,28 @@ public sealed record TaskConfig
         Func<Tensor, Tensor> teacher;
         if (Kind == "linear-teacher")
         {
-            var beta = randn(new long[] { Dimension, Outputs }, dtype: ScalarType.Float64, generator: g) / Math.Sqrt(Dimension);
+            var beta =
+                randn(new long[] { Dimension, Outputs }, dtype: ScalarType.Float64, generator: g)
+                / Math.Sqrt(Dimension);
             teacher = x => x.matmul(beta);
         }
         else
         {
-            var net = new Mlp(new MlpConfig { Widths = [Dimension, TeacherWidth, Outputs], Activation = Activation.Tanh, WeightStd = 1.5, BiasStd = 0.2 }, g);
-            teacher = x => { using var _ = no_grad(); return net.call(x); };
+            var net = new Mlp(
+                new MlpConfig
+                {
+                    Widths = [Dimension, TeacherWidth, Outputs],
+                    Activation = Activation.Tanh,
+                    WeightStd = 1.5,
+                    BiasStd = 0.2,
+                },
+                g
+            );
+            teacher = x =>
+            {
+                using var _ = no_grad();
+                return net.call(x);
+            };
         }
         var cleanS = teacher(xs);
         var cleanQ = teacher(xq);
@@ -133,22 +254,34 @@ public sealed record TaskConfig
             var flip = rand(new long[] { TrainSamples }, dtype: ScalarType.Float64, generator: g).lt(LabelNoise);
             var random = randint(0, Outputs, new long[] { TrainSamples }, generator: g);
             var noisy = where(flip, random, classS);
-            task = new RegressionTask(xs.to_type(dtype), OneHot(noisy).to_type(dtype), OneHot(classS).to_type(dtype), xq.to_type(dtype),
-                                      OneHot(cleanQ.argmax(1)).to_type(dtype));
+            task = new RegressionTask(
+                xs.to_type(dtype),
+                OneHot(noisy).to_type(dtype),
+                OneHot(classS).to_type(dtype),
+                xq.to_type(dtype),
+                OneHot(cleanQ.argmax(1)).to_type(dtype)
+            );
         }
         else
         {
             var noise = NoiseStd * randn(cleanS.shape, dtype: ScalarType.Float64, generator: g);
-            task = new RegressionTask(xs.to_type(dtype), (cleanS + noise).to_type(dtype), cleanS.to_type(dtype), xq.to_type(dtype), cleanQ.to_type(dtype));
+            task = new RegressionTask(
+                xs.to_type(dtype),
+                (cleanS + noise).to_type(dtype),
+                cleanS.to_type(dtype),
+                xq.to_type(dtype),
+                cleanQ.to_type(dtype)
+            );
         }
         g.Dispose();
         return task;
     }
 
     /// <summary>
-    /// A seeded random draw of n training and m test images of the kept classes, standardized by the training draw's pixel mean and
-    /// standard deviation; a share <see cref="LabelNoise"/> of training labels is changed to a different kept class, uniformly (for two
-    /// classes: the sign flips), so <c>targets − clean targets</c> records exactly which labels changed.
+    /// A seeded random draw of n training and m test images of the kept classes, standardized by the training draw's
+    /// pixel mean and standard deviation; a share <see cref="LabelNoise"/> of training labels is changed to a different
+    /// kept class, uniformly (for two classes: the sign flips), so <c>targets − clean targets</c> records exactly which
+    /// labels changed.
     /// </summary>
     private RegressionTask FashionMnistTask(long seed, ScalarType dtype)
     {
@@ -159,11 +292,16 @@ public sealed record TaskConfig
         {
             var (images, labels) = FashionMnist.Load(Data, split, field: "task.data");
             var code = full(new long[] { 10 }, -1L, dtype: ScalarType.Int64);
-            for (int j = 0; j < kept.Length; j++) code[kept[j]] = j;
+            for (int j = 0; j < kept.Length; j++)
+                code[kept[j]] = j;
             var mapped = code.index_select(0, labels);
             var pool = mapped.ge(0).nonzero().reshape(-1);
-            ConfigException.Require(pool.shape[0] >= count, split == "train" ? "task.train_samples" : "task.test_samples",
-                $"only {pool.shape[0]} {split} images of classes [{string.Join(", ", kept)}]", $"use at most {pool.shape[0]}");
+            ConfigException.Require(
+                pool.shape[0] >= count,
+                split == "train" ? "task.train_samples" : "task.test_samples",
+                $"only {pool.shape[0]} {split} images of classes [{string.Join(", ", kept)}]",
+                $"use at most {pool.shape[0]}"
+            );
             var pick = pool.index_select(0, randperm(pool.shape[0], generator: g)[TensorIndex.Slice(0, count)]);
             var x = images.index_select(0, pick);
             if (Pool > 1)
@@ -183,16 +321,18 @@ public sealed record TaskConfig
             xs = centered.matmul(zca);
             xq = (xq - mu).matmul(zca);
         }
-        double mean = xs.mean().item<double>(), std = xs.std().item<double>();
+        double mean = xs.mean().item<double>(),
+            std = xs.std().item<double>();
         xs = (xs - mean) / std;
         xq = (xq - mean) / std;
         int k = kept.Length;
         var flip = rand(new long[] { TrainSamples }, dtype: ScalarType.Float64, generator: g).lt(LabelNoise);
-        var shift = randint(1, k, new long[] { TrainSamples }, generator: g);             // a different class, uniformly
+        var shift = randint(1, k, new long[] { TrainSamples }, generator: g); // a different class, uniformly
         var noisy = where(flip, (cs + shift).remainder(k), cs);
-        Tensor Targets(Tensor classes) => k == 2
-            ? where(classes.eq(0), 1.0, -1.0).to_type(dtype).unsqueeze(1)
-            : nn.functional.one_hot(classes, k).to_type(dtype);
+        Tensor Targets(Tensor classes) =>
+            k == 2
+                ? where(classes.eq(0), 1.0, -1.0).to_type(dtype).unsqueeze(1)
+                : nn.functional.one_hot(classes, k).to_type(dtype);
         var task = new RegressionTask(xs.to_type(dtype), Targets(noisy), Targets(cs), xq.to_type(dtype), Targets(cq));
         g.Dispose();
         return task;
@@ -201,8 +341,8 @@ public sealed record TaskConfig
     private Tensor OneHot(Tensor classes) => nn.functional.one_hot(classes, Outputs).to_type(ScalarType.Float64);
 
     /// <summary>
-    /// Every pair (a, b) ∈ ℤ_p² (b ≠ 0 for div) labelled a ∘ b mod p, inputs the concatenated one-hots of a and b, split at random
-    /// (seeded) into a training share and a held-out rest; targets one-hot.
+    /// Every pair (a, b) ∈ ℤ_p² (b ≠ 0 for div) labelled a ∘ b mod p, inputs the concatenated one-hots of a and b,
+    /// split at random (seeded) into a training share and a held-out rest; targets one-hot.
     /// </summary>
     private RegressionTask Modular(long seed, ScalarType dtype)
     {
@@ -210,19 +350,34 @@ public sealed record TaskConfig
         int p = Modulus;
         var pairs = new List<(int A, int B, int C)>();
         for (int a = 0; a < p; a++)
-            for (int b = Operation == "div" ? 1 : 0; b < p; b++)
-                pairs.Add((a, b, Operation switch
-                {
-                    "add" => (a + b) % p,
-                    "sub" => ((a - b) % p + p) % p,
-                    "mul" => a * b % p,
-                    _ => (int)((long)a * ModularInverse(b, p) % p),
-                }));
+        for (int b = Operation == "div" ? 1 : 0; b < p; b++)
+            pairs.Add(
+                (
+                    a,
+                    b,
+                    Operation switch
+                    {
+                        "add" => (a + b) % p,
+                        "sub" => ((a - b) % p + p) % p,
+                        "mul" => a * b % p,
+                        _ => (int)((long)a * ModularInverse(b, p) % p),
+                    }
+                )
+            );
         var order = randperm(pairs.Count, generator: Seeds.Generator(seed)).data<long>().ToArray();
         int train = (int)Math.Round(TrainFraction * pairs.Count);
         Tensor Inputs(IEnumerable<long> idx) =>
-            cat(new[] { nn.functional.one_hot(tensor(idx.Select(i => (long)pairs[(int)i].A).ToArray()), p), nn.functional.one_hot(tensor(idx.Select(i => (long)pairs[(int)i].B).ToArray()), p) }, 1).to_type(dtype);
-        Tensor Targets(IEnumerable<long> idx) => nn.functional.one_hot(tensor(idx.Select(i => (long)pairs[(int)i].C).ToArray()), p).to_type(dtype);
+            cat(
+                    new[]
+                    {
+                        nn.functional.one_hot(tensor(idx.Select(i => (long)pairs[(int)i].A).ToArray()), p),
+                        nn.functional.one_hot(tensor(idx.Select(i => (long)pairs[(int)i].B).ToArray()), p),
+                    },
+                    1
+                )
+                .to_type(dtype);
+        Tensor Targets(IEnumerable<long> idx) =>
+            nn.functional.one_hot(tensor(idx.Select(i => (long)pairs[(int)i].C).ToArray()), p).to_type(dtype);
         var trainIdx = order.Take(train).ToArray();
         var testIdx = order.Skip(train).ToArray();
         var y = Targets(trainIdx);
@@ -231,14 +386,24 @@ public sealed record TaskConfig
 
     private static long ModularInverse(long b, long p)
     {
-        long result = 1, e = p - 2, x = b % p;
-        while (e > 0) { if ((e & 1) == 1) result = result * x % p; x = x * x % p; e >>= 1; }
+        long result = 1,
+            e = p - 2,
+            x = b % p;
+        while (e > 0)
+        {
+            if ((e & 1) == 1)
+                result = result * x % p;
+            x = x * x % p;
+            e >>= 1;
+        }
         return result;
     }
 
     private static bool IsPrime(int n)
     {
-        for (int k = 2; k * k <= n; k++) if (n % k == 0) return false;
+        for (int k = 2; k * k <= n; k++)
+            if (n % k == 0)
+                return false;
         return n >= 2;
     }
 }

@@ -10,16 +10,21 @@ using static TorchSharp.torch;
 namespace Tangent.Demo;
 
 /// <summary>
-/// <c>tangent demo</c>: trains the one-hidden-layer ReLU network of <see cref="DemoConfig"/> by full-batch
-/// gradient descent on ½-MSE and, at log-spaced checkpoints, reads the instantaneous eNTK K_SS and K_QS,
-/// splits K_SS into signal channel and reservoir, and measures where the residual and the injected
-/// label noise lie. Writes the whole run directory.
+/// <c>tangent demo</c>: trains the one-hidden-layer ReLU network of <see cref="DemoConfig"/> by full-batch gradient
+/// descent on ½-MSE and, at log-spaced checkpoints, reads the instantaneous eNTK K_SS and K_QS, splits K_SS into signal
+/// channel and reservoir, and measures where the residual and the injected label noise lie. Writes the whole run
+/// directory.
 /// </summary>
 public static class SignalChannelDemo
 {
-    /// <summary>Runs the demo into <paramref name="run"/> (which the caller created) and returns the measurements.</summary>
-    public static DemoResult Run(DemoConfig config, RunDirectory run, IProgress<ProgressReport>? progress = null,
-                                 CancellationToken cancel = default)
+    /// <summary>Runs the demo into <paramref name="run"/> (which the caller created) and returns the
+    /// measurements.</summary>
+    public static DemoResult Run(
+        DemoConfig config,
+        RunDirectory run,
+        IProgress<ProgressReport>? progress = null,
+        CancellationToken cancel = default
+    )
     {
         config.Validate();
         var result = Train(config, progress, cancel);
@@ -29,16 +34,30 @@ public static class SignalChannelDemo
     }
 
     /// <summary>Trains and measures; writes nothing.</summary>
-    public static DemoResult Train(DemoConfig config, IProgress<ProgressReport>? progress = null, CancellationToken cancel = default)
+    public static DemoResult Train(
+        DemoConfig config,
+        IProgress<ProgressReport>? progress = null,
+        CancellationToken cancel = default
+    )
     {
         config.Validate();
-        using var task = SineTask.Create(config.TrainPoints, config.TestPoints, config.XMin, config.XMax,
-                                         config.Amplitude, config.Frequency, config.NoiseStd, config.Seed);
+        using var task = SineTask.Create(
+            config.TrainPoints,
+            config.TestPoints,
+            config.XMin,
+            config.XMax,
+            config.Amplitude,
+            config.Frequency,
+            config.NoiseStd,
+            config.Seed
+        );
         using var generator = Seeds.Generator(config.Seed + 1);
         using var model = new ScaledMlp(1, config.Width, 1, generator);
         using var noise = task.LabelNoise.DetachFromDisposeScope();
         using var optimizer = optim.SGD(model.parameters(), config.LearningRate);
-        using var grid = linspace(config.XMin - 0.25, config.XMax + 0.25, 400, dtype: ScalarType.Float64).unsqueeze(1).DetachFromDisposeScope();
+        using var grid = linspace(config.XMin - 0.25, config.XMax + 0.25, 400, dtype: ScalarType.Float64)
+            .unsqueeze(1)
+            .DetachFromDisposeScope();
 
         var checkpointSteps = new HashSet<int>(Schedules.LogSpaced(config.Steps, config.Checkpoints));
         var checkpoints = new List<ChannelCheckpoint>();
@@ -58,7 +77,8 @@ public static class SignalChannelDemo
                 bool isCheckpoint = checkpointSteps.Contains(step);
                 if (isCheckpoint || step % config.LogEvery == 0 || step == config.Steps)
                 {
-                    double trainMse, testMse;
+                    double trainMse,
+                        testMse;
                     using (no_grad())
                     {
                         trainMse = HalfMse.Mse(model.call(task.TrainX), task.TrainY);
@@ -67,29 +87,47 @@ public static class SignalChannelDemo
                     curve.Add((step, trainMse, testMse));
                     if (isCheckpoint)
                     {
-                        var (checkpoint, kss) = Measure(model, task, noise, config.ChannelThreshold, step, trainMse, testMse);
+                        var (checkpoint, kss) = Measure(
+                            model,
+                            task,
+                            noise,
+                            config.ChannelThreshold,
+                            step,
+                            trainMse,
+                            testMse
+                        );
                         checkpoints.Add(checkpoint);
                         if (step == 0)
                         {
                             kernelInitial = kss.DetachFromDisposeScope();
-                            using (no_grad()) residualInitial = (model.call(task.TrainX) - task.TrainY).DetachFromDisposeScope();
+                            using (no_grad())
+                                residualInitial = (model.call(task.TrainX) - task.TrainY).DetachFromDisposeScope();
                         }
-                        if (step == config.Steps) kernelFinal = kss.DetachFromDisposeScope();
+                        if (step == config.Steps)
+                            kernelFinal = kss.DetachFromDisposeScope();
                     }
                 }
-                if (step == config.Steps) break;
+                if (step == config.Steps)
+                    break;
 
                 optimizer.zero_grad();
                 var loss = HalfMse.Loss(model.call(task.TrainX), task.TrainY);
                 double lossValue = loss.item<double>();
                 if (!double.IsFinite(lossValue))
-                    throw new InvalidOperationException($"training diverged at step {step} (loss {lossValue}); lower --lr (now {config.LearningRate})");
+                    throw new InvalidOperationException(
+                        $"training diverged at step {step} (loss {lossValue}); lower --lr (now {config.LearningRate})"
+                    );
                 loss.backward();
                 optimizer.step();
 
                 if (step % reportEvery == 0)
-                    progress?.Report(new ProgressReport("training", (double)step / config.Steps,
-                        $"step {step}/{config.Steps}  train MSE {curve[^1].Item2:E2}  test MSE {curve[^1].Item3:E2}"));
+                    progress?.Report(
+                        new ProgressReport(
+                            "training",
+                            (double)step / config.Steps,
+                            $"step {step}/{config.Steps}  train MSE {curve[^1].Item2:E2}  test MSE {curve[^1].Item3:E2}"
+                        )
+                    );
             }
             progress?.Report(new ProgressReport("training", 1, $"step {config.Steps}/{config.Steps}"));
 
@@ -102,16 +140,33 @@ public static class SignalChannelDemo
             using (var scope = NewDisposeScope())
             {
                 var absorbed = model.call(task.TrainX) - task.TrainClean;
-                noiseFitted = config.NoiseStd == 0 ? 0
-                    : (absorbed * noise).sum().item<double>() / noise.square().sum().item<double>();
+                noiseFitted =
+                    config.NoiseStd == 0
+                        ? 0
+                        : (absorbed * noise).sum().item<double>() / noise.square().sum().item<double>();
             }
 
             using var finalPartition = SpectralPartition.Of(kernelFinal!, config.ChannelThreshold);
             using var initialInFinal = finalPartition.Project(residualInitial!);
-            return new DemoResult(config, checkpoints, curve,
-                Values(task.TrainX), Values(task.TrainY), Values(task.TrainClean), Values(task.TestX), Values(task.TestY),
-                Values(grid), fitInitial, Evaluate(model, grid), drift, noiseFitted,
-                Values(initialInFinal), Values(finalPartition.Vectors), Values(kernelInitial!), Values(kernelFinal!));
+            return new DemoResult(
+                config,
+                checkpoints,
+                curve,
+                Values(task.TrainX),
+                Values(task.TrainY),
+                Values(task.TrainClean),
+                Values(task.TestX),
+                Values(task.TestY),
+                Values(grid),
+                fitInitial,
+                Evaluate(model, grid),
+                drift,
+                noiseFitted,
+                Values(initialInFinal),
+                Values(finalPartition.Vectors),
+                Values(kernelInitial!),
+                Values(kernelFinal!)
+            );
         }
         finally
         {
@@ -125,17 +180,27 @@ public static class SignalChannelDemo
     /// One checkpoint: K_SS = J_S J_Sᵀ and K_QS = J_Q J_Sᵀ (plain GD: M = I; LayerwiseRules), the partition of K_SS at
     /// τ·λ_max, and the projections of r = U_S − Y and ε on its eigenvectors.
     /// </summary>
-    private static (ChannelCheckpoint, Tensor) Measure(ScaledMlp model, RegressionTask task, Tensor noise, double threshold,
-                                                       int step, double trainMse, double testMse)
+    private static (ChannelCheckpoint, Tensor) Measure(
+        ScaledMlp model,
+        RegressionTask task,
+        Tensor noise,
+        double threshold,
+        int step,
+        double trainMse,
+        double testMse
+    )
     {
         var kernels = Ntk.Compute(model, task.TrainX, task.TestX);
         var (kss, kqs) = (kernels.Kss, kernels.Kqs);
         using var partition = SpectralPartition.Of(kss, threshold);
         Tensor residual;
-        using (no_grad()) residual = model.call(task.TrainX) - task.TrainY;
+        using (no_grad())
+            residual = model.call(task.TrainX) - task.TrainY;
         var transfer = kqs!.matmul(partition.Vectors).square().sum(0L).sqrt();
         var checkpoint = new ChannelCheckpoint(
-            step, trainMse, testMse,
+            step,
+            trainMse,
+            testMse,
             Values(partition.Values),
             Values(partition.Project(residual)),
             Values(partition.Project(noise)),
@@ -143,7 +208,8 @@ public static class SignalChannelDemo
             partition.ChannelSize,
             partition.Threshold,
             partition.ChannelShare(residual),
-            partition.ReservoirShare(noise));
+            partition.ReservoirShare(noise)
+        );
         return (checkpoint, kss);
     }
 

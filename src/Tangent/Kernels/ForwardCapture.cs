@@ -6,9 +6,9 @@ using static TorchSharp.torch;
 namespace Tangent.Kernels;
 
 /// <summary>
-/// One forward pass of a set of inputs, keeping the autograd graph: the outputs U [n, p], and for each ruled
-/// layer its input and output signals Δ[c] = ∂(Σ_i f_c(x_i))/∂y = ∂f_c(x_i)/∂y_i (samples are independent), from
-/// one <c>autograd.grad</c> per output channel. Layers whose forward hook fired other than once are listed in
+/// One forward pass of a set of inputs, keeping the autograd graph: the outputs U [n, p], and for each ruled layer its
+/// input and output signals Δ[c] = ∂(Σ_i f_c(x_i))/∂y = ∂f_c(x_i)/∂y_i (samples are independent), from one
+/// <c>autograd.grad</c> per output channel. Layers whose forward hook fired other than once are listed in
 /// <see cref="Uncaptured"/> and handled by the autograd fallback.
 /// </summary>
 internal sealed class ForwardCapture : IDisposable
@@ -22,27 +22,36 @@ internal sealed class ForwardCapture : IDisposable
 
     /// <summary>Network outputs [n, p], with the graph (for per-row autograd).</summary>
     public Tensor Outputs { get; }
+
     /// <summary>Samples n.</summary>
     public long Samples => Outputs.shape[0];
+
     /// <summary>Outputs per sample p.</summary>
     public long OutputsPerSample => Outputs.shape[1];
+
     /// <summary>Captured input and signals per ruled layer.</summary>
     public IReadOnlyDictionary<LayerPlan, Captured> Layers { get; }
+
     /// <summary>Ruled layers that could not be captured (called more than once per forward pass).</summary>
     public IReadOnlyList<LayerPlan> Uncaptured { get; }
 
     /// <param name="model">The network.</param>
     /// <param name="x">Inputs [n, …].</param>
     /// <param name="ruled">Layers to capture.</param>
-    /// <param name="head">
-    /// Optional map from the network outputs [n, …] to per-sample scalars [n] (e.g. per-sample losses): the capture then
-    /// treats those as its outputs (p = 1), so its signals are ∂ℓ_i/∂y_i and its Jacobian rows are per-example loss gradients.
+    /// <param name="head"> Optional map from the network outputs [n, …] to per-sample scalars [n] (e.g. per-sample
+    /// losses): the capture then treats those as its outputs (p = 1), so its signals are ∂ℓ_i/∂y_i and its Jacobian
+    /// rows are per-example loss gradients.
     /// </param>
-    public static ForwardCapture Run(nn.Module<Tensor, Tensor> model, Tensor x, IReadOnlyList<LayerPlan> ruled, Func<Tensor, Tensor>? head = null)
+    public static ForwardCapture Run(
+        nn.Module<Tensor, Tensor> model,
+        Tensor x,
+        IReadOnlyList<LayerPlan> ruled,
+        Func<Tensor, Tensor>? head = null
+    )
     {
         CheckSampleIndependence(model, ruled.Count > 0);
-        // Temporaries die with this scope; what the capture keeps is detached from it and owned by the capture.
-        // The autograd graph holds its own references to saved activations, so it survives the scope.
+        // Temporaries die with this scope; what the capture keeps is detached from it and owned by the capture. The
+        // autograd graph holds its own references to saved activations, so it survives the scope.
         using var scope = NewDisposeScope();
         var inputs = ruled.ToDictionary(l => l, _ => new List<Tensor>());
         var outputs = ruled.ToDictionary(l => l, _ => new List<Tensor>());
@@ -50,18 +59,28 @@ internal sealed class ForwardCapture : IDisposable
         foreach (var layer in ruled)
         {
             var module = (nn.Module<Tensor, Tensor>)layer.Module;
-            var handle = module.register_forward_hook((_, input, output) =>
-            {
-                inputs[layer].Add(input.alias());   // aliases: Sequential disposes its intermediates
-                outputs[layer].Add(output.alias());
-                return output;
-            });
+            var handle = module.register_forward_hook(
+                (_, input, output) =>
+                {
+                    inputs[layer].Add(input.alias()); // aliases: Sequential disposes its intermediates
+                    outputs[layer].Add(output.alias());
+                    return output;
+                }
+            );
             removers.Add(handle.remove);
         }
         Tensor u;
-        try { u = model.call(x); }
-        finally { foreach (var remove in removers) remove(); }
-        if (head is not null) u = head(u);
+        try
+        {
+            u = model.call(x);
+        }
+        finally
+        {
+            foreach (var remove in removers)
+                remove();
+        }
+        if (head is not null)
+            u = head(u);
         u = u.reshape(x.shape[0], -1);
 
         var captured = new Dictionary<LayerPlan, Captured>();
@@ -72,9 +91,14 @@ internal sealed class ForwardCapture : IDisposable
             int fired = outputs[layer].Count;
             if (fired == 0)
                 throw new InvalidOperationException(
-                    $"the forward hook of layer '{layer.Name}' ({layer.Module.GetType().Name}) did not fire: call submodules through " +
-                    ".call(...) (hooks do not fire through .forward(...)), or use NtkMethod.JacobianContraction");
-            if (fired == 1) single.Add(layer); else uncaptured.Add(layer);
+                    $"the forward hook of layer '{layer.Name}' ({layer.Module.GetType().Name}) did not fire: call "
+                        + "submodules through "
+                        + ".call(...) (hooks do not fire through .forward(...)), or use NtkMethod.JacobianContraction"
+                );
+            if (fired == 1)
+                single.Add(layer);
+            else
+                uncaptured.Add(layer);
         }
         if (single.Count > 0)
         {
@@ -83,7 +107,12 @@ internal sealed class ForwardCapture : IDisposable
             var perChannel = single.Select(_ => new List<Tensor>()).ToList();
             for (long c = 0; c < p; c++)
             {
-                var grads = autograd.grad(new[] { u[TensorIndex.Colon, c].sum() }, targets, retain_graph: true, allow_unused: true);
+                var grads = autograd.grad(
+                    new[] { u[TensorIndex.Colon, c].sum() },
+                    targets,
+                    retain_graph: true,
+                    allow_unused: true
+                );
                 for (int k = 0; k < single.Count; k++)
                     perChannel[k].Add(grads[k] is { } g && !g.IsInvalid ? g : zeros_like(targets[k]));
             }
@@ -103,7 +132,8 @@ internal sealed class ForwardCapture : IDisposable
     public Tensor JacobianRows(long start, long end, IReadOnlyList<SelectedParameter> parameters)
     {
         var ps = parameters.Select(p => p.Tensor).ToList();
-        long p = OutputsPerSample, width = parameters.Sum(q => q.Size);
+        long p = OutputsPerSample,
+            width = parameters.Sum(q => q.Size);
         var flat = Outputs.reshape(-1);
         var rows = zeros(new[] { (end - start) * p, width }, dtype: ps[0].dtype, device: ps[0].device);
         for (long r = start * p; r < end * p; r++)
@@ -134,11 +164,14 @@ internal sealed class ForwardCapture : IDisposable
 
     private static void CheckSampleIndependence(nn.Module model, bool usesSumTrick)
     {
-        if (!usesSumTrick) return;
+        if (!usesSumTrick)
+            return;
         foreach (var (name, m) in model.named_modules())
             if (m.training && m is BatchNorm1d or BatchNorm2d or BatchNorm3d)
                 throw new InvalidOperationException(
-                    $"layer '{name}' ({m.GetType().Name}) is in training mode and mixes samples; LayerwiseRules needs independent samples: " +
-                    "call model.eval() or use NtkMethod.JacobianContraction");
+                    $"layer '{name}' ({m.GetType().Name}) is in training mode and mixes samples; LayerwiseRules "
+                        + "needs independent samples: "
+                        + "call model.eval() or use NtkMethod.JacobianContraction"
+                );
     }
 }

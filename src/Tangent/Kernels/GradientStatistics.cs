@@ -5,109 +5,107 @@ using static TorchSharp.torch;
 namespace Tangent.Kernels;
 
 /// <summary>
-/// Mergeable first and second moments of per-example gradients g_i = ∇_θ ℓ_i of one parameter over a batch:
-/// count b, sum Σ_i g_i and sum of squares Σ_i g_i² (elementwise, the parameter's shape).
-/// </summary>
-public sealed record GradientMoments(string Name, long Count, Tensor Sum, Tensor SumOfSquares) : IDisposable
-{
-    /// <summary>Batch mean ĝ = (1/b) Σ_i g_i.</summary>
-    public Tensor Mean() => Sum / Count;
-
-    /// <summary>Per-coordinate batch variance v = (1/b) Σ_i (g_i − ĝ)² = (1/b) Σ_i g_i² − ĝ².</summary>
-    public Tensor Variance()
-    {
-        using var scope = NewDisposeScope();
-        var mean = Mean();
-        return (SumOfSquares / Count - mean.square()).clamp_min(0).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>
-    /// ĝ² − v/(b − 1): an unbiased estimate of the squared population-mean gradient μ² when the b examples are
-    /// drawn independently (THEORY §5); the subtracted term is the batch's self-influence.
-    /// </summary>
-    public Tensor UnbiasedSquaredMean()
-    {
-        if (Count < 2) throw new InvalidOperationException("the unbiased estimate needs a batch of at least 2 examples");
-        using var scope = NewDisposeScope();
-        return (Mean().square() - Variance() / (Count - 1)).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Moments of the union of two disjoint batches.</summary>
-    public GradientMoments Combine(GradientMoments other)
-    {
-        if (other.Name != Name) throw new ArgumentException($"cannot combine moments of '{Name}' and '{other.Name}'");
-        return new GradientMoments(Name, Count + other.Count, Sum + other.Sum, SumOfSquares + other.SumOfSquares);
-    }
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        Sum.Dispose();
-        SumOfSquares.Dispose();
-    }
-}
-
-/// <summary>
-/// Per-example gradient statistics from the eNTK engine's layer rules: for per-sample losses ℓ_i, the batch
-/// sum Σ_i ∇ℓ_i and the sum of squares Σ_i (∇ℓ_i)² of every selected parameter, without per-example gradients
-/// in memory for ruled layers (a Linear layer costs one matrix product: (δ²)ᵀ(a²)); other layers use
-/// per-example autograd in blocks. The optimizer (SNR gate) and population-risk estimates need exactly this.
+/// Per-example gradient statistics from the eNTK engine's layer rules: for per-sample losses ℓ_i, the batch sum Σ_i
+/// ∇ℓ_i and the sum of squares Σ_i (∇ℓ_i)² of every selected parameter, without per-example gradients in memory for
+/// ruled layers (a Linear layer costs one matrix product: (δ²)ᵀ(a²)); other layers use per-example autograd in blocks.
+/// The optimizer (SNR gate) and population-risk estimates need exactly this.
 /// </summary>
 public static class GradientStatistics
 {
     /// <summary>
     /// Moments of ∇ℓ_i for ℓ = <paramref name="perSampleLoss"/>(model(x)) (a vector [n]), one entry per selected
     /// parameter in <c>named_parameters()</c> order. Only <see cref="NtkOptions.Parameters"/>,
-    /// <see cref="NtkOptions.MissingRule"/>, <see cref="NtkOptions.BlockElements"/> and the method (rules or not) apply.
+    /// <see cref="NtkOptions.MissingRule"/>, <see cref="NtkOptions.BlockElements"/> and the method (rules or not)
+    /// apply.
     /// </summary>
-    public static IReadOnlyList<GradientMoments> Compute(nn.Module<Tensor, Tensor> model, Tensor x, Func<Tensor, Tensor> perSampleLoss,
-                                                         NtkOptions? options = null)
+    public static IReadOnlyList<GradientMoments> Compute(
+        nn.Module<Tensor, Tensor> model,
+        Tensor x,
+        Func<Tensor, Tensor> perSampleLoss,
+        NtkOptions? options = null
+    )
     {
         options ??= new NtkOptions();
-        var plan = ModelPlan.Build(model, options.Parameters, options.Method == NtkMethod.LayerwiseRules, options.MissingRule);
+        var plan = ModelPlan.Build(
+            model,
+            options.Parameters,
+            options.Method == NtkMethod.LayerwiseRules,
+            options.MissingRule
+        );
         var ruled = plan.Layers.Where(l => l.Rule is not null).ToList();
         using var cap = ForwardCapture.Run(model, x, ruled, head: perSampleLoss);
         using var scope = NewDisposeScope();
         long n = cap.Samples;
-        if (cap.OutputsPerSample != 1) throw new ArgumentException("perSampleLoss must return one value per sample");
+        if (cap.OutputsPerSample != 1)
+            throw new ArgumentException("perSampleLoss must return one value per sample");
 
         var tensors = plan.Parameters.Select(q => q.Tensor).ToList();
-        var sums = autograd.grad(new[] { cap.Outputs.sum() }, tensors, retain_graph: true, allow_unused: true)
-            .Select((g, k) => g is null || g.IsInvalid ? zeros_like(tensors[k]) : g).ToList();
+        var sums = autograd
+            .grad(new[] { cap.Outputs.sum() }, tensors, retain_graph: true, allow_unused: true)
+            .Select((g, k) => g is null || g.IsInvalid ? zeros_like(tensors[k]) : g)
+            .ToList();
         var squares = new Dictionary<SelectedParameter, Tensor>();
 
         foreach (var layer in ruled.Where(cap.Layers.ContainsKey))
         {
-            var flat = layer.Rule!.StructuredSumOfSquares(layer, cap.Layers[layer]) ?? SquaresByBlocks(layer.Parameters, n, options,
-                (s, e) => layer.Rule.PerExampleGradients(layer, cap.Layers[layer].Input.narrow(0, s, e - s), cap.Layers[layer].Signals[0].narrow(0, s, e - s)));
+            var flat =
+                layer.Rule!.StructuredSumOfSquares(layer, cap.Layers[layer])
+                ?? SquaresByBlocks(
+                    layer.Parameters,
+                    n,
+                    options,
+                    (s, e) =>
+                        layer.Rule.PerExampleGradients(
+                            layer,
+                            cap.Layers[layer].Input.narrow(0, s, e - s),
+                            cap.Layers[layer].Signals[0].narrow(0, s, e - s)
+                        )
+                );
             Split(flat, layer.Parameters, squares);
         }
         var fallback = Ntk.FallbackParameters(plan, cap);
         if (fallback.Count > 0)
             Split(SquaresByBlocks(fallback, n, options, (s, e) => cap.JacobianRows(s, e, fallback)), fallback, squares);
 
-        return plan.Parameters.Select((q, k) =>
-            new GradientMoments(q.Name, n, sums[k].detach().MoveToOuterDisposeScope(), squares[q].reshape(q.Tensor.shape).MoveToOuterDisposeScope())).ToList();
+        return plan
+            .Parameters.Select(
+                (q, k) =>
+                    new GradientMoments(
+                        q.Name,
+                        n,
+                        sums[k].detach().MoveToOuterDisposeScope(),
+                        squares[q].reshape(q.Tensor.shape).MoveToOuterDisposeScope()
+                    )
+            )
+            .ToList();
     }
 
     /// <summary>
-    /// Per-example squared gradient norms in the metric of a diagonal preconditioner M: s_i = Σ_k M_k (∂ℓ_i/∂θ_k)² = g_iᵀ M g_i,
-    /// a vector [n], for ℓ = <paramref name="perSampleLoss"/>(model(x)). (η/n)·s_i is the first-order decrease of ℓ_i caused by
-    /// example i's own share of a full-batch step θ ← θ − η M (1/n) Σ_j g_j: the self-influence term of THEORY §5, per example.
-    /// M is <see cref="NtkOptions.Preconditioner"/> (null: M = I), flattened over the selected parameters in <c>named_parameters()</c> order.
-    /// Linear layers on 2-D inputs need one matrix product (a²)Mᵀ against δ²; other ruled layers give their per-example gradients block by
-    /// block; the rest come from autograd Jacobian rows.
+    /// Per-example squared gradient norms in the metric of a diagonal preconditioner M: s_i = Σ_k M_k (∂ℓ_i/∂θ_k)² =
+    /// g_iᵀ M g_i, a vector [n], for ℓ = <paramref name="perSampleLoss"/>(model(x)). (η/n)·s_i is the first-order
+    /// decrease of ℓ_i caused by example i's own share of a full-batch step θ ← θ − η M (1/n) Σ_j g_j: the
+    /// self-influence term of THEORY §5, per example. M is <see cref="NtkOptions.Preconditioner"/> (null: M = I),
+    /// flattened over the selected parameters in <c>named_parameters()</c> order. Linear layers on 2-D inputs need one
+    /// matrix product (a²)Mᵀ against δ²; other ruled layers give their per-example gradients block by block; the rest
+    /// come from autograd Jacobian rows.
     /// </summary>
-    public static Tensor PreconditionedSquaredNorms(nn.Module<Tensor, Tensor> model, Tensor x, Func<Tensor, Tensor> perSampleLoss, NtkOptions? options = null)
+    public static Tensor PreconditionedSquaredNorms(
+        nn.Module<Tensor, Tensor> model,
+        Tensor x,
+        Func<Tensor, Tensor> perSampleLoss,
+        NtkOptions? options = null
+    )
     {
         options ??= new NtkOptions();
         var plan = Ntk.Plan(model, options);
         var ruled = plan.Layers.Where(l => l.Rule is not null).ToList();
         using var cap = ForwardCapture.Run(model, x, ruled, head: perSampleLoss);
-        if (cap.OutputsPerSample != 1) throw new ArgumentException("perSampleLoss must return one value per sample");
+        if (cap.OutputsPerSample != 1)
+            throw new ArgumentException("perSampleLoss must return one value per sample");
         long n = cap.Samples;
         var total = zeros(n, dtype: plan.Parameters[0].Tensor.dtype, device: plan.Parameters[0].Tensor.device);
-        Tensor? Weights(IReadOnlyList<SelectedParameter> parameters) => ModelPlan.Slice(options.Preconditioner, parameters);
+        Tensor? Weights(IReadOnlyList<SelectedParameter> parameters) =>
+            ModelPlan.Slice(options.Preconditioner, parameters);
         void Accumulate(IReadOnlyList<SelectedParameter> parameters, Func<long, long, Tensor> rows)
         {
             using var scope = NewDisposeScope();
@@ -124,19 +122,36 @@ public static class GradientStatistics
         foreach (var layer in ruled.Where(cap.Layers.ContainsKey))
         {
             using (var scope = NewDisposeScope())
-                if (layer.Rule!.StructuredWeightedSquaredNorms(layer, cap.Layers[layer], Weights(layer.Parameters)) is { } structured)
+                if (
+                    layer.Rule!.StructuredWeightedSquaredNorms(layer, cap.Layers[layer], Weights(layer.Parameters)) is
+                    { } structured
+                )
                 {
                     total.add_(structured);
                     continue;
                 }
-            Accumulate(layer.Parameters, (s, e) => layer.Rule!.PerExampleGradients(layer, cap.Layers[layer].Input.narrow(0, s, e - s), cap.Layers[layer].Signals[0].narrow(0, s, e - s)));
+            Accumulate(
+                layer.Parameters,
+                (s, e) =>
+                    layer.Rule!.PerExampleGradients(
+                        layer,
+                        cap.Layers[layer].Input.narrow(0, s, e - s),
+                        cap.Layers[layer].Signals[0].narrow(0, s, e - s)
+                    )
+            );
         }
         var fallback = Ntk.FallbackParameters(plan, cap);
-        if (fallback.Count > 0) Accumulate(fallback, (s, e) => cap.JacobianRows(s, e, fallback));
+        if (fallback.Count > 0)
+            Accumulate(fallback, (s, e) => cap.JacobianRows(s, e, fallback));
         return total;
     }
 
-    private static Tensor SquaresByBlocks(IReadOnlyList<SelectedParameter> parameters, long n, NtkOptions options, Func<long, long, Tensor> rows)
+    private static Tensor SquaresByBlocks(
+        IReadOnlyList<SelectedParameter> parameters,
+        long n,
+        NtkOptions options,
+        Func<long, long, Tensor> rows
+    )
     {
         long width = parameters.Sum(q => q.Size);
         long block = Math.Max(1, options.BlockElements / Math.Max(1, width));
@@ -149,7 +164,11 @@ public static class GradientStatistics
         return total;
     }
 
-    private static void Split(Tensor flat, IReadOnlyList<SelectedParameter> parameters, Dictionary<SelectedParameter, Tensor> into)
+    private static void Split(
+        Tensor flat,
+        IReadOnlyList<SelectedParameter> parameters,
+        Dictionary<SelectedParameter, Tensor> into
+    )
     {
         long offset = 0;
         foreach (var q in parameters)

@@ -2,21 +2,10 @@ using static TorchSharp.torch;
 
 namespace Tangent.Kernels;
 
-/// <summary>Ritz pairs from <see cref="Lanczos.TopEigenpairs"/>: eigenvalues (descending), vectors as columns, residual norms.</summary>
-public sealed record RitzPairs(Tensor Values, Tensor Vectors, double[] Residuals, int Iterations) : IDisposable
-{
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        Values.Dispose();
-        Vectors.Dispose();
-    }
-}
-
 /// <summary>
-/// Lanczos iteration with full reorthogonalization for the top-k eigenpairs of a symmetric operator given
-/// only by products v ↦ A v (e.g. <see cref="NtkVectorProducts"/> for K_SS), in float64. Each Ritz pair
-/// (θ, y) comes with its residual ‖A y − θ y‖, so the caller knows how far to trust it.
+/// Lanczos iteration with full reorthogonalization for the top-k eigenpairs of a symmetric operator given only by
+/// products v ↦ A v (e.g. <see cref="NtkVectorProducts"/> for K_SS), in float64. Each Ritz pair (θ, y) comes with its
+/// residual ‖A y − θ y‖, so the caller knows how far to trust it.
 /// </summary>
 public static class Lanczos
 {
@@ -24,11 +13,19 @@ public static class Lanczos
     /// Top-<paramref name="k"/> eigenpairs of the N×N operator <paramref name="apply"/>, from a Krylov space of
     /// <paramref name="iterations"/> dimensions (default min(N, 2k + 20)) started at a seeded random vector.
     /// </summary>
-    public static RitzPairs TopEigenpairs(Func<Tensor, Tensor> apply, long dimension, int k, int? iterations = null, long seed = 0)
+    public static RitzPairs TopEigenpairs(
+        Func<Tensor, Tensor> apply,
+        long dimension,
+        int k,
+        int? iterations = null,
+        long seed = 0
+    )
     {
-        if (k < 1 || k > dimension) throw new ArgumentOutOfRangeException(nameof(k), $"k must be in [1, {dimension}]");
+        if (k < 1 || k > dimension)
+            throw new ArgumentOutOfRangeException(nameof(k), $"k must be in [1, {dimension}]");
         int m = (int)Math.Min(dimension, iterations ?? 2 * k + 20);
-        if (m < k) throw new ArgumentOutOfRangeException(nameof(iterations), "need at least k iterations");
+        if (m < k)
+            throw new ArgumentOutOfRangeException(nameof(iterations), "need at least k iterations");
         using var scope = NewDisposeScope();
         var basis = zeros(new[] { dimension, (long)m }, dtype: ScalarType.Float64);
         var alpha = new double[m];
@@ -47,7 +44,8 @@ public static class Lanczos
             w = w - vj.matmul(vj.T.matmul(w));
             w = w - vj.matmul(vj.T.matmul(w));
             double b = w.norm().item<double>();
-            if (j == m - 1) break;
+            if (j == m - 1)
+                break;
             if (b < 1e-13 * Math.Max(1, Math.Abs(alpha[0])))
             {
                 used = j + 1; // invariant subspace found: the Ritz values are exact
@@ -60,7 +58,11 @@ public static class Lanczos
         for (int j = 0; j < used; j++)
         {
             t[j, j] = alpha[j];
-            if (j + 1 < used) { t[j, j + 1] = beta[j]; t[j + 1, j] = beta[j]; }
+            if (j + 1 < used)
+            {
+                t[j, j + 1] = beta[j];
+                t[j + 1, j] = beta[j];
+            }
         }
         var (theta, s) = linalg.eigh(t);
         int take = Math.Min(k, used);

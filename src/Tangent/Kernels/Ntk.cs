@@ -5,15 +5,20 @@ using static TorchSharp.torch;
 namespace Tangent.Kernels;
 
 /// <summary>
-/// Empirical neural tangent kernels of any TorchSharp <c>Module&lt;Tensor, Tensor&gt;</c> (THEORY §1):
-/// <c>K_SS = J_S M J_Sᵀ</c>, <c>K_QS = J_Q M J_Sᵀ</c> with J = ∂U/∂w over the selected parameters, outputs stacked
-/// sample-major (row i·p + c), optionally traced over outputs (n×n) and preconditioned by a diagonal M.
-/// Inputs are [n, …]; the model maps them to [n, p] (or [n, …] flattened to p per sample).
+/// Empirical neural tangent kernels of any TorchSharp <c>Module&lt;Tensor, Tensor&gt;</c> (THEORY §1): <c>K_SS = J_S M
+/// J_Sᵀ</c>, <c>K_QS = J_Q M J_Sᵀ</c> with J = ∂U/∂w over the selected parameters, outputs stacked sample-major (row
+/// i·p + c), optionally traced over outputs (n×n) and preconditioned by a diagonal M. Inputs are [n, …]; the model maps
+/// them to [n, p] (or [n, …] flattened to p per sample).
 /// </summary>
 public static class Ntk
 {
     /// <summary>K_SS and, when <paramref name="xQ"/> is given, K_QS.</summary>
-    public static NtkKernels Compute(nn.Module<Tensor, Tensor> model, Tensor xS, Tensor? xQ = null, NtkOptions? options = null)
+    public static NtkKernels Compute(
+        nn.Module<Tensor, Tensor> model,
+        Tensor xS,
+        Tensor? xQ = null,
+        NtkOptions? options = null
+    )
     {
         options ??= new NtkOptions();
         if (options.Method == NtkMethod.NtkVectorProducts)
@@ -24,7 +29,8 @@ public static class Ntk
         var plan = Plan(model, options);
         using var s = ForwardCapture.Run(model, xS, Ruled(plan));
         var kSS = Contract(plan, s, s, options);
-        if (xQ is null) return new NtkKernels(kSS, null);
+        if (xQ is null)
+            return new NtkKernels(kSS, null);
         using var q = ForwardCapture.Run(model, xQ, Ruled(plan));
         return new NtkKernels(kSS, Contract(plan, q, s, options));
     }
@@ -33,10 +39,12 @@ public static class Ntk
     public static Tensor Cross(nn.Module<Tensor, Tensor> model, Tensor xA, Tensor xB, NtkOptions? options = null)
     {
         options ??= new NtkOptions();
-        if (options.Method == NtkMethod.NtkVectorProducts) return NtkVectorProducts.Dense(model, xA, xB, options);
+        if (options.Method == NtkMethod.NtkVectorProducts)
+            return NtkVectorProducts.Dense(model, xA, xB, options);
         var plan = Plan(model, options);
         using var a = ForwardCapture.Run(model, xA, Ruled(plan));
-        if (ReferenceEquals(xA, xB)) return Contract(plan, a, a, options);
+        if (ReferenceEquals(xA, xB))
+            return Contract(plan, a, a, options);
         using var b = ForwardCapture.Run(model, xB, Ruled(plan));
         return Contract(plan, a, b, options);
     }
@@ -45,10 +53,17 @@ public static class Ntk
     public static Tensor Diagonal(nn.Module<Tensor, Tensor> model, Tensor x, NtkOptions? options = null)
     {
         options ??= new NtkOptions();
-        var plan = Plan(model, options with { Method = options.Method == NtkMethod.NtkVectorProducts ? NtkMethod.JacobianContraction : options.Method });
+        var plan = Plan(
+            model,
+            options with
+            {
+                Method = options.Method == NtkMethod.NtkVectorProducts ? NtkMethod.JacobianContraction : options.Method,
+            }
+        );
         using var cap = ForwardCapture.Run(model, x, Ruled(plan));
         using var scope = NewDisposeScope();
-        long n = cap.Samples, p = cap.OutputsPerSample;
+        long n = cap.Samples,
+            p = cap.OutputsPerSample;
         Tensor diag = zeros(n * p, dtype: cap.Outputs.dtype, device: cap.Outputs.device);
         foreach (var (parameters, producer) in Producers(plan, cap))
         {
@@ -71,47 +86,77 @@ public static class Ntk
     public static long ParameterCount(nn.Module<Tensor, Tensor> model, NtkOptions? options = null) =>
         ModelPlan.Build(model, options?.Parameters, useRules: false, MissingRule.Fallback).Count;
 
-    /// <summary>Names of the layers LayerwiseRules handles with a rule, and of those that fall back, for reporting.</summary>
-    public static (IReadOnlyList<string> Ruled, IReadOnlyList<string> Fallback) Coverage(nn.Module<Tensor, Tensor> model, NtkOptions? options = null)
+    /// <summary>Names of the layers LayerwiseRules handles with a rule, and of those that fall back, for
+    /// reporting.</summary>
+    public static (IReadOnlyList<string> Ruled, IReadOnlyList<string> Fallback) Coverage(
+        nn.Module<Tensor, Tensor> model,
+        NtkOptions? options = null
+    )
     {
         var plan = ModelPlan.Build(model, options?.Parameters, useRules: true, MissingRule.Fallback);
-        return (plan.Layers.Where(l => l.Rule is not null).Select(Describe).ToList(),
-                plan.Layers.Where(l => l.Rule is null).Select(Describe).ToList());
+        return (
+            plan.Layers.Where(l => l.Rule is not null).Select(Describe).ToList(),
+            plan.Layers.Where(l => l.Rule is null).Select(Describe).ToList()
+        );
         static string Describe(LayerPlan l) => $"{(l.Name == "" ? "(root)" : l.Name)} ({l.Module.GetType().Name})";
     }
 
-    /// <summary>The plan of <paramref name="options"/>' selection, with the preconditioner checked against it.</summary>
+    /// <summary>The plan of <paramref name="options"/>' selection, with the preconditioner checked against
+    /// it.</summary>
     internal static ModelPlan Plan(nn.Module model, NtkOptions options)
     {
-        var plan = ModelPlan.Build(model, options.Parameters, options.Method == NtkMethod.LayerwiseRules, options.MissingRule);
+        var plan = ModelPlan.Build(
+            model,
+            options.Parameters,
+            options.Method == NtkMethod.LayerwiseRules,
+            options.MissingRule
+        );
         if (options.Preconditioner is { } m && (m.dim() != 1 || m.shape[0] != plan.Count))
-            throw new ArgumentException($"the preconditioner has shape [{string.Join(", ", m.shape)}]; it must be a vector of length {plan.Count} (the selected parameters)");
+            throw new ArgumentException(
+                $"the preconditioner has shape [{string.Join(", ", m.shape)}]; it must be a vector of length "
+                    + $"{plan.Count} (the selected parameters)"
+            );
         return plan;
     }
 
-    private static IReadOnlyList<LayerPlan> Ruled(ModelPlan plan) => plan.Layers.Where(l => l.Rule is not null).ToList();
+    private static IReadOnlyList<LayerPlan> Ruled(ModelPlan plan) =>
+        plan.Layers.Where(l => l.Rule is not null).ToList();
 
-    /// <summary>K between two captures: structured rules where possible, per-example gradients otherwise, autograd for the rest.</summary>
+    /// <summary>K between two captures: structured rules where possible, per-example gradients otherwise, autograd for
+    /// the rest.</summary>
     private static Tensor Contract(ModelPlan plan, ForwardCapture a, ForwardCapture b, NtkOptions options)
     {
         using var scope = NewDisposeScope();
         long p = a.OutputsPerSample;
-        if (b.OutputsPerSample != p) throw new ArgumentException($"the two input sets give {p} and {b.OutputsPerSample} outputs per sample");
-        long rows = options.Traced ? a.Samples : a.Samples * p, cols = options.Traced ? b.Samples : b.Samples * p;
+        if (b.OutputsPerSample != p)
+            throw new ArgumentException($"the two input sets give {p} and {b.OutputsPerSample} outputs per sample");
+        long rows = options.Traced ? a.Samples : a.Samples * p,
+            cols = options.Traced ? b.Samples : b.Samples * p;
         Tensor? k = null; // the first structured term becomes the accumulator: no zero fill, one add fewer
-        var viaGradients = new List<(IReadOnlyList<SelectedParameter>, Func<long, long, Tensor>, Func<long, long, Tensor>)>();
+        var viaGradients =
+            new List<(IReadOnlyList<SelectedParameter>, Func<long, long, Tensor>, Func<long, long, Tensor>)>();
         foreach (var layer in plan.Layers.Where(l => l.Rule is not null && a.Layers.ContainsKey(l)))
         {
             options.Cancel.ThrowIfCancellationRequested();
-            Tensor? structured = options.Preconditioner is null ? layer.Rule!.StructuredKernel(layer, a.Layers[layer], b.Layers[layer], options.Traced) : null;
-            if (structured is null) viaGradients.Add((layer.Parameters, RuleGradients(layer, a), RuleGradients(layer, b)));
-            else if (k is null) k = structured;
-            else { k.add_(structured); structured.Dispose(); }
+            Tensor? structured = options.Preconditioner is null
+                ? layer.Rule!.StructuredKernel(layer, a.Layers[layer], b.Layers[layer], options.Traced)
+                : null;
+            if (structured is null)
+                viaGradients.Add((layer.Parameters, RuleGradients(layer, a), RuleGradients(layer, b)));
+            else if (k is null)
+                k = structured;
+            else
+            {
+                k.add_(structured);
+                structured.Dispose();
+            }
         }
         k ??= zeros(new[] { rows, cols }, dtype: a.Outputs.dtype, device: a.Outputs.device);
         var fallback = FallbackParameters(plan, a);
         if (fallback.Count > 0)
-            viaGradients.Add((fallback, (s, e) => a.JacobianRows(s, e, fallback), (s, e) => b.JacobianRows(s, e, fallback)));
+            viaGradients.Add(
+                (fallback, (s, e) => a.JacobianRows(s, e, fallback), (s, e) => b.JacobianRows(s, e, fallback))
+            );
 
         foreach (var (parameters, ga, gb) in viaGradients)
             AddGradientGram(k, parameters, ga, gb, a.Samples, b.Samples, p, options);
@@ -119,8 +164,16 @@ public static class Ntk
     }
 
     /// <summary>k += G_A M G_Bᵀ over sample blocks (traced: summed over outputs within each sample pair).</summary>
-    private static void AddGradientGram(Tensor k, IReadOnlyList<SelectedParameter> parameters, Func<long, long, Tensor> ga, Func<long, long, Tensor> gb,
-                                        long na, long nb, long p, NtkOptions options)
+    private static void AddGradientGram(
+        Tensor k,
+        IReadOnlyList<SelectedParameter> parameters,
+        Func<long, long, Tensor> ga,
+        Func<long, long, Tensor> gb,
+        long na,
+        long nb,
+        long p,
+        NtkOptions options
+    )
     {
         long width = parameters.Sum(q => q.Size);
         long block = BlockSamples(options, p, width);
@@ -132,7 +185,8 @@ public static class Ntk
             using var outer = NewDisposeScope();
             long iEnd = Math.Min(na, i + block);
             var gA = ga(i, iEnd);
-            if (m is not null) gA = gA * m;
+            if (m is not null)
+                gA = gA * m;
             for (long j = 0; j < nb; j += block)
             {
                 options.Cancel.ThrowIfCancellationRequested();
@@ -154,27 +208,38 @@ public static class Ntk
     }
 
     /// <summary>Per-example gradients of a ruled layer for samples [start, end), rows i·p + c.</summary>
-    private static Func<long, long, Tensor> RuleGradients(LayerPlan layer, ForwardCapture cap) => (start, end) =>
-    {
-        var c = cap.Layers[layer];
-        long p = c.Signals.shape[0];
-        var signals = c.Signals.narrow(1, start, end - start).transpose(0, 1);          // [b, p, …out]
-        signals = signals.reshape(new[] { (end - start) * p }.Concat(c.Signals.shape.Skip(2)).ToArray());
-        var inputs = c.Input.narrow(0, start, end - start).repeat_interleave(p, 0);     // rows aligned with signals
-        return layer.Rule!.PerExampleGradients(layer, inputs, signals);
-    };
+    private static Func<long, long, Tensor> RuleGradients(LayerPlan layer, ForwardCapture cap) =>
+        (start, end) =>
+        {
+            var c = cap.Layers[layer];
+            long p = c.Signals.shape[0];
+            var signals = c.Signals.narrow(1, start, end - start).transpose(0, 1); // [b, p, …out]
+            signals = signals.reshape(new[] { (end - start) * p }.Concat(c.Signals.shape.Skip(2)).ToArray());
+            var inputs = c.Input.narrow(0, start, end - start).repeat_interleave(p, 0); // rows aligned with signals
+            return layer.Rule!.PerExampleGradients(layer, inputs, signals);
+        };
 
-    /// <summary>Selected parameters no rule covered in <paramref name="cap"/>, in flattened order: they take the autograd Jacobian rows.</summary>
+    /// <summary>Selected parameters no rule covered in <paramref name="cap"/>, in flattened order: they take the
+    /// autograd Jacobian rows.</summary>
     internal static List<SelectedParameter> FallbackParameters(ModelPlan plan, ForwardCapture cap) =>
-        plan.Layers.Where(l => l.Rule is null || !cap.Layers.ContainsKey(l)).SelectMany(l => l.Parameters).OrderBy(q => q.Offset).ToList();
+        plan
+            .Layers.Where(l => l.Rule is null || !cap.Layers.ContainsKey(l))
+            .SelectMany(l => l.Parameters)
+            .OrderBy(q => q.Offset)
+            .ToList();
 
-    private static IEnumerable<(IReadOnlyList<SelectedParameter>, Func<long, long, Tensor>)> Producers(ModelPlan plan, ForwardCapture cap)
+    private static IEnumerable<(IReadOnlyList<SelectedParameter>, Func<long, long, Tensor>)> Producers(
+        ModelPlan plan,
+        ForwardCapture cap
+    )
     {
         foreach (var layer in plan.Layers.Where(l => l.Rule is not null && cap.Layers.ContainsKey(l)))
             yield return (layer.Parameters, RuleGradients(layer, cap));
         var fallback = FallbackParameters(plan, cap);
-        if (fallback.Count > 0) yield return (fallback, (s, e) => cap.JacobianRows(s, e, fallback));
+        if (fallback.Count > 0)
+            yield return (fallback, (s, e) => cap.JacobianRows(s, e, fallback));
     }
 
-    private static long BlockSamples(NtkOptions options, long p, long width) => Math.Max(1, options.BlockElements / Math.Max(1, p * width));
+    private static long BlockSamples(NtkOptions options, long p, long width) =>
+        Math.Max(1, options.BlockElements / Math.Max(1, p * width));
 }

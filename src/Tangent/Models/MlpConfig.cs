@@ -2,15 +2,6 @@ using System.Text.Json.Serialization;
 
 namespace Tangent.Models;
 
-/// <summary>How weights are scaled (Jacot et al. 2018; the infinite-width limits differ only in the learning-rate scale).</summary>
-public enum Parameterization
-{
-    /// <summary>W, b ~ N(0, 1); the layer computes (σ_w/√fan_in)·W x + σ_b·b.</summary>
-    Ntk,
-    /// <summary>W ~ N(0, σ_w²/fan_in), b ~ N(0, σ_b²); the layer computes W x + b.</summary>
-    Standard,
-}
-
 /// <summary>
 /// A fully connected network: widths [d, h_1, …, h_L, p], an activation between layers, optional biases, NTK or
 /// standard parameterization, and a scalar output scale. The config of <c>tangent ntk</c> (docs/config.md).
@@ -19,32 +10,45 @@ public sealed record MlpConfig
 {
     /// <summary>Model type; only "mlp" exists so far.</summary>
     public string Type { get; init; } = "mlp";
+
     /// <summary>Layer widths, input first, output last (at least two).</summary>
     public IReadOnlyList<int> Widths { get; init; } = [];
+
     /// <summary>Activation between layers.</summary>
     public Activation Activation { get; init; } = Activation.Relu;
+
     /// <summary>Negative-side slope α of leaky ReLU.</summary>
     public double LeakySlope { get; init; } = 0.01;
+
     /// <summary>Whether layers have biases.</summary>
     public bool Bias { get; init; } = true;
+
     /// <summary>NTK or standard parameterization.</summary>
     public Parameterization Parameterization { get; init; } = Parameterization.Ntk;
+
     /// <summary>σ_w.</summary>
     public double WeightStd { get; init; } = 1.0;
+
     /// <summary>σ_b.</summary>
     public double BiasStd { get; init; } = 0.0;
+
     /// <summary>
-    /// Standard parameterization only: when positive, every weight is drawn from N(0, init_std²) whatever its fan-in (instead of
-    /// N(0, σ_w²/fan_in)); e.g. 0.5/(2N)^{1/3} for both layers of Gromov's x² network in its authors' public code. 0: off.
+    /// Standard parameterization only: when positive, every weight is drawn from N(0, init_std²) whatever its fan-in
+    /// (instead of N(0, σ_w²/fan_in)); e.g. 0.5/(2N)^{1/3} for both layers of Gromov's x² network in its authors'
+    /// public code. 0: off.
     /// </summary>
     public double InitStd { get; init; }
+
     /// <summary>The network output is multiplied by this.</summary>
     public double OutputScale { get; init; } = 1.0;
+
     /// <summary>
-    /// Embedding dimension e (0: none). When positive the input is <see cref="Tokens"/> one-hot blocks of a vocabulary of widths[0]/tokens,
-    /// each embedded by one shared table (<see cref="SharedEmbedding"/>), and the first layer sees tokens·e features.
+    /// Embedding dimension e (0: none). When positive the input is <see cref="Tokens"/> one-hot blocks of a vocabulary
+    /// of widths[0]/tokens, each embedded by one shared table (<see cref="SharedEmbedding"/>), and the first layer sees
+    /// tokens·e features.
     /// </summary>
     public int Embedding { get; init; }
+
     /// <summary>Positions sharing the embedding (modular arithmetic: a and b).</summary>
     public int Tokens { get; init; } = 2;
 
@@ -63,23 +67,63 @@ public sealed record MlpConfig
         return count;
     }
 
-    /// <summary>Σ of every layer's width after the input (the activations one example keeps per forward pass).</summary>
+    /// <summary>Σ of every layer's width after the input (the activations one example keeps per forward
+    /// pass).</summary>
     public double Units() => Widths.Skip(1).Sum(w => (double)w) + (Embedding > 0 ? (double)Tokens * Embedding : 0);
 
-    /// <summary>Checks every field; throws <see cref="ConfigException"/> naming the first bad one (prefixed by <paramref name="path"/>).</summary>
+    /// <summary>Checks every field; throws <see cref="ConfigException"/> naming the first bad one (prefixed by
+    /// <paramref name="path"/>).</summary>
     public MlpConfig Validate(string path = "model")
     {
         ConfigException.Require(Type == "mlp", $"{path}.type", $"unknown model type '{Type}'", "use \"mlp\"");
-        ConfigException.Require(Widths.Count >= 2, $"{path}.widths", $"needs at least an input and an output width, got {Widths.Count}", "give e.g. [784, 256, 10]");
-        ConfigException.Require(Widths.All(w => w >= 1), $"{path}.widths", "every width must be at least 1", "give positive widths");
-        ConfigException.Require(double.IsFinite(WeightStd) && WeightStd > 0, $"{path}.weight_std", $"must be positive, got {WeightStd}", "use e.g. 1.0 (or √2 for ReLU)");
-        ConfigException.Require(double.IsFinite(InitStd) && InitStd >= 0, $"{path}.init_std", $"must be ≥ 0, got {InitStd}", "use 0 (σ_w/√fan_in) or e.g. 0.05");
-        ConfigException.Require(InitStd == 0 || Parameterization == Parameterization.Standard, $"{path}.init_std",
-            "applies to the standard parameterization only", "set model.parameterization to \"standard\" or init_std to 0");
-        ConfigException.Require(double.IsFinite(BiasStd) && BiasStd >= 0, $"{path}.bias_std", $"must be ≥ 0, got {BiasStd}", "use e.g. 0.0 or 0.1");
-        ConfigException.Require(Embedding >= 0 && Tokens >= 1 && (Embedding == 0 || Widths[0] % Tokens == 0), $"{path}.embedding",
-            $"needs embedding ≥ 0 and widths[0] ({Widths[0]}) divisible by tokens ({Tokens})", "use e.g. embedding 64 with tokens 2 for two one-hot blocks");
-        ConfigException.Require(double.IsFinite(OutputScale) && OutputScale != 0, $"{path}.output_scale", $"must be a non-zero number, got {OutputScale}", "use e.g. 1.0");
+        ConfigException.Require(
+            Widths.Count >= 2,
+            $"{path}.widths",
+            $"needs at least an input and an output width, got {Widths.Count}",
+            "give e.g. [784, 256, 10]"
+        );
+        ConfigException.Require(
+            Widths.All(w => w >= 1),
+            $"{path}.widths",
+            "every width must be at least 1",
+            "give positive widths"
+        );
+        ConfigException.Require(
+            double.IsFinite(WeightStd) && WeightStd > 0,
+            $"{path}.weight_std",
+            $"must be positive, got {WeightStd}",
+            "use e.g. 1.0 (or √2 for ReLU)"
+        );
+        ConfigException.Require(
+            double.IsFinite(InitStd) && InitStd >= 0,
+            $"{path}.init_std",
+            $"must be ≥ 0, got {InitStd}",
+            "use 0 (σ_w/√fan_in) or e.g. 0.05"
+        );
+        ConfigException.Require(
+            InitStd == 0 || Parameterization == Parameterization.Standard,
+            $"{path}.init_std",
+            "applies to the standard parameterization only",
+            "set model.parameterization to \"standard\" or init_std to 0"
+        );
+        ConfigException.Require(
+            double.IsFinite(BiasStd) && BiasStd >= 0,
+            $"{path}.bias_std",
+            $"must be ≥ 0, got {BiasStd}",
+            "use e.g. 0.0 or 0.1"
+        );
+        ConfigException.Require(
+            Embedding >= 0 && Tokens >= 1 && (Embedding == 0 || Widths[0] % Tokens == 0),
+            $"{path}.embedding",
+            $"needs embedding ≥ 0 and widths[0] ({Widths[0]}) divisible by tokens ({Tokens})",
+            "use e.g. embedding 64 with tokens 2 for two one-hot blocks"
+        );
+        ConfigException.Require(
+            double.IsFinite(OutputScale) && OutputScale != 0,
+            $"{path}.output_scale",
+            $"must be a non-zero number, got {OutputScale}",
+            "use e.g. 1.0"
+        );
         return this;
     }
 }

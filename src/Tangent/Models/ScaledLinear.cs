@@ -6,20 +6,29 @@ namespace Tangent.Models;
 
 /// <summary>
 /// y = c_w · x Wᵀ + c_b · b. With W, b ~ N(0, 1), c_w = σ_w/√fan_in and c_b = σ_b this is a layer in the NTK
-/// parameterization; with c_w = c_b = 1 and W ~ N(0, σ_w²/fan_in), b ~ N(0, σ_b²) it is the standard one.
-/// The eNTK engine has a rule for it (a Linear rule with Grams scaled by c_w² and c_b²).
+/// parameterization; with c_w = c_b = 1 and W ~ N(0, σ_w²/fan_in), b ~ N(0, σ_b²) it is the standard one. The eNTK
+/// engine has a rule for it (a Linear rule with Grams scaled by c_w² and c_b²).
 /// </summary>
 public sealed class ScaledLinear : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
     private readonly Parameter? bias;
 
-    /// <summary>An [outputs × inputs] layer with zero parameters; initialize them with <see cref="Initialize"/>.</summary>
-    public ScaledLinear(long inputs, long outputs, bool hasBias, double weightScale, double biasScale, ScalarType dtype = ScalarType.Float64)
+    /// <summary>An [outputs × inputs] layer with zero parameters; initialize them with
+    /// <see cref="Initialize"/>.</summary>
+    public ScaledLinear(
+        long inputs,
+        long outputs,
+        bool hasBias,
+        double weightScale,
+        double biasScale,
+        ScalarType dtype = ScalarType.Float64
+    )
         : base(nameof(ScaledLinear))
     {
         weight = nn.Parameter(zeros(new[] { outputs, inputs }, dtype: dtype));
-        if (hasBias) bias = nn.Parameter(zeros(outputs, dtype: dtype));
+        if (hasBias)
+            bias = nn.Parameter(zeros(outputs, dtype: dtype));
         WeightScale = weightScale;
         BiasScale = biasScale;
         RegisterComponents();
@@ -27,10 +36,13 @@ public sealed class ScaledLinear : nn.Module<Tensor, Tensor>
 
     /// <summary>c_w.</summary>
     public double WeightScale { get; }
+
     /// <summary>c_b.</summary>
     public double BiasScale { get; }
+
     /// <summary>W [outputs, inputs].</summary>
     public Parameter Weight => weight;
+
     /// <summary>b [outputs], or null.</summary>
     public Parameter? Bias => bias;
 
@@ -41,8 +53,10 @@ public sealed class ScaledLinear : nn.Module<Tensor, Tensor>
         weight.normal_(0, weightStd, generator);
         if (bias is not null)
         {
-            if (biasStd > 0) bias.normal_(0, biasStd, generator);
-            else bias.zero_();
+            if (biasStd > 0)
+                bias.normal_(0, biasStd, generator);
+            else
+                bias.zero_();
         }
     }
 
@@ -51,7 +65,8 @@ public sealed class ScaledLinear : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var y = nn.functional.linear(x, weight) * WeightScale;
-        if (bias is not null) y = y + bias * BiasScale;
+        if (bias is not null)
+            y = y + bias * BiasScale;
         return y.MoveToOuterDisposeScope();
     }
 }

@@ -5,9 +5,9 @@ using static TorchSharp.torch;
 namespace Tangent.Models;
 
 /// <summary>
-/// One-hidden-layer ReLU network in the NTK parameterization:
-/// <c>f(x) = a · relu(W x + b) / √N + c</c>, width N, with W ~ N(0, σ_w²/d), b ~ N(0, σ_b²),
-/// a ~ N(0, 1) and c = 0 at initialization. The 1/√N output scale keeps the kernel O(1) as N grows.
+/// One-hidden-layer ReLU network in the NTK parameterization: <c>f(x) = a · relu(W x + b) / √N + c</c>, width N, with W
+/// ~ N(0, σ_w²/d), b ~ N(0, σ_b²), a ~ N(0, 1) and c = 0 at initialization. The 1/√N output scale keeps the kernel O(1)
+/// as N grows.
 /// </summary>
 public sealed class ScaledMlp : nn.Module<Tensor, Tensor>
 {
@@ -16,8 +16,16 @@ public sealed class ScaledMlp : nn.Module<Tensor, Tensor>
     private readonly double scale;
 
     /// <summary>Builds the network; initialization draws from <paramref name="generator"/>.</summary>
-    public ScaledMlp(int inputs, int width, int outputs, Generator generator, double weightStd = 1.0, double biasStd = 1.0,
-                     ScalarType dtype = ScalarType.Float64) : base(nameof(ScaledMlp))
+    public ScaledMlp(
+        int inputs,
+        int width,
+        int outputs,
+        Generator generator,
+        double weightStd = 1.0,
+        double biasStd = 1.0,
+        ScalarType dtype = ScalarType.Float64
+    )
+        : base(nameof(ScaledMlp))
     {
         Width = width;
         scale = 1.0 / Math.Sqrt(width);

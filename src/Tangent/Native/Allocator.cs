@@ -4,16 +4,18 @@ namespace Tangent.Native;
 
 /// <summary>
 /// glibc's malloc raises its mmap threshold every time a large block is freed, after which LibTorch's tens-of-megabyte
-/// activation buffers come from the heap arenas and fragment them: a full-batch run on p = 97 modular arithmetic grew to
-/// 15 GB resident in 350 steps with no tensor leaked (docs/performance.md). Fixing the threshold at 1 MiB (mallopt
+/// activation buffers come from the heap arenas and fragment them: a full-batch run on p = 97 modular arithmetic grew
+/// to 15 GB resident in 350 steps with no tensor leaked (docs/performance.md). Fixing the threshold at 1 MiB (mallopt
 /// M_MMAP_THRESHOLD, which also disables the dynamic adjustment) returns every large buffer to the system on free: the
-/// same run stays at 0.4 GB. <see cref="FixMmapThreshold"/> applies it (the tangent CLI at start-up, <c>Trainer.Run</c> before
-/// training); Linux with glibc only; set TANGENT_KEEP_MALLOC=1 to opt out.
+/// same run stays at 0.4 GB. <see cref="FixMmapThreshold"/> applies it (the tangent CLI at start-up, <c>Trainer.Run</c>
+/// before training); Linux with glibc only; set TANGENT_KEEP_MALLOC=1 to opt out.
 /// </summary>
 public static class Allocator
 {
-    private const int MmapThreshold = -3;   // M_MMAP_THRESHOLD in malloc.h
-    /// <summary>The fixed threshold: allocations of at least this many bytes are mmapped and unmapped on free.</summary>
+    private const int MmapThreshold = -3; // M_MMAP_THRESHOLD in malloc.h
+
+    /// <summary>The fixed threshold: allocations of at least this many bytes are mmapped and unmapped on
+    /// free.</summary>
     public const int ThresholdBytes = 1 << 20;
 
     /// <summary>Whether the fixed threshold is in effect in this process.</summary>
@@ -25,16 +27,25 @@ public static class Allocator
     private static readonly Lock Gate = new();
     private static bool applied;
 
-    /// <summary>Fixes glibc's mmap threshold for this process (once; idempotent and thread-safe); returns whether it is in effect.</summary>
+    /// <summary>Fixes glibc's mmap threshold for this process (once; idempotent and thread-safe); returns whether it is
+    /// in effect.</summary>
     public static bool FixMmapThreshold()
     {
         lock (Gate)
         {
-            if (applied) return FixedThreshold;
+            if (applied)
+                return FixedThreshold;
             applied = true;
-            if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("TANGENT_KEEP_MALLOC") == "1") return false;
-            try { FixedThreshold = Mallopt(MmapThreshold, ThresholdBytes) == 1; }
-            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { FixedThreshold = false; }   // not glibc (e.g. musl)
+            if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("TANGENT_KEEP_MALLOC") == "1")
+                return false;
+            try
+            {
+                FixedThreshold = Mallopt(MmapThreshold, ThresholdBytes) == 1;
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                FixedThreshold = false;
+            } // not glibc (e.g. musl)
             return FixedThreshold;
         }
     }

@@ -30,5 +30,6 @@ public static class TorchRuntime
 
     private static string InformationalVersion(Assembly a) =>
         a.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-        ?? a.GetName().Version?.ToString() ?? "unknown";
+        ?? a.GetName().Version?.ToString()
+        ?? "unknown";
 }

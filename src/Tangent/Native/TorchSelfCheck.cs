@@ -3,8 +3,8 @@ using static TorchSharp.torch;
 namespace Tangent.Native;
 
 /// <summary>
-/// Proves the tensor engine loads and computes: a symmetric eigendecomposition (LAPACK), a matrix
-/// product, and a gradient by <c>autograd.grad</c>, each against a closed form.
+/// Proves the tensor engine loads and computes: a symmetric eigendecomposition (LAPACK), a matrix product, and a
+/// gradient by <c>autograd.grad</c>, each against a closed form.
 /// </summary>
 public static class TorchSelfCheck
 {
@@ -18,7 +18,8 @@ public static class TorchSelfCheck
         Expect("eigh", values[0].item<double>(), 1.0);
         Expect("eigh", values[1].item<double>(), 3.0);
         // [[1, 2], [3, 4]] · [[5], [6]] = [[17], [39]].
-        var m = tensor(new double[] { 1, 2, 3, 4 }, new long[] { 2, 2 }).matmul(tensor(new double[] { 5, 6 }, new long[] { 2, 1 }));
+        var m = tensor(new double[] { 1, 2, 3, 4 }, new long[] { 2, 2 })
+            .matmul(tensor(new double[] { 5, 6 }, new long[] { 2, 1 }));
         Expect("matmul", m[0, 0].item<double>(), 17.0);
         Expect("matmul", m[1, 0].item<double>(), 39.0);
         // d/dx Σ x³ = 3x².

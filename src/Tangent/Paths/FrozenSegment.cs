@@ -4,8 +4,8 @@ using static TorchSharp.torch;
 namespace Tangent.Paths;
 
 /// <summary>
-/// k gradient steps with the kernel K and the output Hessian B held at their values at the start of a segment
-/// (THEORY §2, "Between two kernel snapshots"). With A = I − ηBK the one-step propagator of the output gradient:
+/// k gradient steps with the kernel K and the output Hessian B held at their values at the start of a segment (THEORY
+/// §2, "Between two kernel snapshots"). With A = I − ηBK the one-step propagator of the output gradient:
 /// <list type="bullet">
 /// <item><c>Propagator</c> = A^k</item>
 /// <item><c>Gramian</c> = Σ_{j&lt;k} (A^j)ᵀ K A^j (the flow-form dissipation sum)</item>
@@ -16,21 +16,22 @@ namespace Tangent.Paths;
 /// </summary>
 public sealed record FrozenSegment(Tensor Propagator, Tensor Gramian, Tensor DiscreteGramian, Tensor Sum) : IDisposable
 {
-    /// <summary>Spectral radius of the one-step propagator A = I − ηBK: above 1 the linearized dynamics expand.</summary>
+    /// <summary>Spectral radius of the one-step propagator A = I − ηBK: above 1 the linearized dynamics
+    /// expand.</summary>
     public double Radius { get; init; }
 
     /// <summary>
-    /// Closed form for ½-MSE (B = I/n, K symmetric): with K = VΛVᵀ and r_i = 1 − ηλ_i/n,
-    /// A^k = V r^k Vᵀ, Gramian = V diag(λ (1 − r^{2k})/(1 − r²)) Vᵀ, Sum = V diag((1 − r^k)/(1 − r)) Vᵀ,
-    /// DiscreteGramian = V diag((λ − ηλ²/(2n)) (1 − r^{2k})/(1 − r²)) Vᵀ; the limits λk and k where r = 1.
+    /// Closed form for ½-MSE (B = I/n, K symmetric): with K = VΛVᵀ and r_i = 1 − ηλ_i/n, A^k = V r^k Vᵀ, Gramian = V
+    /// diag(λ (1 − r^{2k})/(1 − r²)) Vᵀ, Sum = V diag((1 − r^k)/(1 − r)) Vᵀ, DiscreteGramian = V diag((λ − ηλ²/(2n)) (1
+    /// − r^{2k})/(1 − r²)) Vᵀ; the limits λk and k where r = 1.
     /// </summary>
     public static FrozenSegment HalfMse(Tensor kernel, double lr, long samples, long steps)
     {
         using var scope = NewDisposeScope();
         var k = kernel.to_type(ScalarType.Float64);
         var (lambda, v) = linalg.eigh((k + k.T) / 2);
-        var x = lambda * (lr / samples);                  // 1 − r
-        var geometric = GeometricSum(x, steps);           // Σ_{j<k} r^j
+        var x = lambda * (lr / samples); // 1 − r
+        var geometric = GeometricSum(x, steps); // Σ_{j<k} r^j
         var geometric2 = GeometricSum(x * (2 - x), steps); // Σ_{j<k} r^{2j}, since 1 − r² = x(2 − x)
         var rk = (1 - x).pow(steps);
         var vt = v.T;
@@ -38,17 +39,20 @@ public sealed record FrozenSegment(Tensor Propagator, Tensor Gramian, Tensor Dis
         var gramian = (v * (lambda * geometric2)).matmul(vt);
         var discrete = (v * ((lambda - lambda.square() * (lr / (2.0 * samples))) * geometric2)).matmul(vt);
         var sum = (v * geometric).matmul(vt);
-        return new FrozenSegment(propagator.MoveToOuterDisposeScope(), gramian.MoveToOuterDisposeScope(),
-                                 discrete.MoveToOuterDisposeScope(), sum.MoveToOuterDisposeScope())
+        return new FrozenSegment(
+            propagator.MoveToOuterDisposeScope(),
+            gramian.MoveToOuterDisposeScope(),
+            discrete.MoveToOuterDisposeScope(),
+            sum.MoveToOuterDisposeScope()
+        )
         {
             Radius = (1 - x).abs().max().item<double>(),
         };
     }
 
     /// <summary>
-    /// Any B (cross-entropy's softmax blocks, or ½-MSE as a check) by repeated squaring over the bits of k:
-    /// with (P_a, S_a, Σ_a) for a steps, a + b steps give P = P_b P_a, S = S_a + P_aᵀ S_b P_a, Σ = Σ_a + Σ_b P_a.
-    /// O(n³ log k).
+    /// Any B (cross-entropy's softmax blocks, or ½-MSE as a check) by repeated squaring over the bits of k: with (P_a,
+    /// S_a, Σ_a) for a steps, a + b steps give P = P_b P_a, S = S_a + P_aᵀ S_b P_a, Σ = Σ_a + Σ_b P_a. O(n³ log k).
     /// </summary>
     public static FrozenSegment General(Tensor kernel, Tensor hessian, double lr, long steps)
     {
@@ -61,13 +65,25 @@ public sealed record FrozenSegment(Tensor Propagator, Tensor Gramian, Tensor Dis
         double radius = linalg.eigvals(a).abs().max().item<double>();
         var kTilde = k - 0.5 * lr * k.matmul(b).matmul(k);
         // Block for 2^i steps, starting from one step: (P, S, S̃, Σ) = (A, K, K̃, I).
-        Tensor bp = a, bs = k, bd = kTilde, bsum = identity;
-        Tensor? rp = null, rs = null, rd = null, rsum = null;
+        Tensor bp = a,
+            bs = k,
+            bd = kTilde,
+            bsum = identity;
+        Tensor? rp = null,
+            rs = null,
+            rd = null,
+            rsum = null;
         for (long remaining = steps; remaining > 0; remaining >>= 1)
         {
             if ((remaining & 1) == 1)
             {
-                if (rp is null) { rp = bp; rs = bs; rd = bd; rsum = bsum; }
+                if (rp is null)
+                {
+                    rp = bp;
+                    rs = bs;
+                    rd = bd;
+                    rsum = bsum;
+                }
                 else
                 {
                     // Result so far covers a steps (rp…), then append the block of b steps.
@@ -86,8 +102,19 @@ public sealed record FrozenSegment(Tensor Propagator, Tensor Gramian, Tensor Dis
                 bp = bp.matmul(bp);
             }
         }
-        if (rp is null) { rp = identity; rs = zeros_like(k); rd = zeros_like(k); rsum = zeros_like(k); }
-        return new FrozenSegment(rp.MoveToOuterDisposeScope(), rs!.MoveToOuterDisposeScope(), rd!.MoveToOuterDisposeScope(), rsum!.MoveToOuterDisposeScope())
+        if (rp is null)
+        {
+            rp = identity;
+            rs = zeros_like(k);
+            rd = zeros_like(k);
+            rsum = zeros_like(k);
+        }
+        return new FrozenSegment(
+            rp.MoveToOuterDisposeScope(),
+            rs!.MoveToOuterDisposeScope(),
+            rd!.MoveToOuterDisposeScope(),
+            rsum!.MoveToOuterDisposeScope()
+        )
         {
             Radius = radius,
         };

@@ -44,11 +44,14 @@ public static class KernelDiagnostics
         return denominator == 0 ? 0 : (kc * t).sum().item<double>() / denominator;
     }
 
-    /// <summary>Effective ranks of a spectrum λ (any order, negatives clamped): r_0 = Σλ/λ_max and R_0 = (Σλ)²/Σλ² (Bartlett et al. 2020).</summary>
+    /// <summary>Effective ranks of a spectrum λ (any order, negatives clamped): r_0 = Σλ/λ_max and R_0 = (Σλ)²/Σλ²
+    /// (Bartlett et al. 2020).</summary>
     public static (double R0Small, double R0Large) EffectiveRanks(double[] eigenvalues)
     {
         var l = eigenvalues.Select(v => Math.Max(v, 0)).ToArray();
-        double sum = l.Sum(), max = l.Max(), sq = l.Sum(v => v * v);
+        double sum = l.Sum(),
+            max = l.Max(),
+            sq = l.Sum(v => v * v);
         return (max == 0 ? 0 : sum / max, sq == 0 ? 0 : sum * sum / sq);
     }
 

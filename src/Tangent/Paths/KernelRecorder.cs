@@ -13,7 +13,8 @@ namespace Tangent.Paths;
 public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainConfig train) : ITrainingObserver
 {
     private readonly HashSet<int> _steps = [.. record.StepsFor(train.Steps)];
-    private List<long>? _trainSubset, _querySubset;
+    private List<long>? _trainSubset,
+        _querySubset;
     private readonly SnapshotIndex _index = new()
     {
         Traced = record.Traced,
@@ -29,21 +30,25 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
     /// <summary>Seconds spent computing kernels.</summary>
     public double KernelSeconds { get; private set; }
 
-    /// <summary>A fixed random subset of <paramref name="size"/> of <paramref name="count"/> rows (seed + offset), sorted; null for all.</summary>
+    /// <summary>A fixed random subset of <paramref name="size"/> of <paramref name="count"/> rows (seed + offset),
+    /// sorted; null for all.</summary>
     private List<long>? Subset(long count, int size, int offset)
     {
-        if (size <= 0 || size >= count) return null;
-        using var g = new TorchSharp.torch.Generator((ulong)(train.Seed + offset));
+        if (size <= 0 || size >= count)
+            return null;
+        using var g = Seeds.Generator(train.Seed + offset);
         using var perm = randperm(count, generator: g);
         return perm[TensorIndex.Slice(0, size)].data<long>().ToArray().Order().ToList();
     }
 
-    /// <summary>Continues the index of a resumed run (snapshots at or after the resumed step are taken again).</summary>
+    /// <summary>Continues the index of a resumed run (snapshots at or after the resumed step are taken
+    /// again).</summary>
     public void ContinueExisting()
     {
         string path = SnapshotIndex.PathIn(run.Path);
-        if (!File.Exists(path)) return;
-        var existing = Json.Deserialize<SnapshotIndex>(File.ReadAllText(path));
+        if (!File.Exists(path))
+            return;
+        var existing = SnapshotIndex.Read(run.Path);
         _index.Steps.AddRange(existing.Steps);
         _index.LearningRates.AddRange(existing.LearningRates);
     }
@@ -51,7 +56,8 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
     /// <inheritdoc/>
     public void OnStep(TrainingState state)
     {
-        if (!_steps.Contains(state.Step)) return;
+        if (!_steps.Contains(state.Step))
+            return;
         int later = _index.Steps.FindIndex(s => s >= state.Step);
         if (later >= 0)
         {
@@ -62,26 +68,52 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
         using var scope = NewDisposeScope();
         var options = new NtkOptions
         {
-            Method = record.Method switch { "jacobian" => NtkMethod.JacobianContraction, "vector-products" => NtkMethod.NtkVectorProducts, _ => NtkMethod.LayerwiseRules },
+            Method = record.Method switch
+            {
+                "jacobian" => NtkMethod.JacobianContraction,
+                "vector-products" => NtkMethod.NtkVectorProducts,
+                _ => NtkMethod.LayerwiseRules,
+            },
             Traced = record.Traced,
-            Preconditioner = record.Preconditioned && (train.Optimizer.Kind is OptimizerKind.Adam or OptimizerKind.AdamW) ? state.Optimizer.Preconditioner() : null,
+            Preconditioner =
+                record.Preconditioned && (train.Optimizer.Kind is OptimizerKind.Adam or OptimizerKind.AdamW)
+                    ? state.Optimizer.Preconditioner()
+                    : null,
         };
         _trainSubset ??= Subset(state.Task.TrainX.shape[0], record.MaxTrain, 3);
         _querySubset ??= Subset(state.Task.TestX.shape[0], record.MaxQuery, 4);
-        var xs = _trainSubset is null ? state.Task.TrainX : state.Task.TrainX.index_select(0, tensor(_trainSubset.ToArray()));
-        var xq = _querySubset is null ? state.Task.TestX : state.Task.TestX.index_select(0, tensor(_querySubset.ToArray()));
+        var xs = _trainSubset is null
+            ? state.Task.TrainX
+            : state.Task.TrainX.index_select(0, tensor(_trainSubset.ToArray()));
+        var xq = _querySubset is null
+            ? state.Task.TestX
+            : state.Task.TestX.index_select(0, tensor(_querySubset.ToArray()));
         using var kernels = Ntk.Compute(state.Model, xs, xq, options);
-        Tensor us, uq;
+        Tensor us,
+            uq;
         using (no_grad())
         {
             us = state.Model.call(xs);
             uq = state.Model.call(xq);
         }
-        using var snapshot = new Snapshot(state.Step, state.LearningRate, kernels.Kss.alias(), kernels.Kqs!.alias(), us.alias(), uq.alias());
+        using var snapshot = new Snapshot(
+            state.Step,
+            state.LearningRate,
+            kernels.Kss.alias(),
+            kernels.Kqs!.alias(),
+            us.alias(),
+            uq.alias()
+        );
         snapshot.Write(run.Path);
         _index.Steps.Add(state.Step);
         _index.LearningRates.Add(state.LearningRate);
-        var index = _index with { TrainIndices = _trainSubset, QueryIndices = _querySubset, TrainSamples = (int)xs.shape[0], QuerySamples = (int)xq.shape[0] };
+        var index = _index with
+        {
+            TrainIndices = _trainSubset,
+            QueryIndices = _querySubset,
+            TrainSamples = (int)xs.shape[0],
+            QuerySamples = (int)xq.shape[0],
+        };
         AtomicFile.WriteAllText(SnapshotIndex.PathIn(run.Path), Json.Serialize(index));
         KernelSeconds += clock.Elapsed.TotalSeconds;
     }

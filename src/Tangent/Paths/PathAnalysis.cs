@@ -3,140 +3,70 @@ using static TorchSharp.torch;
 
 namespace Tangent.Paths;
 
-/// <summary>How the channel threshold is chosen.</summary>
-public enum ThresholdKind
-{
-    /// <summary>λ ≥ τ·λ_max(W_S).</summary>
-    Relative,
-    /// <summary>
-    /// λ ≥ (n/2)(1 − e⁻²): the W_S eigenvalue of a frozen-kernel ½-MSE mode with K-eigenvalue λ⋆ = n/(ηT), the mode that
-    /// relaxed by e⁻¹ over the window (THEORY §2).
-    /// </summary>
-    LambdaStar,
-    /// <summary>λ ≥ an explicit value.</summary>
-    Absolute,
-}
-
-/// <summary>The measured and predicted quantities of <c>tangent analyze</c> over one window.</summary>
-public sealed record PathAnalysisResult
-{
-    /// <summary>Window start s (a snapshot step).</summary>
-    public required int Start { get; init; }
-    /// <summary>Window end T (a snapshot step).</summary>
-    public required int End { get; init; }
-    /// <summary>Whether the operators act on output-traced kernels.</summary>
-    public required bool Traced { get; init; }
-    /// <summary>Eigenvalues of W_S, descending.</summary>
-    public required double[] GramianEigenvalues { get; init; }
-    /// <summary>Absolute channel threshold on W_S eigenvalues.</summary>
-    public required double Threshold { get; init; }
-    /// <summary>Number of W_S eigenvalues at or above the threshold.</summary>
-    public required int ChannelDim { get; init; }
-    /// <summary>Transfer spectrum ‖G_Q v_i‖ for each eigenvector v_i of W_S (same order as the eigenvalues).</summary>
-    public required double[] TransferNorms { get; init; }
-    /// <summary>Path-coupling prediction G_Q D⁺ ΔU_S, flattened.</summary>
-    public required double[] PredictedTestMotion { get; init; }
-    /// <summary>Actual ΔU_Q = U_Q(T) − U_Q(s), flattened.</summary>
-    public required double[] ActualTestMotion { get; init; }
-    /// <summary>Pearson correlation of predicted and actual test motion.</summary>
-    public required double PathCouplingCorrelation { get; init; }
-    /// <summary>‖predicted − actual‖ / ‖actual‖ test motion.</summary>
-    public required double PathCouplingRelativeError { get; init; }
-    /// <summary>Path-coupling relative error and correlation for several relative singular-value cutoffs of D⁺.</summary>
-    public required IReadOnlyList<(double Cutoff, double RelativeError, double Correlation)> CutoffSweep { get; init; }
-    /// <summary>‖−D g(s) − ΔU_S‖ / ‖ΔU_S‖.</summary>
-    public required double DirectTrainRelativeError { get; init; }
-    /// <summary>‖−G_Q g(s) − ΔU_Q‖ / ‖ΔU_Q‖.</summary>
-    public required double DirectTestRelativeError { get; init; }
-    /// <summary>Φ_S(s) − Φ_S(T), measured.</summary>
-    public required double LossDecrease { get; init; }
-    /// <summary>g(s)ᵀ W_S g(s) (flow-form Gramian).</summary>
-    public required double LossPredictedFlow { get; init; }
-    /// <summary>g(s)ᵀ W̃_S g(s) (discrete Gramian with K − ½ηKBK).</summary>
-    public required double LossPredictedDiscrete { get; init; }
-    /// <summary>‖K_T − K_s‖_F / ‖K_s‖_F.</summary>
-    public required double KernelDriftFrobenius { get; init; }
-    /// <summary>‖K_T − K_s‖₂ / ‖K_s‖₂.</summary>
-    public required double KernelDriftOperator { get; init; }
-    /// <summary>Kernel distance from K_s at every snapshot of the window.</summary>
-    public required double[] KernelDistanceFromStart { get; init; }
-    /// <summary>Kernel distance between consecutive snapshots per step.</summary>
-    public required double[] KernelVelocity { get; init; }
-    /// <summary>Steps of the window's snapshots.</summary>
-    public required int[] SnapshotSteps { get; init; }
-    /// <summary>Centered kernel–target alignment of K_s.</summary>
-    public required double AlignmentStart { get; init; }
-    /// <summary>Centered kernel–target alignment of K_T.</summary>
-    public required double AlignmentEnd { get; init; }
-    /// <summary>Effective ranks (r_0, R_0) of W_S.</summary>
-    public required (double R0, double BigR0) GramianRanks { get; init; }
-    /// <summary>Effective ranks (r_0, R_0) of K_s.</summary>
-    public required (double R0, double BigR0) KernelRanks { get; init; }
-    /// <summary>The four cells, when the task recorded label noise.</summary>
-    public FourCells? Cells { get; init; }
-    /// <summary>The frozen-kernel prediction (½-MSE only).</summary>
-    public FrozenKernelPrediction? Frozen { get; init; }
-    /// <summary>Path-coupling relative error with every 1st, 2nd, 4th, … snapshot (ends kept).</summary>
-    public required IReadOnlyList<(int Every, int Snapshots, double RelativeError)> SpacingConvergence { get; init; }
-    /// <summary>Largest spectral radius of a one-step propagator I − ηBK in the window, and where (above 1 the linearization expands).</summary>
-    public required (double Radius, int Step) MaxPropagatorRadius { get; init; }
-    /// <summary>Seconds spent integrating the operators.</summary>
-    public required double OperatorSeconds { get; init; }
-    /// <summary>The approximations the operators used, in words.</summary>
-    public required IReadOnlyList<string> Approximations { get; init; }
-}
-
-/// <summary>
-/// THEORY §3: clean labels and injected noise, each split into channel and reservoir of W_S, with their effect on the
-/// test outputs through G_Q (the part of the output gradient they contribute is −label/n).
-/// </summary>
-/// <param name="CleanChannelShare">Share of ‖clean labels‖² in the channel.</param>
-/// <param name="CleanReservoirShare">Share of ‖clean labels‖² in the reservoir.</param>
-/// <param name="NoiseChannelShare">Share of ‖label noise‖² in the channel.</param>
-/// <param name="NoiseReservoirShare">Share of ‖label noise‖² in the reservoir.</param>
-/// <param name="CleanChannelTestEffect">‖G_Q Π_ch y_clean‖/n.</param>
-/// <param name="CleanReservoirTestEffect">‖G_Q Π_res y_clean‖/n.</param>
-/// <param name="NoiseChannelTestEffect">‖G_Q Π_ch ε‖/n.</param>
-/// <param name="NoiseReservoirTestEffect">‖G_Q Π_res ε‖/n.</param>
-public sealed record FourCells(double CleanChannelShare, double CleanReservoirShare, double NoiseChannelShare, double NoiseReservoirShare,
-                               double CleanChannelTestEffect, double CleanReservoirTestEffect, double NoiseChannelTestEffect, double NoiseReservoirTestEffect)
-{
-    /// <summary>‖G_Q Π_res ε‖ / (‖G_Q Π_ch ε‖ + ‖G_Q Π_res ε‖): the reservoir's share of the noise's test effect.</summary>
-    public double ReservoirShareOfNoiseTestEffect => NoiseReservoirTestEffect / Math.Max(1e-300, NoiseChannelTestEffect + NoiseReservoirTestEffect);
-}
-
-/// <summary>THEORY §7: the linearized (frozen-kernel) network's train and test trajectories from the window's start.</summary>
-public sealed record FrozenKernelPrediction(int[] Steps, double[] PredictedTrainMse, double[] ActualTrainMse, double[] PredictedTestMse, double[] ActualTestMse,
-                                            double InfiniteTimeTestMse, double TestMseError, double TestOutputRelativeError);
-
 /// <summary>Everything <c>tangent analyze</c> derives from the operators of one window.</summary>
 public static class PathAnalysis
 {
     /// <summary>
     /// Analyzes the window <paramref name="window"/> (snapshots, first = s, last = T) of a run trained on targets
-    /// <paramref name="trainTargets"/> with clean part <paramref name="cleanTargets"/> (null when no noise was injected)
-    /// and test targets <paramref name="testTargets"/>.
+    /// <paramref name="trainTargets"/> with clean part <paramref name="cleanTargets"/> (null when no noise was
+    /// injected) and test targets <paramref name="testTargets"/>.
     /// </summary>
-    public static PathAnalysisResult Run(IReadOnlyList<Snapshot> window, SnapshotIndex index, Tensor trainTargets, Tensor? cleanTargets, Tensor testTargets,
-                                         ThresholdKind thresholdKind, double thresholdValue, double pinvCutoff, CancellationToken cancel = default)
+    public static PathAnalysisResult Run(
+        IReadOnlyList<Snapshot> window,
+        SnapshotIndex index,
+        Tensor trainTargets,
+        Tensor? cleanTargets,
+        Tensor testTargets,
+        ThresholdKind thresholdKind,
+        double thresholdValue,
+        double pinvCutoff,
+        CancellationToken cancel = default
+    )
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var ops = PathOperators.Compute(window, index.Loss, index.Traced, index.Outputs, cancel: cancel);
-        return Run(ops, clock.Elapsed.TotalSeconds, window, index, trainTargets, cleanTargets, testTargets, thresholdKind, thresholdValue, pinvCutoff, cancel);
+        return Run(
+            ops,
+            clock.Elapsed.TotalSeconds,
+            window,
+            index,
+            trainTargets,
+            cleanTargets,
+            testTargets,
+            thresholdKind,
+            thresholdValue,
+            pinvCutoff,
+            cancel
+        );
     }
 
-    /// <summary>As above, with operators already integrated over <paramref name="window"/> (in <paramref name="operatorSeconds"/>).</summary>
-    public static PathAnalysisResult Run(PathOperators ops, double operatorSeconds, IReadOnlyList<Snapshot> window, SnapshotIndex index, Tensor trainTargets,
-                                         Tensor? cleanTargets, Tensor testTargets, ThresholdKind thresholdKind, double thresholdValue, double pinvCutoff,
-                                         CancellationToken cancel = default)
+    /// <summary>As above, with operators already integrated over <paramref name="window"/> (in
+    /// <paramref name="operatorSeconds"/>).</summary>
+    public static PathAnalysisResult Run(
+        PathOperators ops,
+        double operatorSeconds,
+        IReadOnlyList<Snapshot> window,
+        SnapshotIndex index,
+        Tensor trainTargets,
+        Tensor? cleanTargets,
+        Tensor testTargets,
+        ThresholdKind thresholdKind,
+        double thresholdValue,
+        double pinvCutoff,
+        CancellationToken cancel = default
+    )
     {
         using var scope = NewDisposeScope();
         bool traced = index.Traced;
         var loss = index.Loss;
         var approximations = ops.Approximations.ToList();
         if (index.TrainIndices is not null)
-            approximations.Add($"training subset S′ of {index.TrainIndices.Count} points treated as a uniform sample of S (K_S′S g_S ≈ K_S′S′ g_S′, B = I/n′): a Monte-Carlo approximation");
-        if (index.QueryIndices is not null) approximations.Add($"query subset Q′ of {index.QueryIndices.Count} points (exact for those points)");
+            approximations.Add(
+                $"training subset S′ of {index.TrainIndices.Count} points treated as a uniform sample of S (K_S′S "
+                    + "g_S ≈ K_S′S′ g_S′, B = I/n′): a Monte-Carlo approximation"
+            );
+        if (index.QueryIndices is not null)
+            approximations.Add($"query subset Q′ of {index.QueryIndices.Count} points (exact for those points)");
         var first = window[0];
         var last = window[^1];
         long n = first.Us.shape[0];
@@ -174,7 +104,13 @@ public static class PathAnalysis
             return (RelativeError(predicted, dUq), Correlation(predicted, dUq));
         }
         var predictedQ = ops.Transfer.matmul(Pinv(pinvCutoff)).matmul(dUs);
-        var sweep = new[] { 1e-15, 1e-12, 1e-9, 1e-6, 1e-3 }.Select(c => { var (e, r) = Coupling(c); return (c, e, r); }).ToList();
+        var sweep = new[] { 1e-15, 1e-12, 1e-9, 1e-6, 1e-3 }
+            .Select(c =>
+            {
+                var (e, r) = Coupling(c);
+                return (c, e, r);
+            })
+            .ToList();
 
         // Direct predictions from the output gradient at s.
         double directTrain = RelativeError(-ops.Displacement.matmul(gs), dUs);
@@ -188,19 +124,26 @@ public static class PathAnalysis
 
         // Kernel drift, velocity, alignment, ranks.
         var distance = window.Select(w => KernelDiagnostics.Distance(first.Kss, w.Kss)).ToArray();
-        var velocity = window.Zip(window.Skip(1), (a, b) => KernelDiagnostics.Distance(a.Kss, b.Kss) / Math.Max(1, b.Step - a.Step)).ToArray();
+        var velocity = window
+            .Zip(window.Skip(1), (a, b) => KernelDiagnostics.Distance(a.Kss, b.Kss) / Math.Max(1, b.Step - a.Step))
+            .ToArray();
         var kernelEig = linalg.eigvalsh(first.Kss).data<double>().ToArray();
 
-        FourCells? cells = cleanTargets is null ? null : Cells(Col(cleanTargets), Col(trainTargets - cleanTargets), vectors, channel, ops.Transfer, n);
-        FrozenKernelPrediction? frozen = loss == LossKind.HalfMse ? Frozen(window, trainTargets, testTargets, traced, index.Outputs) : null;
+        FourCells? cells = cleanTargets is null
+            ? null
+            : Cells(Col(cleanTargets), Col(trainTargets - cleanTargets), vectors, channel, ops.Transfer, n);
+        FrozenKernelPrediction? frozen =
+            loss == LossKind.HalfMse ? Frozen(window, trainTargets, testTargets, traced, index.Outputs) : null;
 
         // Convergence in the snapshot spacing: operators from every 2nd, 4th, … snapshot (ends kept).
         var spacing = new List<(int, int, double)>();
         for (int every = 1; every <= 16 && window.Count > 2; every *= 2)
         {
             var thinned = window.Where((_, i) => i % every == 0 || i == window.Count - 1).ToList();
-            if (every > 1 && thinned.Count == spacing[^1].Item2) break;
-            using var thinOps = every == 1 ? null : PathOperators.Compute(thinned, loss, traced, index.Outputs, cancel: cancel);
+            if (every > 1 && thinned.Count == spacing[^1].Item2)
+                break;
+            using var thinOps =
+                every == 1 ? null : PathOperators.Compute(thinned, loss, traced, index.Outputs, cancel: cancel);
             var o = thinOps ?? ops;
             var (tu, ts, tvh) = linalg.svd(o.Displacement, fullMatrices: false);
             var keep = ts.gt(pinvCutoff * ts[0].item<double>());
@@ -250,23 +193,51 @@ public static class PathAnalysis
     {
         var vc = vectors[TensorIndex.Colon, TensorIndex.Slice(0, channel)];
         Tensor Channel(Tensor y) => vc.matmul(vc.T.matmul(y));
-        double Share(Tensor part, Tensor whole) { double w = whole.square().sum().item<double>(); return w == 0 ? 0 : part.square().sum().item<double>() / w; }
+        double Share(Tensor part, Tensor whole)
+        {
+            double w = whole.square().sum().item<double>();
+            return w == 0 ? 0 : part.square().sum().item<double>() / w;
+        }
         double Effect(Tensor labelPart) => transfer.matmul(labelPart / n).norm().item<double>();
-        var cc = Channel(clean); var cr = clean - cc;
-        var nc = Channel(noise); var nr = noise - nc;
-        return new FourCells(Share(cc, clean), Share(cr, clean), Share(nc, noise), Share(nr, noise), Effect(cc), Effect(cr), Effect(nc), Effect(nr));
+        var cc = Channel(clean);
+        var cr = clean - cc;
+        var nc = Channel(noise);
+        var nr = noise - nc;
+        return new FourCells(
+            Share(cc, clean),
+            Share(cr, clean),
+            Share(nc, noise),
+            Share(nr, noise),
+            Effect(cc),
+            Effect(cr),
+            Effect(nc),
+            Effect(nr)
+        );
     }
 
     /// <summary>
-    /// Linearized network from the window's start s (THEORY §7), per snapshot step t:
-    /// U_S(t) = Y + A^{t−s}(U_S(s) − Y), U_Q(t) = U_Q(s) − K_QS V diag((η/n) Σ_{j&lt;t−s} r^j) Vᵀ (U_S(s) − Y), A = I − ηK/n.
+    /// Linearized network from the window's start s (THEORY §7), per snapshot step t: U_S(t) = Y + A^{t−s}(U_S(s) − Y),
+    /// U_Q(t) = U_Q(s) − K_QS V diag((η/n) Σ_{j&lt;t−s} r^j) Vᵀ (U_S(s) − Y), A = I − ηK/n.
     /// </summary>
-    private static FrozenKernelPrediction Frozen(IReadOnlyList<Snapshot> window, Tensor y, Tensor yq, bool traced, int outputs)
+    private static FrozenKernelPrediction Frozen(
+        IReadOnlyList<Snapshot> window,
+        Tensor y,
+        Tensor yq,
+        bool traced,
+        int outputs
+    )
     {
         var first = window[0];
         double scale = traced ? 1.0 / outputs : 1.0;
         Tensor Col(Tensor m) => PathOperators.AsColumns(m, traced);
-        using var dynamics = new Theory.LinearizedDynamics(first.Kss * scale, first.Kqs * scale, Col(first.Us), Col(first.Uq), Col(y), first.LearningRate);
+        using var dynamics = new LinearizedDynamics(
+            first.Kss * scale,
+            first.Kqs * scale,
+            Col(first.Us),
+            Col(first.Uq),
+            Col(y),
+            first.LearningRate
+        );
         var yc = Col(y);
         var yqc = Col(yq);
         var steps = window.Select(w => w.Step).ToArray();
@@ -286,9 +257,19 @@ public static class PathAnalysis
         }
         double infinite = (dynamics.QueryOutputsAtInfinity() - yqc).square().mean().item<double>();
         var actualQ = Col(window[^1].Uq);
-        double relative = (lastPredQ! - actualQ).norm().item<double>() / Math.Max(1e-300, (actualQ - Col(first.Uq)).norm().item<double>());
-        return new FrozenKernelPrediction(steps, predTrain, actualTrain, predTest, actualTest, infinite,
-                                          Math.Abs(predTest[^1] - actualTest[^1]) / Math.Max(1e-300, actualTest[^1]), relative);
+        double relative =
+            (lastPredQ! - actualQ).norm().item<double>()
+            / Math.Max(1e-300, (actualQ - Col(first.Uq)).norm().item<double>());
+        return new FrozenKernelPrediction(
+            steps,
+            predTrain,
+            actualTrain,
+            predTest,
+            actualTest,
+            infinite,
+            Math.Abs(predTest[^1] - actualTest[^1]) / Math.Max(1e-300, actualTest[^1]),
+            relative
+        );
     }
 
     /// <summary>‖a − b‖ / ‖b‖.</summary>

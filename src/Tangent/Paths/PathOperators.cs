@@ -4,32 +4,52 @@ using static TorchSharp.torch;
 namespace Tangent.Paths;
 
 /// <summary>
-/// The operators of THEORY §2 over a window [s, T] of a recorded run, in float64, with the kernel held frozen
-/// between snapshots:
+/// The operators of THEORY §2 over a window [s, T] of a recorded run, in float64, with the kernel held frozen between
+/// snapshots:
 /// <list type="bullet">
-/// <item>W_S = η Σ_τ P(τ,s)ᵀ K_τ P(τ,s) — cumulative dissipation Gramian (flow form); <see cref="DiscreteGramian"/> uses
-/// K − ½ηKBK, the form whose loss identity is exact step by step for a quadratic loss;</item>
+/// <item>W_S = η Σ_τ P(τ,s)ᵀ K_τ P(τ,s) — cumulative dissipation Gramian (flow form); <see cref="DiscreteGramian"/>
+/// uses K − ½ηKBK, the form whose loss identity is exact step by step for a quadratic loss;</item>
 /// <item>D = η Σ_τ K_τ P(τ,s) — training displacement, predicted ΔU_S = −D g(s);</item>
 /// <item>G_Q = η Σ_τ K_QS,τ P(τ,s) — test transfer, predicted ΔU_Q = −G_Q g(s);</item>
 /// <item>P(T,s) — the propagator of the output gradient.</item>
 /// </list>
-/// Full mode: N = n·p rows (sample-major). Traced mode: N = n, with the per-output kernel taken as K_tr/p
-/// (exact when K = K_scalar ⊗ I_p; an approximation otherwise), acting on each output column.
+/// Full mode: N = n·p rows (sample-major). Traced mode: N = n, with the per-output kernel taken as K_tr/p (exact when K
+/// = K_scalar ⊗ I_p; an approximation otherwise), acting on each output column.
 /// </summary>
-public sealed record PathOperators(Tensor Gramian, Tensor DiscreteGramian, Tensor Displacement, Tensor Transfer, Tensor Propagator,
-                                   int Start, int End, int Segments, IReadOnlyList<string> Approximations) : IDisposable
+public sealed record PathOperators(
+    Tensor Gramian,
+    Tensor DiscreteGramian,
+    Tensor Displacement,
+    Tensor Transfer,
+    Tensor Propagator,
+    int Start,
+    int End,
+    int Segments,
+    IReadOnlyList<string> Approximations
+) : IDisposable
 {
-    /// <summary>Largest spectral radius of a segment's one-step propagator I − ηBK (above 1: the linearized dynamics expand).</summary>
+    /// <summary>Largest spectral radius of a segment's one-step propagator I − ηBK (above 1: the linearized dynamics
+    /// expand).</summary>
     public double MaxRadius { get; init; }
+
     /// <summary>Start step of the segment with <see cref="MaxRadius"/>.</summary>
     public int MaxRadiusStep { get; init; }
 
-    /// <summary>Integrates the frozen segments between consecutive snapshots of <paramref name="window"/> (first = s, last = T).</summary>
-    public static PathOperators Compute(IReadOnlyList<Snapshot> window, LossKind loss, bool traced, int outputs, bool forceGeneral = false,
-                                        CancellationToken cancel = default)
+    /// <summary>Integrates the frozen segments between consecutive snapshots of <paramref name="window"/> (first = s,
+    /// last = T).</summary>
+    public static PathOperators Compute(
+        IReadOnlyList<Snapshot> window,
+        LossKind loss,
+        bool traced,
+        int outputs,
+        bool forceGeneral = false,
+        CancellationToken cancel = default
+    )
     {
-        if (window.Count < 2) throw new ArgumentException("a window needs at least two snapshots (its start and its end)");
-        if (traced && loss == LossKind.CrossEntropy) throw new ArgumentException("traced operators are defined for ½-MSE only");
+        if (window.Count < 2)
+            throw new ArgumentException("a window needs at least two snapshots (its start and its end)");
+        if (traced && loss == LossKind.CrossEntropy)
+            throw new ArgumentException("traced operators are defined for ½-MSE only");
         using var scope = NewDisposeScope();
         int p = traced ? 1 : outputs;
         double kernelScale = traced ? 1.0 / outputs : 1.0;
@@ -45,17 +65,27 @@ public sealed record PathOperators(Tensor Gramian, Tensor DiscreteGramian, Tenso
         int maxRadiusStep = window[0].Step;
         for (int k = 0; k + 1 < window.Count; k++)
         {
-            cancel.ThrowIfCancellationRequested();   // between segments: one eigendecomposition each
+            cancel.ThrowIfCancellationRequested(); // between segments: one eigendecomposition each
             using var step = NewDisposeScope();
             var snap = window[k];
             long steps = window[k + 1].Step - snap.Step;
             double lr = snap.LearningRate;
             var kss = snap.Kss * kernelScale;
             var kqs = snap.Kqs * kernelScale;
-            using var segment = loss == LossKind.HalfMse && !forceGeneral
-                ? FrozenSegment.HalfMse(kss, lr, n, steps)
-                : FrozenSegment.General(kss, Losses.OutputHessian(loss, snap.Us).to_type(ScalarType.Float64), lr, steps);
-            if (segment.Radius > maxRadius) { maxRadius = segment.Radius; maxRadiusStep = snap.Step; }
+            using var segment =
+                loss == LossKind.HalfMse && !forceGeneral
+                    ? FrozenSegment.HalfMse(kss, lr, n, steps)
+                    : FrozenSegment.General(
+                        kss,
+                        Losses.OutputHessian(loss, snap.Us).to_type(ScalarType.Float64),
+                        lr,
+                        steps
+                    );
+            if (segment.Radius > maxRadius)
+            {
+                maxRadius = segment.Radius;
+                maxRadiusStep = snap.Step;
+            }
             var pt = cumulative.T;
             w.add_(lr * pt.matmul(segment.Gramian).matmul(cumulative));
             wd.add_(lr * pt.matmul(segment.DiscreteGramian).matmul(cumulative));
@@ -63,30 +93,62 @@ public sealed record PathOperators(Tensor Gramian, Tensor DiscreteGramian, Tenso
             d.add_(lr * kss.matmul(sumTimesP));
             g.add_(lr * kqs.matmul(sumTimesP));
             cumulative = segment.Propagator.matmul(cumulative).MoveToOuterDisposeScope();
-            if (!cumulative.isfinite().all().item<bool>() || !w.isfinite().all().item<bool>() || !g.isfinite().all().item<bool>())
+            if (
+                !cumulative.isfinite().all().item<bool>()
+                || !w.isfinite().all().item<bool>()
+                || !g.isfinite().all().item<bool>()
+            )
             {
-                double radius = linalg.eigvals(eye(kss.shape[0], dtype: ScalarType.Float64) - lr * Losses.OutputHessian(loss, snap.Us).to_type(ScalarType.Float64).matmul(kss))
-                                      .abs().max().item<double>();
+                double radius = linalg
+                    .eigvals(
+                        eye(kss.shape[0], dtype: ScalarType.Float64)
+                            - lr * Losses.OutputHessian(loss, snap.Us).to_type(ScalarType.Float64).matmul(kss)
+                    )
+                    .abs()
+                    .max()
+                    .item<double>();
                 throw new InvalidOperationException(
-                    $"the path operators overflowed in the segment starting at step {snap.Step} ({steps} steps): the one-step propagator I − ηBK has " +
-                    $"spectral radius {radius:G3} > 1, so the linearized dynamics w ← w − ηMJᵀg diverge there. This happens with adaptive optimizers " +
-                    "(M = 1/(√v̂ + ε) is huge where gradients are tiny, and momentum, which the operators ignore, is what keeps the real run stable); " +
-                    "analyze a window where the run is closer to preconditioned gradient descent, or a run trained with GD/SGD");
+                    $"the path operators overflowed in the segment starting at step {snap.Step} ({steps} steps): "
+                        + "the one-step propagator I − ηBK has "
+                        + $"spectral radius {radius:G3} > 1, so the linearized dynamics w ← w − ηMJᵀg diverge "
+                        + "there. This happens with adaptive optimizers "
+                        + "(M = 1/(√v̂ + ε) is huge where gradients are tiny, and momentum, which the operators "
+                        + "ignore, is what keeps the real run stable); "
+                        + "analyze a window where the run is closer to preconditioned gradient descent, or a run "
+                        + "trained with GD/SGD"
+                );
             }
         }
-        var approximations = new List<string> { "kernel and output Hessian held frozen between snapshots (the snapshot spacing is the only approximation for a frozen kernel)" };
-        if (traced) approximations.Add("traced mode: per-output kernel K_tr/p on every output (exact when K = K_scalar ⊗ I_p)");
-        if (loss == LossKind.HalfMse && !forceGeneral) approximations.Add("½-MSE closed form per segment (eigendecomposition of K)");
-        else approximations.Add("output Hessian B from the softmax at each snapshot; segments by repeated squaring");
-        return new PathOperators((w + w.T).div(2).MoveToOuterDisposeScope(), (wd + wd.T).div(2).MoveToOuterDisposeScope(), d.MoveToOuterDisposeScope(),
-                                 g.MoveToOuterDisposeScope(), cumulative.MoveToOuterDisposeScope(), window[0].Step, window[^1].Step, window.Count - 1, approximations)
+        var approximations = new List<string>
+        {
+            "kernel and output Hessian held frozen between snapshots (the snapshot spacing is the only "
+                + "approximation for a frozen kernel)",
+        };
+        if (traced)
+            approximations.Add("traced mode: per-output kernel K_tr/p on every output (exact when K = K_scalar ⊗ I_p)");
+        if (loss == LossKind.HalfMse && !forceGeneral)
+            approximations.Add("½-MSE closed form per segment (eigendecomposition of K)");
+        else
+            approximations.Add("output Hessian B from the softmax at each snapshot; segments by repeated squaring");
+        return new PathOperators(
+            (w + w.T).div(2).MoveToOuterDisposeScope(),
+            (wd + wd.T).div(2).MoveToOuterDisposeScope(),
+            d.MoveToOuterDisposeScope(),
+            g.MoveToOuterDisposeScope(),
+            cumulative.MoveToOuterDisposeScope(),
+            window[0].Step,
+            window[^1].Step,
+            window.Count - 1,
+            approximations
+        )
         {
             MaxRadius = maxRadius,
             MaxRadiusStep = maxRadiusStep,
         };
     }
 
-    /// <summary>A snapshot's outputs or targets [n, p] as operator columns: [n·p, 1] (full) or [n, p] (traced).</summary>
+    /// <summary>A snapshot's outputs or targets [n, p] as operator columns: [n·p, 1] (full) or [n, p]
+    /// (traced).</summary>
     public static Tensor AsColumns(Tensor matrix, bool traced) => traced ? matrix : matrix.reshape(-1, 1);
 
     /// <inheritdoc/>

@@ -2,12 +2,9 @@ using ScottPlot;
 
 namespace Tangent.Reports;
 
-/// <summary>A rendered figure: SVG text and PNG bytes of the same plot.</summary>
-public sealed record RenderedFigure(string Name, string Caption, string Svg, byte[] Png);
-
 /// <summary>
-/// Renders ScottPlot plots with the font Tangent ships (DejaVu Sans, copied beside the
-/// assembly under <c>fonts/</c>), so figures look the same on every machine.
+/// Renders ScottPlot plots with the font Tangent ships (DejaVu Sans, copied beside the assembly under <c>fonts/</c>),
+/// so figures look the same on every machine.
 /// </summary>
 public static class Figure
 {
@@ -16,7 +13,8 @@ public static class Figure
     private static readonly Lazy<bool> FontRegistered = new(RegisterFont);
 
     /// <summary>Default pixel size of figures.</summary>
-    public const int Width = 900, Height = 560;
+    public const int Width = 900,
+        Height = 560;
 
     /// <summary>A new plot styled for reports (shipped font, readable sizes).</summary>
     public static Plot NewPlot(string title, string xLabel, string yLabel)
@@ -51,24 +49,35 @@ public static class Figure
     /// <summary>Path of the shipped font file.</summary>
     public static string FontPath => Path.Combine(AppContext.BaseDirectory, "fonts", "DejaVuSans.ttf");
 
-    private static ScottPlot.TickGenerators.NumericAutomatic LogTicks() => new()
-    {
-        MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-        // Whole decades when the range spans several; fractional exponents (labelled by value) when it spans less than one.
-        IntegerTicksOnly = false,
-        LabelFormatter = v => Math.Abs(v - Math.Round(v)) < 1e-9 ? FormatPowerOfTen(v) : FormatValue(Math.Pow(10, v)),
-    };
+    private static ScottPlot.TickGenerators.NumericAutomatic LogTicks() =>
+        new()
+        {
+            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            // Whole decades when the range spans several; fractional exponents (labelled by value) when it spans less
+            // than one.
+            IntegerTicksOnly = false,
+            LabelFormatter = v =>
+                Math.Abs(v - Math.Round(v)) < 1e-9 ? FormatPowerOfTen(v) : FormatValue(Math.Pow(10, v)),
+        };
 
-    /// <summary>A tick value in plain notation between 0.001 and 10⁵ (3 significant digits), as 3.2e6 outside.</summary>
+    /// <summary>A tick value in plain notation between 0.001 and 10⁵ (3 significant digits), as 3.2e6
+    /// outside.</summary>
     public static string FormatValue(double x)
     {
         var c = System.Globalization.CultureInfo.InvariantCulture;
-        if (x >= 1e-3 && x < 1e5) return x.ToString(x < 1 ? "0.###" : x < 100 ? "0.#" : "0", c);
+        if (x >= 1e-3 && x < 1e5)
+            return x.ToString(
+                x < 1 ? "0.###"
+                    : x < 100 ? "0.#"
+                    : "0",
+                c
+            );
         int e = (int)Math.Floor(Math.Log10(x));
         return (x / Math.Pow(10, e)).ToString("0.#", c) + "e" + e.ToString(c);
     }
 
-    /// <summary>Tick label for log₁₀ value <paramref name="exponent"/>: 0.01, 0.1, 1, 10, 100, otherwise 1e±k.</summary>
+    /// <summary>Tick label for log₁₀ value <paramref name="exponent"/>: 0.01, 0.1, 1, 10, 100, otherwise
+    /// 1e±k.</summary>
     public static string FormatPowerOfTen(double exponent)
     {
         int k = (int)Math.Round(exponent);
@@ -82,7 +91,10 @@ public static class Figure
     private static bool RegisterFont()
     {
         if (!File.Exists(FontPath))
-            throw new FileNotFoundException($"Tangent's figure font is missing at {FontPath}; rebuild Tangent (it is copied from src/Tangent/Reports/Fonts)");
+            throw new FileNotFoundException(
+                $"Tangent's figure font is missing at {FontPath}; rebuild Tangent (it is copied from "
+                    + "src/Tangent/Reports/Fonts)"
+            );
         Fonts.AddFontFile(FontName, FontPath);
         return true;
     }

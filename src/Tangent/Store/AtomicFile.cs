@@ -3,9 +3,9 @@ using System.Text;
 namespace Tangent.Store;
 
 /// <summary>
-/// Writes a file so that readers see either the old content or the whole new content, never
-/// a prefix: the bytes go to a temporary file in the same directory, are flushed to disk,
-/// and the temporary file is renamed over the target (rename is atomic within a file system).
+/// Writes a file so that readers see either the old content or the whole new content, never a prefix: the bytes go to a
+/// temporary file in the same directory, are flushed to disk, and the temporary file is renamed over the target (rename
+/// is atomic within a file system).
 /// </summary>
 public static class AtomicFile
 {
@@ -45,6 +45,11 @@ public static class AtomicFile
 
     private static void TryDelete(string path)
     {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 }

@@ -6,27 +6,9 @@ using TorchSharp;
 
 namespace Tangent.Store;
 
-/// <summary>An array read from a NumPy <c>.npy</c> file, values widened to double, C order.</summary>
-public sealed record NpyArray(double[] Data, long[] Shape, string Descr)
-{
-    /// <summary>Element at a multi-index (C order).</summary>
-    public double this[params long[] index]
-    {
-        get
-        {
-            long flat = 0;
-            for (int i = 0; i < Shape.Length; i++) flat = flat * Shape[i] + index[i];
-            return Data[flat];
-        }
-    }
-
-    /// <summary>The array as a float64 tensor of its shape.</summary>
-    public torch.Tensor ToTensor() => torch.tensor(Data, Shape, dtype: torch.ScalarType.Float64);
-}
-
 /// <summary>
-/// NumPy <c>.npy</c> format version 1.0 (little-endian, C order), so every kernel and spectrum
-/// Tangent writes loads with <c>numpy.load</c>. Files are written atomically.
+/// NumPy <c>.npy</c> format version 1.0 (little-endian, C order), so every kernel and spectrum Tangent writes loads
+/// with <c>numpy.load</c>. Files are written atomically.
 /// </summary>
 public static partial class Npy
 {
@@ -37,7 +19,8 @@ public static partial class Npy
     {
         CheckShape(data.Length, shape);
         var bytes = new byte[data.Length * 8];
-        for (int i = 0; i < data.Length; i++) BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(i * 8), data[i]);
+        for (int i = 0; i < data.Length; i++)
+            BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(i * 8), data[i]);
         WriteRaw(path, "<f8", shape, bytes);
     }
 
@@ -46,7 +29,8 @@ public static partial class Npy
     {
         CheckShape(data.Length, shape);
         var bytes = new byte[data.Length * 4];
-        for (int i = 0; i < data.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), data[i]);
+        for (int i = 0; i < data.Length; i++)
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), data[i]);
         WriteRaw(path, "<f4", shape, bytes);
     }
 
@@ -55,7 +39,8 @@ public static partial class Npy
     {
         CheckShape(data.Length, shape);
         var bytes = new byte[data.Length * 8];
-        for (int i = 0; i < data.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * 8), data[i]);
+        for (int i = 0; i < data.Length; i++)
+            BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * 8), data[i]);
         WriteRaw(path, "<i8", shape, bytes);
     }
 
@@ -70,8 +55,12 @@ public static partial class Npy
             case torch.ScalarType.Float32:
                 Write(path, t.data<float>().ToArray(), shape);
                 break;
-            case torch.ScalarType.Int64 or torch.ScalarType.Int32 or torch.ScalarType.Int16 or torch.ScalarType.Int8
-                or torch.ScalarType.Byte or torch.ScalarType.Bool:
+            case torch.ScalarType.Int64
+            or torch.ScalarType.Int32
+            or torch.ScalarType.Int16
+            or torch.ScalarType.Int8
+            or torch.ScalarType.Byte
+            or torch.ScalarType.Bool:
                 Write(path, t.to_type(torch.ScalarType.Int64).data<long>().ToArray(), shape);
                 break;
             default:
@@ -85,11 +74,19 @@ public static partial class Npy
     {
         byte[] b = File.ReadAllBytes(path);
         var (shape, d, dataStart, count) = Header(path, b);
-        int size = d switch { "<f8" or "<i8" => 8, "<f4" or "<i4" => 4, _ => 0 };
+        int size = d switch
+        {
+            "<f8" or "<i8" => 8,
+            "<f4" or "<i4" => 4,
+            _ => 0,
+        };
         if (size == 0)
             throw new InvalidDataException(
-                $"{path}: dtype '{d}' is not supported (use little-endian float64, float32, int64 or int32: array.astype('<f8'))");
-        if (b.Length - dataStart < count * size) throw new InvalidDataException($"{path}: file is truncated");
+                $"{path}: dtype '{d}' is not supported (use little-endian float64, float32, int64 or int32: "
+                    + "array.astype('<f8'))"
+            );
+        if (b.Length - dataStart < count * size)
+            throw new InvalidDataException($"{path}: file is truncated");
         var data = new double[count];
         var span = b.AsSpan(dataStart);
         for (long i = 0; i < count; i++)
@@ -106,7 +103,8 @@ public static partial class Npy
         return new NpyArray(data, shape, d);
     }
 
-    /// <summary>The shape in the header of <paramref name="path"/>, without reading the data (for size checks).</summary>
+    /// <summary>The shape in the header of <paramref name="path"/>, without reading the data (for size
+    /// checks).</summary>
     public static long[] ReadShape(string path)
     {
         using var stream = File.OpenRead(path);
@@ -120,12 +118,24 @@ public static partial class Npy
         if (b.Length < 10 || !b.AsSpan(0, 6).SequenceEqual(Magic))
             throw new InvalidDataException($"{path}: not a .npy file (bad magic)");
         int major = b[6];
-        int headerLen, offset;
-        if (major == 1) { headerLen = BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(8)); offset = 10; }
-        else if (b.Length >= 12) { headerLen = (int)Math.Min(int.MaxValue - 12, BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(8))); offset = 12; }
-        else throw new InvalidDataException($"{path}: file is truncated");
+        int headerLen,
+            offset;
+        if (major == 1)
+        {
+            headerLen = BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(8));
+            offset = 10;
+        }
+        else if (b.Length >= 12)
+        {
+            headerLen = (int)Math.Min(int.MaxValue - 12, BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(8)));
+            offset = 12;
+        }
+        else
+            throw new InvalidDataException($"{path}: file is truncated");
         if (major is not (1 or 2 or 3) || b.Length < offset + headerLen)
-            throw new InvalidDataException($"{path}: file is truncated or not a .npy file (header of {headerLen} bytes, file of {b.Length})");
+            throw new InvalidDataException(
+                $"{path}: file is truncated or not a .npy file (header of {headerLen} bytes, file of {b.Length})"
+            );
         string header = Encoding.Latin1.GetString(b, offset, headerLen);
         var descr = DescrPattern().Match(header);
         var order = FortranPattern().Match(header);
@@ -133,23 +143,34 @@ public static partial class Npy
         if (!descr.Success || !order.Success || !shapeMatch.Success)
             throw new InvalidDataException($"{path}: unreadable .npy header '{header.Trim()}'");
         if (order.Groups[1].Value != "False")
-            throw new InvalidDataException($"{path}: Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray");
-        var dims = shapeMatch.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            throw new InvalidDataException(
+                $"{path}: Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray"
+            );
+        var dims = shapeMatch
+            .Groups[1]
+            .Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var shape = new long[dims.Length];
         for (int k = 0; k < dims.Length; k++)
             if (!long.TryParse(dims[k], NumberStyles.None, CultureInfo.InvariantCulture, out shape[k]))
-                throw new InvalidDataException($"{path}: unreadable shape '({shapeMatch.Groups[1].Value})' in the .npy header");
+                throw new InvalidDataException(
+                    $"{path}: unreadable shape '({shapeMatch.Groups[1].Value})' in the .npy header"
+                );
         long count = 1;
         foreach (long x in shape)
-            if (x > 0 && count > (long)int.MaxValue / x) throw new InvalidDataException($"{path}: shape is too large to read");
-            else count *= x;
+            if (x > 0 && count > (long)int.MaxValue / x)
+                throw new InvalidDataException($"{path}: shape is too large to read");
+            else
+                count *= x;
         return (shape, descr.Groups[1].Value, offset + headerLen, count);
     }
 
     private static void CheckShape(int length, long[] shape)
     {
         long count = shape.Aggregate(1L, (a, x) => a * x);
-        if (count != length) throw new ArgumentException($"shape ({string.Join(", ", shape)}) holds {count} elements, data has {length}");
+        if (count != length)
+            throw new ArgumentException(
+                $"shape ({string.Join(", ", shape)}) holds {count} elements, data has {length}"
+            );
     }
 
     private static void WriteRaw(string path, string descr, long[] shape, byte[] payload)
@@ -165,17 +186,20 @@ public static partial class Npy
         int unpadded = 10 + dict.Length + 1;
         int padding = (64 - unpadded % 64) % 64;
         string header = dict + new string(' ', padding) + "\n";
-        AtomicFile.Write(path, s =>
-        {
-            s.Write(Magic);
-            s.WriteByte(1);
-            s.WriteByte(0);
-            Span<byte> len = stackalloc byte[2];
-            BinaryPrimitives.WriteUInt16LittleEndian(len, (ushort)header.Length);
-            s.Write(len);
-            s.Write(Encoding.Latin1.GetBytes(header));
-            s.Write(payload);
-        });
+        AtomicFile.Write(
+            path,
+            s =>
+            {
+                s.Write(Magic);
+                s.WriteByte(1);
+                s.WriteByte(0);
+                Span<byte> len = stackalloc byte[2];
+                BinaryPrimitives.WriteUInt16LittleEndian(len, (ushort)header.Length);
+                s.Write(len);
+                s.Write(Encoding.Latin1.GetBytes(header));
+                s.Write(payload);
+            }
+        );
     }
 
     [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")]

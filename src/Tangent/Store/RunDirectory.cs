@@ -9,24 +9,28 @@ using TorchSharp;
 namespace Tangent.Store;
 
 /// <summary>
-/// The run directory every command writes:
-/// <c>run.json</c>, <c>metrics.csv</c>, <c>summary.json</c>, <c>arrays/*.npy</c>,
-/// <c>figures/*.svg|png</c>, <c>report.html</c>. Every file is written atomically;
-/// <c>run.json</c> says <c>running</c> until <see cref="Complete"/> or <see cref="Fail"/>.
+/// The run directory every command writes: <c>run.json</c>, <c>metrics.csv</c>, <c>summary.json</c>,
+/// <c>arrays/*.npy</c>, <c>figures/*.svg|png</c>, <c>report.html</c>. Every file is written atomically; <c>run.json</c>
+/// says <c>running</c> until <see cref="Complete"/> or <see cref="Fail"/>.
 /// </summary>
 public sealed class RunDirectory
 {
     /// <summary>File name of the run record.</summary>
     public const string RunFile = "run.json";
+
     /// <summary>File name of the per-step metrics.</summary>
     public const string MetricsFile = "metrics.csv";
+
     /// <summary>File name of the named scalar results.</summary>
     public const string SummaryFile = "summary.json";
+
     /// <summary>File name of the self-contained report.</summary>
     public const string ReportFile = "report.html";
 
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private RunInfo _info;
+
+    private bool _created;
 
     private RunDirectory(string path, RunInfo info)
     {
@@ -50,23 +54,38 @@ public sealed class RunDirectory
     public string FiguresPath => System.IO.Path.Combine(Path, "figures");
 
     /// <summary>
-    /// Creates the run directory and writes <c>run.json</c> with status <c>running</c>.
-    /// Refuses a non-empty directory unless <paramref name="overwrite"/>, in which case the
-    /// files of the previous run are removed first.
+    /// Creates the run directory and writes <c>run.json</c> with status <c>running</c>. Refuses a non-empty directory
+    /// unless <paramref name="overwrite"/>, in which case the files of the previous run are removed first.
     /// </summary>
     public static RunDirectory Create<TConfig>(string path, string command, TConfig config, long seed, bool overwrite)
     {
         string full = System.IO.Path.GetFullPath(path);
-        ConfigException.Require(!File.Exists(full), "--out", $"'{path}' is a file", "pass a directory path for the run");
+        ConfigException.Require(
+            !File.Exists(full),
+            "--out",
+            $"'{path}' is a file",
+            "pass a directory path for the run"
+        );
         if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
         {
-            ConfigException.Require(overwrite, "--out", $"'{path}' already exists and is not empty",
-                "choose another directory or pass --force to replace it");
-            ConfigException.Require(File.Exists(System.IO.Path.Combine(full, RunFile)), "--out", $"'{path}' is not empty and is not a run directory (no {RunFile})",
-                "choose an empty or new directory; --force only replaces earlier runs");
-            foreach (var file in Directory.EnumerateFiles(full)) File.Delete(file);
-            foreach (var dir in Directory.EnumerateDirectories(full)) Directory.Delete(dir, recursive: true);
+            ConfigException.Require(
+                overwrite,
+                "--out",
+                $"'{path}' already exists and is not empty",
+                "choose another directory or pass --force to replace it"
+            );
+            ConfigException.Require(
+                File.Exists(System.IO.Path.Combine(full, RunFile)),
+                "--out",
+                $"'{path}' is not empty and is not a run directory (no {RunFile})",
+                "choose an empty or new directory; --force only replaces earlier runs"
+            );
+            foreach (var file in Directory.EnumerateFiles(full))
+                File.Delete(file);
+            foreach (var dir in Directory.EnumerateDirectories(full))
+                Directory.Delete(dir, recursive: true);
         }
+        bool created = !Directory.Exists(full);
         try
         {
             Directory.CreateDirectory(full);
@@ -76,8 +95,11 @@ public sealed class RunDirectory
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigException("--out", $"cannot write to '{path}' ({e.Message.ReplaceLineEndings(" ")})",
-                "choose a writable directory");
+            throw new ConfigException(
+                "--out",
+                $"cannot write to '{path}' ({e.Message.ReplaceLineEndings(" ")})",
+                "choose a writable directory"
+            );
         }
         var configJson = JsonSerializer.SerializeToElement(config, Json.Options);
         var info = new RunInfo
@@ -96,54 +118,81 @@ public sealed class RunDirectory
             Pid = Environment.ProcessId,
             StartedUtc = DateTimeOffset.UtcNow,
         };
-        var run = new RunDirectory(full, info);
+        var run = new RunDirectory(full, info) { _created = created };
         run.WriteInfo();
         return run;
     }
 
     /// <summary>
-    /// Reopens an unfinished run (failed or interrupted) to continue it: run.json is marked running again under this process;
-    /// every file already written stays.
+    /// Reopens an unfinished run (failed or interrupted) to continue it: run.json is marked running again under this
+    /// process; every file already written stays.
     /// </summary>
     public static RunDirectory Reopen(string path)
     {
         string full = System.IO.Path.GetFullPath(path);
         var info = Inspect(full);
-        ConfigException.Require(info.Status != RunStatus.Done, "RUN", $"the run at '{path}' already finished", "start a new run instead of resuming");
-        ConfigException.Require(info.Status != RunStatus.Running, "RUN", $"the run at '{path}' is still running (pid {info.Pid})", "wait for it or stop it first");
-        var run = new RunDirectory(full, info with
-        {
-            Status = RunStatus.Running,
-            Error = null,
-            Host = Environment.MachineName,
-            Pid = Environment.ProcessId,
-            FinishedUtc = null,
-            WallSeconds = null,
-        });
+        ConfigException.Require(
+            info.Status != RunStatus.Done,
+            "RUN",
+            $"the run at '{path}' already finished",
+            "start a new run instead of resuming"
+        );
+        ConfigException.Require(
+            info.Status != RunStatus.Running,
+            "RUN",
+            $"the run at '{path}' is still running (pid {info.Pid})",
+            "wait for it or stop it first"
+        );
+        var run = new RunDirectory(
+            full,
+            info with
+            {
+                Status = RunStatus.Running,
+                Error = null,
+                Host = Environment.MachineName,
+                Pid = Environment.ProcessId,
+                FinishedUtc = null,
+                WallSeconds = null,
+            }
+        );
         run.WriteInfo();
         return run;
     }
 
     /// <summary>
-    /// Reads <c>run.json</c>. A run still marked <c>running</c> whose process no longer exists on
-    /// this host was interrupted (e.g. <c>kill -9</c>): it is reported, and re-marked, as failed.
+    /// Reads <c>run.json</c>. A run still marked <c>running</c> whose process no longer exists on this host was
+    /// interrupted (e.g. <c>kill -9</c>): it is reported, and re-marked, as failed.
     /// </summary>
     public static RunInfo Inspect(string path)
     {
         string file = System.IO.Path.Combine(path, RunFile);
         ConfigException.Require(Directory.Exists(path), "RUN", $"'{path}' does not exist", "pass a run directory");
-        ConfigException.Require(File.Exists(file), "RUN", $"'{path}' is not a run directory (no {RunFile})",
-            "pass a directory written by a tangent command");
+        ConfigException.Require(
+            File.Exists(file),
+            "RUN",
+            $"'{path}' is not a run directory (no {RunFile})",
+            "pass a directory written by a tangent command"
+        );
         RunInfo info;
-        try { info = Json.Deserialize<RunInfo>(File.ReadAllText(file)); }
+        try
+        {
+            info = Json.Deserialize<RunInfo>(File.ReadAllText(file));
+        }
         catch (JsonException e)
         {
-            throw new ConfigException("RUN", $"'{file}' is unreadable: {e.Message.ReplaceLineEndings(" ")}",
-                "pass an intact run directory");
+            throw new ConfigException(
+                "RUN",
+                $"'{file}' is unreadable: {e.Message.ReplaceLineEndings(" ")}",
+                "pass an intact run directory"
+            );
         }
         if (info.Status == RunStatus.Running && info.Host == Environment.MachineName && !ProcessAlive(info.Pid))
         {
-            info = info with { Status = RunStatus.Failed, Error = "interrupted: the process that ran it ended without finishing" };
+            info = info with
+            {
+                Status = RunStatus.Failed,
+                Error = "interrupted: the process that ran it ended without finishing",
+            };
             AtomicFile.WriteAllText(file, Json.Serialize(info));
         }
         return info;
@@ -153,7 +202,8 @@ public sealed class RunDirectory
     public void WriteArray(string name, torch.Tensor tensor) => Npy.Write(ArrayPath(name), tensor);
 
     /// <summary>Writes <paramref name="data"/> with <paramref name="shape"/> as <c>arrays/NAME.npy</c>.</summary>
-    public void WriteArray(string name, ReadOnlySpan<double> data, params long[] shape) => Npy.Write(ArrayPath(name), data, shape);
+    public void WriteArray(string name, ReadOnlySpan<double> data, params long[] shape) =>
+        Npy.Write(ArrayPath(name), data, shape);
 
     /// <summary>Path of <c>arrays/NAME.npy</c>.</summary>
     public string ArrayPath(string name) => System.IO.Path.Combine(ArraysPath, name + ".npy");
@@ -162,14 +212,17 @@ public sealed class RunDirectory
     public void WriteSummary(IEnumerable<KeyValuePair<string, object?>> values)
     {
         var ordered = new Dictionary<string, object?>();
-        foreach (var (k, v) in values) ordered[k] = v;
+        foreach (var (k, v) in values)
+            ordered[k] = v;
         AtomicFile.WriteAllText(System.IO.Path.Combine(Path, SummaryFile), Json.Serialize(ordered));
     }
 
     /// <summary>Writes <c>metrics.csv</c> from a header and rows (invariant culture, round-trip precision).</summary>
-    public void WriteMetrics(IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<double?>> rows) => WriteTable(MetricsFile, columns, rows);
+    public void WriteMetrics(IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<double?>> rows) =>
+        WriteTable(MetricsFile, columns, rows);
 
-    /// <summary>Writes a further table <paramref name="fileName"/> (a .csv in the run directory) like <c>metrics.csv</c>.</summary>
+    /// <summary>Writes a further table <paramref name="fileName"/> (a .csv in the run directory) like
+    /// <c>metrics.csv</c>.</summary>
     public void WriteTable(string fileName, IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<double?>> rows)
     {
         if (fileName.Contains('/') || fileName.Contains('\\') || !fileName.EndsWith(".csv", StringComparison.Ordinal))
@@ -178,8 +231,10 @@ public sealed class RunDirectory
         sb.AppendJoin(',', columns).Append('\n');
         foreach (var row in rows)
         {
-            if (row.Count != columns.Count) throw new ArgumentException($"metrics row has {row.Count} values for {columns.Count} columns");
-            sb.AppendJoin(',', row.Select(v => v is double d ? d.ToString("R", CultureInfo.InvariantCulture) : "")).Append('\n');
+            if (row.Count != columns.Count)
+                throw new ArgumentException($"metrics row has {row.Count} values for {columns.Count} columns");
+            sb.AppendJoin(',', row.Select(v => v is double d ? d.ToString("R", CultureInfo.InvariantCulture) : ""))
+                .Append('\n');
         }
         AtomicFile.WriteAllText(System.IO.Path.Combine(Path, fileName), sb.ToString());
     }
@@ -197,13 +252,37 @@ public sealed class RunDirectory
     /// <summary>Marks the run done and records its wall time.</summary>
     public void Complete() => Finish(RunStatus.Done, null);
 
+    /// <summary>
+    /// Removes a run refused for bad input once its work had started, when it holds nothing but its run.json: the file
+    /// goes, and the directory too when this run created it, so the corrected command can use the same <c>--out</c>. A
+    /// run that already wrote results is marked failed with <paramref name="error"/> instead. Returns whether the run
+    /// was removed.
+    /// </summary>
+    public bool Discard(string error)
+    {
+        try
+        {
+            var entries = Directory.EnumerateFileSystemEntries(Path).ToList();
+            if (entries.All(e => System.IO.Path.GetFileName(e) == RunFile))
+            {
+                File.Delete(System.IO.Path.Combine(Path, RunFile));
+                if (_created)
+                    Directory.Delete(Path);
+                return true;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        Fail(error);
+        return false;
+    }
+
     /// <summary>Directory name that the arrays of a failed run that cannot be resumed are moved to.</summary>
     public const string PartialArraysDirectory = "arrays.partial";
 
     /// <summary>
-    /// Marks the run failed with <paramref name="error"/>. Unless the run can be <paramref name="resumable"/> (it then keeps
-    /// what it needs to continue), its <c>arrays/</c> are moved to <c>arrays.partial/</c>, so that no reader takes the
-    /// arrays of a failed run for results.
+    /// Marks the run failed with <paramref name="error"/>. Unless the run can be <paramref name="resumable"/> (it then
+    /// keeps what it needs to continue), its <c>arrays/</c> are moved to <c>arrays.partial/</c>, so that no reader
+    /// takes the arrays of a failed run for results.
     /// </summary>
     public void Fail(string error, bool resumable = false)
     {
@@ -212,7 +291,8 @@ public sealed class RunDirectory
             string partial = System.IO.Path.Combine(Path, PartialArraysDirectory);
             try
             {
-                if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
+                if (Directory.Exists(partial))
+                    Directory.Delete(partial, recursive: true);
                 Directory.Move(ArraysPath, partial);
             }
             catch (IOException) { }
@@ -243,13 +323,20 @@ public sealed class RunDirectory
 
     private static bool ProcessAlive(int pid)
     {
-        if (pid == Environment.ProcessId) return true;
+        if (pid == Environment.ProcessId)
+            return true;
         try
         {
             using var p = Process.GetProcessById(pid);
             return !p.HasExited;
         }
-        catch (ArgumentException) { return false; }
-        catch (InvalidOperationException) { return false; }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using ScottPlot;
+using Tangent.Commands;
 using Tangent.Data;
 using Tangent.Models;
 using Tangent.Paths;
@@ -10,35 +11,11 @@ using static TorchSharp.torch;
 
 namespace Tangent.Studies;
 
-/// <summary>Settings of the implicit-bias study: one under-determined task, a lazy and a rich network trained by GD from their initializations.</summary>
-public sealed record ImplicitBiasConfig
-{
-    /// <summary>Under-determined regression (n = 50 ≪ P): a random tanh teacher with small label noise.</summary>
-    public TaskConfig Task { get; init; } = new() { Kind = "teacher", TrainSamples = 50, TestSamples = 200, Dimension = 5, Outputs = 1, TeacherWidth = 16, NoiseStd = 0.1 };
-    /// <summary>Lazy: a wide NTK-parameterized ReLU network (kernel drift well under 1 %).</summary>
-    public MlpConfig LazyModel { get; init; } = new() { Widths = [5, 2048, 1], WeightStd = Math.Sqrt(2), BiasStd = 0.1 };
-    /// <summary>Lazy learning rate and steps (interpolates the 50 points).</summary>
-    public double LazyLr { get; init; } = 0.2;
-    /// <summary>Lazy steps.</summary>
-    public int LazySteps { get; init; } = 3000;
-    /// <summary>Rich: a narrow standard-parameterized tanh network (its kernel moves by tens of percent).</summary>
-    public MlpConfig RichModel { get; init; } = new() { Widths = [5, 32, 1], Activation = Activation.Tanh, Parameterization = Parameterization.Standard, BiasStd = 0.1 };
-    /// <summary>Rich learning rate.</summary>
-    public double RichLr { get; init; } = 0.05;
-    /// <summary>Rich steps.</summary>
-    public int RichSteps { get; init; } = 8000;
-    /// <summary>Kernel snapshots (log-spaced) per run.</summary>
-    public int Snapshots { get; init; } = 60;
-    /// <summary>Relative test-output error below which an end state counts as predicted.</summary>
-    public double Tolerance { get; init; } = 0.05;
-    /// <summary>Seed.</summary>
-    public long Seed { get; init; }
-}
-
 /// <summary>
-/// Implicit bias (issue 7, study 3): under-determined regression from the same task, lazy and rich; the trained network's end
-/// state against (i) the pseudo-inverse prediction over the realized path, G_Q D⁺ ΔU_S, and (ii) the frozen-kernel minimum-norm
-/// interpolant from the initial kernel; with the norm and effective rank of the first layer's weight change over training.
+/// Implicit bias (issue 7, study 3): under-determined regression from the same task, lazy and rich; the trained
+/// network's end state against (i) the pseudo-inverse prediction over the realized path, G_Q D⁺ ΔU_S, and (ii) the
+/// frozen-kernel minimum-norm interpolant from the initial kernel; with the norm and effective rank of the first
+/// layer's weight change over training.
 /// </summary>
 public sealed class ImplicitBiasStudy : IStudy
 {
@@ -47,19 +24,34 @@ public sealed class ImplicitBiasStudy : IStudy
 
     /// <inheritdoc/>
     public string Description =>
-        "Implicit bias: gradient descent on an under-determined regression (50 points, thousands of parameters) from a lazy and a rich initialization. " +
-        "Where does it end? Against the realized-path pseudo-inverse prediction G_Q D⁺ ΔU_S (THEORY §2, 'modes are learned from the top of W_S down') and " +
-        "against the frozen-kernel minimum-norm interpolant from the initial kernel (THEORY §7); and how large and how low-rank the learned weight change is.";
+        "Implicit bias: gradient descent on an under-determined regression (50 points, thousands of parameters) "
+        + "from a lazy and a rich initialization. "
+        + "Where does it end? Against the realized-path pseudo-inverse prediction G_Q D⁺ ΔU_S (THEORY §2, 'modes "
+        + "are learned from the top of W_S down') and "
+        + "against the frozen-kernel minimum-norm interpolant from the initial kernel (THEORY §7); and how large "
+        + "and how low-rank the learned weight change is.";
 
     /// <inheritdoc/>
-    public object Preset(string preset) => preset switch
-    {
-        "quick" => new ImplicitBiasConfig(),
-        "full" => new ImplicitBiasConfig { LazyModel = new MlpConfig { Widths = [5, 8192, 1], WeightStd = Math.Sqrt(2), BiasStd = 0.1 }, RichSteps = 20_000, Snapshots = 100 },
-        _ => throw Studies.UnknownPreset(preset),
-    };
+    public object Preset(string preset) =>
+        preset switch
+        {
+            "quick" => new ImplicitBiasConfig(),
+            "full" => new ImplicitBiasConfig
+            {
+                LazyModel = new MlpConfig
+                {
+                    Widths = [5, 8192, 1],
+                    WeightStd = Math.Sqrt(2),
+                    BiasStd = 0.1,
+                },
+                RichSteps = 20_000,
+                Snapshots = 100,
+            },
+            _ => throw Studies.UnknownPreset(preset),
+        };
 
-    /// <summary>Effective rank exp(H(σ/Σσ)) (Roy &amp; Vetterli 2007) and norm of ΔW = W − W₀ of the first layer, at every logged step.</summary>
+    /// <summary>Effective rank exp(H(σ/Σσ)) (Roy &amp; Vetterli 2007) and norm of ΔW = W − W₀ of the first layer, at
+    /// every logged step.</summary>
     private sealed class WeightChange(int every) : ITrainingObserver
     {
         private Tensor? _initial;
@@ -67,7 +59,8 @@ public sealed class ImplicitBiasStudy : IStudy
 
         public void OnStep(TrainingState state)
         {
-            if (state.Step % every != 0 && !state.Final) return;
+            if (state.Step % every != 0 && !state.Final)
+                return;
             using var scope = NewDisposeScope();
             var w = state.Model.parameters().First().detach().to_type(ScalarType.Float64);
             _initial ??= w.clone().DetachFromDisposeScope();
@@ -85,11 +78,23 @@ public sealed class ImplicitBiasStudy : IStudy
     }
 
     /// <inheritdoc/>
-    public StudyOutcome Run(object configObject, RunDirectory run, HtmlReport report, IProgress<ProgressReport>? progress, CancellationToken cancel)
+    public StudyOutcome Run(
+        object configObject,
+        RunDirectory run,
+        HtmlReport report,
+        IProgress<ProgressReport>? progress,
+        CancellationToken cancel
+    )
     {
         var c = (ImplicitBiasConfig)configObject;
         var regimes = new List<(string Name, PathAnalysisResult Result, WeightChange Weights, double TrainMse)>();
-        foreach (var (name, model, lr, steps) in new[] { ("lazy", c.LazyModel, c.LazyLr, c.LazySteps), ("rich", c.RichModel, c.RichLr, c.RichSteps) })
+        foreach (
+            var (name, model, lr, steps) in new[]
+            {
+                ("lazy", c.LazyModel, c.LazyLr, c.LazySteps),
+                ("rich", c.RichModel, c.RichLr, c.RichSteps),
+            }
+        )
         {
             progress?.Report(new ProgressReport(name, regimes.Count / 2.0, "training and recording"));
             var train = new TrainConfig
@@ -112,43 +117,114 @@ public sealed class ImplicitBiasStudy : IStudy
         double Frozen(PathAnalysisResult r) => r.Frozen!.TestOutputRelativeError;
         var verdicts = new List<Verdict>
         {
-            new("interpolates", "Both networks interpolate the under-determined training set (the setting of the question)",
-                $"final train MSE: lazy {lazy.TrainMse:G3}, rich {rich.TrainMse:G3} (label-noise variance {c.Task.NoiseStd * c.Task.NoiseStd:G3})",
-                "train MSE below a fifth of the noise variance (most of the noise fitted)", lazy.TrainMse < 0.2 * c.Task.NoiseStd * c.Task.NoiseStd && rich.TrainMse < 0.2 * c.Task.NoiseStd * c.Task.NoiseStd),
-            new("realized_path_pseudo_inverse", "The end state is the pseudo-inverse over the realized path: ΔU_Q = G_Q D⁺ ΔU_S (THEORY §2)",
-                $"relative error of the test outputs: lazy {lazy.Result.PathCouplingRelativeError:G3}, rich {rich.Result.PathCouplingRelativeError:G3} (kernel drift {lazy.Result.KernelDriftFrobenius:G3} and {rich.Result.KernelDriftFrobenius:G3})",
-                $"both ≤ {c.Tolerance}", lazy.Result.PathCouplingRelativeError <= c.Tolerance && rich.Result.PathCouplingRelativeError <= c.Tolerance),
-            new("lazy_is_min_norm_interpolant", "In the lazy regime the end state is the frozen-kernel minimum-norm interpolant (THEORY §7)",
-                $"lazy: relative error {Frozen(lazy.Result):G3}", $"≤ {c.Tolerance}", Frozen(lazy.Result) <= c.Tolerance),
-            new("rich_leaves_the_frozen_kernel", "With feature learning the frozen-kernel interpolant misses the end state while the realized-path prediction still holds",
-                $"rich: frozen-kernel error {Frozen(rich.Result):G3} against realized-path error {rich.Result.PathCouplingRelativeError:G3}",
-                $"frozen error > {c.Tolerance} and > 5× the realized-path error", Frozen(rich.Result) > c.Tolerance && Frozen(rich.Result) > 5 * rich.Result.PathCouplingRelativeError)
+            new(
+                "interpolates",
+                "Both networks interpolate the under-determined training set (the setting of the question)",
+                $"final train MSE: lazy {lazy.TrainMse:G3}, rich {rich.TrainMse:G3} (label-noise variance "
+                    + $"{c.Task.NoiseStd * c.Task.NoiseStd:G3})",
+                "train MSE below a fifth of the noise variance (most of the noise fitted)",
+                lazy.TrainMse < 0.2 * c.Task.NoiseStd * c.Task.NoiseStd
+                    && rich.TrainMse < 0.2 * c.Task.NoiseStd * c.Task.NoiseStd
+            ),
+            new(
+                "realized_path_pseudo_inverse",
+                "The end state is the pseudo-inverse over the realized path: ΔU_Q = G_Q D⁺ ΔU_S (THEORY §2)",
+                $"relative error of the test outputs: lazy {lazy.Result.PathCouplingRelativeError:G3}, rich "
+                    + $"{rich.Result.PathCouplingRelativeError:G3} (kernel drift "
+                    + $"{lazy.Result.KernelDriftFrobenius:G3} and {rich.Result.KernelDriftFrobenius:G3})",
+                $"both ≤ {c.Tolerance}",
+                lazy.Result.PathCouplingRelativeError <= c.Tolerance
+                    && rich.Result.PathCouplingRelativeError <= c.Tolerance
+            ),
+            new(
+                "lazy_is_min_norm_interpolant",
+                "In the lazy regime the end state is the frozen-kernel minimum-norm interpolant (THEORY §7)",
+                $"lazy: relative error {Frozen(lazy.Result):G3}",
+                $"≤ {c.Tolerance}",
+                Frozen(lazy.Result) <= c.Tolerance
+            ),
+            new(
+                "rich_leaves_the_frozen_kernel",
+                "With feature learning the frozen-kernel interpolant misses the end state while the realized-path "
+                    + "prediction still holds",
+                $"rich: frozen-kernel error {Frozen(rich.Result):G3} against realized-path error "
+                    + $"{rich.Result.PathCouplingRelativeError:G3}",
+                $"frozen error > {c.Tolerance} and > 5× the realized-path error",
+                Frozen(rich.Result) > c.Tolerance && Frozen(rich.Result) > 5 * rich.Result.PathCouplingRelativeError
+            ),
         };
 
-        var plot = Figure.NewPlot("The learned weight change ΔW = W − W₀ (first layer)", "step + 1", "relative norm ‖ΔW‖/‖W₀‖");
+        var plot = Figure.NewPlot(
+            "The learned weight change ΔW = W − W₀ (first layer)",
+            "step + 1",
+            "relative norm ‖ΔW‖/‖W₀‖"
+        );
         var plot2 = Figure.NewPlot("Effective rank of ΔW (first layer)", "step + 1", "exp(entropy of σ/Σσ)");
         foreach (var (r, color) in new[] { (lazy, Colors.Navy), (rich, Colors.Crimson) })
         {
             var rows = r.Weights.Rows.Where(x => x.Step > 0).ToList();
             double w0 = r.Weights.Rows[0].WeightNorm;
             var x = rows.Select(v => Math.Log10(v.Step + 1)).ToArray();
-            var a = plot.Add.ScatterLine(x, rows.Select(v => Math.Log10(v.Norm / w0)).ToArray()); a.Color = color; a.LineWidth = 2.5f; a.LegendText = r.Name;
-            var b = plot2.Add.ScatterLine(x, rows.Select(v => v.Rank).ToArray()); b.Color = color; b.LineWidth = 2.5f; b.LegendText = r.Name;
+            var a = plot.Add.ScatterLine(x, rows.Select(v => Math.Log10(v.Norm / w0)).ToArray());
+            a.Color = color;
+            a.LineWidth = 2.5f;
+            a.LegendText = r.Name;
+            var b = plot2.Add.ScatterLine(x, rows.Select(v => v.Rank).ToArray());
+            b.Color = color;
+            b.LineWidth = 2.5f;
+            b.LegendText = r.Name;
         }
-        Figure.LogX(plot); Figure.LogY(plot); plot.ShowLegend(Alignment.UpperLeft);
-        Figure.LogX(plot2); plot2.ShowLegend(Alignment.UpperRight);
-        var fig1 = Figure.Render(plot, "weight_change", "How far the first layer moves from its initialization (relative Frobenius norm), lazy and rich.");
-        var fig2 = Figure.Render(plot2, "weight_change_rank", "Effective rank of the first layer's weight change over training.");
+        Figure.LogX(plot);
+        Figure.LogY(plot);
+        plot.ShowLegend(Alignment.UpperLeft);
+        Figure.LogX(plot2);
+        plot2.ShowLegend(Alignment.UpperRight);
+        var fig1 = Figure.Render(
+            plot,
+            "weight_change",
+            "How far the first layer moves from its initialization (relative Frobenius norm), lazy and rich."
+        );
+        var fig2 = Figure.Render(
+            plot2,
+            "weight_change_rank",
+            "Effective rank of the first layer's weight change over training."
+        );
         run.WriteFigure(fig1.Name, fig1.Svg, fig1.Png);
         run.WriteFigure(fig2.Name, fig2.Svg, fig2.Png);
-        report.Heading("End states")
-            .Table(["regime", "kernel drift", "realized-path prediction error", "frozen-kernel interpolant error", "‖ΔW‖/‖W₀‖", "effective rank of ΔW"],
-                regimes.Select(r => (IReadOnlyList<string>)[r.Name, HtmlReport.Number(r.Result.KernelDriftFrobenius), HtmlReport.Number(r.Result.PathCouplingRelativeError),
-                                                           HtmlReport.Number(Frozen(r.Result)), HtmlReport.Number(r.Weights.Rows[^1].Norm / r.Weights.Rows[0].WeightNorm), HtmlReport.Number(r.Weights.Rows[^1].Rank)]))
-            .Paragraph($"The first layer's weight change has effective rank {lazy.Weights.Rows[^1].Rank:F1} (lazy) and {rich.Weights.Rows[^1].Rank:F1} (rich) at the end, of at most " +
-                       $"{c.Task.Dimension} (the input dimension bounds it); the curves show how it grows.")
-            .Paragraph("Each regime's full run (metrics, kernel snapshots, path-operator analysis and its report) is in the sub-directories lazy/ and rich/.")
-            .Figure(fig1).Figure(fig2);
+        report
+            .Heading("End states")
+            .Table(
+                [
+                    "regime",
+                    "kernel drift",
+                    "realized-path prediction error",
+                    "frozen-kernel interpolant error",
+                    "‖ΔW‖/‖W₀‖",
+                    "effective rank of ΔW",
+                ],
+                regimes.Select(r =>
+                    (IReadOnlyList<string>)
+                        [
+                            r.Name,
+                            HtmlReport.Number(r.Result.KernelDriftFrobenius),
+                            HtmlReport.Number(r.Result.PathCouplingRelativeError),
+                            HtmlReport.Number(Frozen(r.Result)),
+                            HtmlReport.Number(r.Weights.Rows[^1].Norm / r.Weights.Rows[0].WeightNorm),
+                            HtmlReport.Number(r.Weights.Rows[^1].Rank),
+                        ]
+                )
+            )
+            .Paragraph(
+                $"The first layer's weight change has effective rank {lazy.Weights.Rows[^1].Rank:F1} (lazy) and "
+                    + $"{rich.Weights.Rows[^1].Rank:F1} (rich) at the end, of at most "
+                    + $"{c.Task.Dimension} (the input dimension bounds it); the curves show how it grows."
+            )
+            .Paragraph(
+                "Each regime's full run (metrics, kernel snapshots, path-operator analysis and its report) is in "
+                    + "the sub-directories lazy/ and rich/."
+            )
+            .Figure(fig1)
+            .Figure(fig2);
         var results = new List<KeyValuePair<string, object?>>();
         foreach (var r in regimes)
         {

@@ -4,30 +4,22 @@ using static TorchSharp.torch;
 
 namespace Tangent.Theory;
 
-/// <summary>
-/// The two Gaussian moments an infinite-width layer needs, for (u, v) ~ N(0, [[a, c], [c, b]]) elementwise over tensors
-/// of variances a, b and covariances c: T = E[φ(u)φ(v)] (NNGP map) and Ṫ = E[φ′(u)φ′(v)] (NTK map).
-/// </summary>
-public interface IActivationMoments
-{
-    /// <summary>(T, Ṫ) for variances <paramref name="a"/>, <paramref name="b"/> and covariance <paramref name="c"/> (broadcast).</summary>
-    (Tensor T, Tensor TDot) Moments(Tensor a, Tensor b, Tensor c);
-}
-
 /// <summary>Closed forms and the quadrature fallback, by activation.</summary>
 public static class ActivationMoments
 {
-    /// <summary>Closed form where one exists (ReLU, leaky ReLU, abs, erf, identity, x²), otherwise Gauss–Hermite of <paramref name="degree"/>.</summary>
-    public static IActivationMoments For(Activation activation, double leakySlope = 0.01, int degree = 64) => activation switch
-    {
-        Activation.Relu => new LeakyRelu(0),
-        Activation.LeakyRelu => new LeakyRelu(leakySlope),
-        Activation.Abs => new LeakyRelu(-1),
-        Activation.Erf => new ErfMoments(),
-        Activation.Identity => new Polynomial(1),
-        Activation.Quadratic => new Polynomial(2),
-        _ => Quadrature(activation, leakySlope, degree),
-    };
+    /// <summary>Closed form where one exists (ReLU, leaky ReLU, abs, erf, identity, x²), otherwise Gauss–Hermite of
+    /// <paramref name="degree"/>.</summary>
+    public static IActivationMoments For(Activation activation, double leakySlope = 0.01, int degree = 64) =>
+        activation switch
+        {
+            Activation.Relu => new LeakyRelu(0),
+            Activation.LeakyRelu => new LeakyRelu(leakySlope),
+            Activation.Abs => new LeakyRelu(-1),
+            Activation.Erf => new ErfMoments(),
+            Activation.Identity => new Polynomial(1),
+            Activation.Quadratic => new Polynomial(2),
+            _ => Quadrature(activation, leakySlope, degree),
+        };
 
     /// <summary>Gauss–Hermite quadrature of any activation (the reference for those without a closed form).</summary>
     public static IActivationMoments Quadrature(Activation activation, double leakySlope = 0.01, int degree = 64)
@@ -37,23 +29,33 @@ public static class ActivationMoments
     }
 
     /// <summary>φ and φ′ of an activation.</summary>
-    public static (Func<Tensor, Tensor> F, Func<Tensor, Tensor> DF) Functions(Activation activation, double leakySlope = 0.01) => activation switch
-    {
-        Activation.Relu => (x => x.clamp_min(0), x => x.gt(0).to_type(x.dtype)),
-        Activation.LeakyRelu => (x => where(x.gt(0), x, x * leakySlope), x => where(x.gt(0), ones_like(x), full_like(x, leakySlope))),
-        Activation.Abs => (x => x.abs(), x => x.sign()),
-        Activation.Tanh => (x => x.tanh(), x => 1 - x.tanh().square()),
-        Activation.Gelu => (x => x * 0.5 * (1 + special.erf(x / Math.Sqrt(2))), x => 0.5 * (1 + special.erf(x / Math.Sqrt(2))) + x * (-0.5 * x.square()).exp() / Math.Sqrt(2 * Math.PI)),
-        Activation.Erf => (x => special.erf(x), x => 2 / Math.Sqrt(Math.PI) * (-x.square()).exp()),
-        Activation.Sigmoid => (x => x.sigmoid(), x => x.sigmoid() * (1 - x.sigmoid())),
-        Activation.Sin => (x => x.sin(), x => x.cos()),
-        Activation.Quadratic => (x => x.square(), x => 2 * x),
-        _ => (x => x, x => ones_like(x)),
-    };
+    public static (Func<Tensor, Tensor> F, Func<Tensor, Tensor> DF) Functions(
+        Activation activation,
+        double leakySlope = 0.01
+    ) =>
+        activation switch
+        {
+            Activation.Relu => (x => x.clamp_min(0), x => x.gt(0).to_type(x.dtype)),
+            Activation.LeakyRelu => (
+                x => where(x.gt(0), x, x * leakySlope),
+                x => where(x.gt(0), ones_like(x), full_like(x, leakySlope))
+            ),
+            Activation.Abs => (x => x.abs(), x => x.sign()),
+            Activation.Tanh => (x => x.tanh(), x => 1 - x.tanh().square()),
+            Activation.Gelu => (
+                x => x * 0.5 * (1 + special.erf(x / Math.Sqrt(2))),
+                x => 0.5 * (1 + special.erf(x / Math.Sqrt(2))) + x * (-0.5 * x.square()).exp() / Math.Sqrt(2 * Math.PI)
+            ),
+            Activation.Erf => (x => special.erf(x), x => 2 / Math.Sqrt(Math.PI) * (-x.square()).exp()),
+            Activation.Sigmoid => (x => x.sigmoid(), x => x.sigmoid() * (1 - x.sigmoid())),
+            Activation.Sin => (x => x.sin(), x => x.cos()),
+            Activation.Quadratic => (x => x.square(), x => 2 * x),
+            _ => (x => x, x => ones_like(x)),
+        };
 
     /// <summary>
-    /// φ(u) = max(u, αu) = ((1+α)/2)u + ((1−α)/2)|u| (α = 0: ReLU, α = −1: |u|). With θ = arccos(c/√(ab)),
-    /// E[|u||v|] = (√(ab)/π)(2 sin θ + (π − 2θ) cos θ), E[sign u sign v] = 1 − 2θ/π (arc-cosine kernels, Cho &amp; Saul 2009).
+    /// φ(u) = max(u, αu) = ((1+α)/2)u + ((1−α)/2)|u| (α = 0: ReLU, α = −1: |u|). With θ = arccos(c/√(ab)), E[|u||v|] =
+    /// (√(ab)/π)(2 sin θ + (π − 2θ) cos θ), E[sign u sign v] = 1 − 2θ/π (arc-cosine kernels, Cho &amp; Saul 2009).
     /// </summary>
     private sealed class LeakyRelu(double alpha) : IActivationMoments
     {
@@ -63,7 +65,8 @@ public static class ActivationMoments
             var norm = (a * b).sqrt();
             var rho = (c / norm.clamp_min(1e-300)).clamp(-1, 1);
             var theta = rho.acos();
-            double even = (1 + alpha) / 2, odd = (1 - alpha) / 2;
+            double even = (1 + alpha) / 2,
+                odd = (1 - alpha) / 2;
             var absMoment = norm / Math.PI * (2 * theta.sin() + (Math.PI - 2 * theta) * rho);
             var t = even * even * c + odd * odd * absMoment;
             var tDot = even * even + odd * odd * (1 - 2 * theta / Math.PI);
@@ -72,7 +75,8 @@ public static class ActivationMoments
     }
 
     /// <summary>
-    /// φ = erf: E[erf u erf v] = (2/π) arcsin(2c/√((1+2a)(1+2b))), E[φ′φ′] = (4/π)/√((1+2a)(1+2b) − 4c²) (Williams 1997).
+    /// φ = erf: E[erf u erf v] = (2/π) arcsin(2c/√((1+2a)(1+2b))), E[φ′φ′] = (4/π)/√((1+2a)(1+2b) − 4c²) (Williams
+    /// 1997).
     /// </summary>
     private sealed class ErfMoments : IActivationMoments
     {
@@ -91,15 +95,18 @@ public static class ActivationMoments
     {
         public (Tensor T, Tensor TDot) Moments(Tensor a, Tensor b, Tensor c)
         {
-            if (power == 1) return (c.clone(), ones_like(c));
+            if (power == 1)
+                return (c.clone(), ones_like(c));
             return (a * b + 2 * c.square(), 4 * c);
         }
     }
 
     /// <summary>
-    /// E[g(u, v)] with u = √a z₁, v = √b (ρ z₁ + √(1−ρ²) z₂), z₁, z₂ iid N(0, 1), by a tensor product Gauss–Hermite rule.
+    /// E[g(u, v)] with u = √a z₁, v = √b (ρ z₁ + √(1−ρ²) z₂), z₁, z₂ iid N(0, 1), by a tensor product Gauss–Hermite
+    /// rule.
     /// </summary>
-    private sealed class QuadratureMoments(Func<Tensor, Tensor> f, Func<Tensor, Tensor> df, int degree) : IActivationMoments
+    private sealed class QuadratureMoments(Func<Tensor, Tensor> f, Func<Tensor, Tensor> df, int degree)
+        : IActivationMoments
     {
         private const long Budget = 1L << 25; // elements of the [pairs, degree, degree] evaluation per block
 
@@ -115,14 +122,19 @@ public static class ActivationMoments
             var t = empty(count, dtype: ScalarType.Float64);
             var tDot = empty(count, dtype: ScalarType.Float64);
             long block = Math.Max(1, Budget / ((long)degree * degree));
-            var ww = w.unsqueeze(1) * w.unsqueeze(0);                       // [deg, deg]
+            var ww = w.unsqueeze(1) * w.unsqueeze(0); // [deg, deg]
             for (long s = 0; s < count; s += block)
             {
                 using var inner = NewDisposeScope();
                 long e = Math.Min(count, s + block);
                 var sa = fa[TensorIndex.Slice(s, e)].sqrt().view(-1, 1, 1);
                 var sb = fb[TensorIndex.Slice(s, e)].sqrt().view(-1, 1, 1);
-                var rho = (fc[TensorIndex.Slice(s, e)] / (fa[TensorIndex.Slice(s, e)] * fb[TensorIndex.Slice(s, e)]).sqrt().clamp_min(1e-300)).clamp(-1, 1).view(-1, 1, 1);
+                var rho = (
+                    fc[TensorIndex.Slice(s, e)]
+                    / (fa[TensorIndex.Slice(s, e)] * fb[TensorIndex.Slice(s, e)]).sqrt().clamp_min(1e-300)
+                )
+                    .clamp(-1, 1)
+                    .view(-1, 1, 1);
                 var u = sa * z.view(1, -1, 1);
                 var v = sb * (rho * z.view(1, -1, 1) + (1 - rho.square()).clamp_min(0).sqrt() * z.view(1, 1, -1));
                 t[TensorIndex.Slice(s, e)] = (f(u) * f(v) * ww).sum(new long[] { 1, 2 });

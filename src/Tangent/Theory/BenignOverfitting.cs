@@ -1,15 +1,10 @@
 namespace Tangent.Theory;
 
-/// <summary>Effective ranks of a covariance spectrum (Bartlett, Long, Lugosi &amp; Tsigler, PNAS 2020).</summary>
-/// <param name="SmallR">r_k = Σ_{i&gt;k} λ_i / λ_{k+1}, k = 0 … N−1.</param>
-/// <param name="LargeR">R_k = (Σ_{i&gt;k} λ_i)² / Σ_{i&gt;k} λ_i², k = 0 … N−1.</param>
-/// <param name="KStar">k* = min{k : r_k ≥ b·n}, or −1 when no k qualifies.</param>
-public sealed record EffectiveRanks(double[] SmallR, double[] LargeR, int KStar);
-
 /// <summary>Benign-overfitting quantities of Bartlett et al. 2020.</summary>
 public static class BenignOverfitting
 {
-    /// <summary>r_k, R_k for every k and k* for sample size <paramref name="n"/> and constant <paramref name="b"/> (eigenvalues sorted descending first).</summary>
+    /// <summary>r_k, R_k for every k and k* for sample size <paramref name="n"/> and constant <paramref name="b"/>
+    /// (eigenvalues sorted descending first).</summary>
     public static EffectiveRanks Ranks(double[] eigenvalues, int n, double b = 1.0)
     {
         var l = eigenvalues.Select(v => Math.Max(v, 0)).OrderByDescending(v => v).ToArray();
@@ -28,7 +23,8 @@ public static class BenignOverfitting
         {
             r[k] = l[k] > 0 ? tail[k] / l[k] : 0;
             bigR[k] = tail2[k] > 0 ? tail[k] * tail[k] / tail2[k] : 0;
-            if (kStar < 0 && r[k] >= b * n) kStar = k;
+            if (kStar < 0 && r[k] >= b * n)
+                kStar = k;
         }
         return new EffectiveRanks(r, bigR, kStar);
     }

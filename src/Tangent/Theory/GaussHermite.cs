@@ -12,7 +12,8 @@ public static class GaussHermite
     /// <summary>Nodes z_i and weights w_i (Σ w_i = 1), float64.</summary>
     public static (Tensor Nodes, Tensor Weights) Rule(int degree)
     {
-        if (degree < 1 || degree > 400) throw new ArgumentOutOfRangeException(nameof(degree), "use a degree between 1 and 400");
+        if (degree < 1 || degree > 400)
+            throw new ArgumentOutOfRangeException(nameof(degree), "use a degree between 1 and 400");
         using var scope = NewDisposeScope();
         var jacobi = zeros(new long[] { degree, degree }, dtype: ScalarType.Float64);
         for (int k = 1; k < degree; k++)

@@ -11,17 +11,21 @@ public static class KernelRegression
         using var scope = NewDisposeScope();
         var k = kss.to_type(ScalarType.Float64);
         var a = k + ridge * eye(k.shape[0], dtype: ScalarType.Float64);
-        var alpha = ridge > 0 ? linalg.solve(a, y.to_type(ScalarType.Float64)) : linalg.lstsq(a, y.to_type(ScalarType.Float64)).Solution;
+        var alpha =
+            ridge > 0
+                ? linalg.solve(a, y.to_type(ScalarType.Float64))
+                : linalg.lstsq(a, y.to_type(ScalarType.Float64)).Solution;
         return kqs.to_type(ScalarType.Float64).matmul(alpha).MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// KARE (Jacot, Şimşek, Spadaro, Hongler, Gabriel 2020): with K̄ = K/n and λ = δ/n,
-    /// ρ = (1/n) yᵀ(K̄ + λI)⁻² y / [(1/n) tr (K̄ + λI)⁻¹]², an estimate of the KRR test MSE from training data alone.
+    /// KARE (Jacot, Şimşek, Spadaro, Hongler, Gabriel 2020): with K̄ = K/n and λ = δ/n, ρ = (1/n) yᵀ(K̄ + λI)⁻² y /
+    /// [(1/n) tr (K̄ + λI)⁻¹]², an estimate of the KRR test MSE from training data alone.
     /// </summary>
     public static double Kare(Tensor kss, Tensor y, double ridge)
     {
-        if (ridge <= 0) throw new ArgumentOutOfRangeException(nameof(ridge), "KARE needs a positive ridge");
+        if (ridge <= 0)
+            throw new ArgumentOutOfRangeException(nameof(ridge), "KARE needs a positive ridge");
         using var scope = NewDisposeScope();
         long n = kss.shape[0];
         var k = kss.to_type(ScalarType.Float64) / n;
@@ -33,8 +37,8 @@ public static class KernelRegression
     }
 
     /// <summary>
-    /// Population eigenvalues estimated from a sample: the eigenvalues of K/N on N points drawn from the data distribution
-    /// (Nyström: they converge to the integral operator's as N grows), descending.
+    /// Population eigenvalues estimated from a sample: the eigenvalues of K/N on N points drawn from the data
+    /// distribution (Nyström: they converge to the integral operator's as N grows), descending.
     /// </summary>
     public static double[] PopulationEigenvalues(Tensor kernelOnSample)
     {

@@ -11,8 +11,10 @@ public static class LinearRegressionRisk
     /// </summary>
     public static double RidgelessExcessRisk(int n, int d, double r2, double sigma2)
     {
-        if (n < d - 1) return r2 * (1 - (double)n / d) + sigma2 * n / (d - n - 1);
-        if (n > d + 1) return sigma2 * d / (n - d - 1);
+        if (n < d - 1)
+            return r2 * (1 - (double)n / d) + sigma2 * n / (d - n - 1);
+        if (n > d + 1)
+            return sigma2 * d / (n - d - 1);
         return double.PositiveInfinity;
     }
 }

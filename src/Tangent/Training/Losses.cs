@@ -6,18 +6,20 @@ namespace Tangent.Training;
 public static class Losses
 {
     /// <summary>Φ(U) for outputs [n, p] and targets [n, p] (one-hot rows for cross-entropy).</summary>
-    public static Tensor Loss(LossKind kind, Tensor outputs, Tensor targets) => kind switch
-    {
-        LossKind.HalfMse => HalfMse.Loss(outputs, targets),
-        _ => nn.functional.cross_entropy(outputs, targets.argmax(1)),
-    };
+    public static Tensor Loss(LossKind kind, Tensor outputs, Tensor targets) =>
+        kind switch
+        {
+            LossKind.HalfMse => HalfMse.Loss(outputs, targets),
+            _ => nn.functional.cross_entropy(outputs, targets.argmax(1)),
+        };
 
     /// <summary>Per-sample losses ℓ_i (Φ = mean ℓ_i): ½‖u_i − y_i‖² or −log softmax(u_i)[y_i].</summary>
-    public static Tensor PerSample(LossKind kind, Tensor outputs, Tensor targets) => kind switch
-    {
-        LossKind.HalfMse => 0.5 * (outputs - targets).square().sum(1),
-        _ => nn.functional.cross_entropy(outputs, targets.argmax(1), reduction: nn.Reduction.None),
-    };
+    public static Tensor PerSample(LossKind kind, Tensor outputs, Tensor targets) =>
+        kind switch
+        {
+            LossKind.HalfMse => 0.5 * (outputs - targets).square().sum(1),
+            _ => nn.functional.cross_entropy(outputs, targets.argmax(1), reduction: nn.Reduction.None),
+        };
 
     /// <summary>Output gradient g = ∇_U Φ, [n, p]: (U − Y)/n or (softmax(U) − Y)/n.</summary>
     public static Tensor OutputGradient(LossKind kind, Tensor outputs, Tensor targets)
@@ -32,22 +34,25 @@ public static class Losses
     /// </summary>
     public static Tensor OutputHessian(LossKind kind, Tensor outputs)
     {
-        long n = outputs.shape[0], p = outputs.shape[1];
-        if (kind == LossKind.HalfMse) return eye(n * p, dtype: outputs.dtype) / n;
+        long n = outputs.shape[0],
+            p = outputs.shape[1];
+        if (kind == LossKind.HalfMse)
+            return eye(n * p, dtype: outputs.dtype) / n;
         using var scope = NewDisposeScope();
         var pi = outputs.softmax(1);
-        var blocks = diag_embed(pi) - pi.unsqueeze(2) * pi.unsqueeze(1);   // [n, p, p]
+        var blocks = diag_embed(pi) - pi.unsqueeze(2) * pi.unsqueeze(1); // [n, p, p]
         return block_diag(blocks.unbind(0).ToArray()).div(n).MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// Mean squared error (regression) or accuracy (classification, whatever the loss: argmax agreement, or sign agreement for
-    /// one ±1 output) of outputs against targets.
+    /// Mean squared error (regression) or accuracy (classification, whatever the loss: argmax agreement, or sign
+    /// agreement for one ±1 output) of outputs against targets.
     /// </summary>
     public static double Metric(bool classification, Tensor outputs, Tensor targets)
     {
         using var scope = NewDisposeScope();
-        if (!classification) return (outputs - targets).square().mean().item<double>();
+        if (!classification)
+            return (outputs - targets).square().mean().item<double>();
         var agree = outputs.shape[1] == 1 ? outputs.sign().eq(targets.sign()) : outputs.argmax(1).eq(targets.argmax(1));
         return agree.to_type(ScalarType.Float64).mean().item<double>();
     }

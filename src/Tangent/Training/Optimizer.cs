@@ -5,12 +5,12 @@ using static TorchSharp.torch;
 namespace Tangent.Training;
 
 /// <summary>
-/// GD, SGD with momentum, Adam, AdamW and SNR-gated AdamW over a fixed parameter list, with its state in the open so the
-/// kernel recorder can fold the preconditioner into K (THEORY §1: w ← w − η M J_Sᵀ g) and checkpoints can save it. Matches
-/// TorchSharp's SGD, Adam and AdamW step for step (tests). Bias-corrected Adam: m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ),
-/// w ← w − η m̂/(√v̂ + ε). SnrAdamW (THEORY §6) keeps s_t = ρ s_{t−1} + (1 − ρ)(g_t − m_{t−1})², ŝ = s/(1 − ρᵗ), and steps
-/// w ← w − η q ⊙ m̂/(√v̂ + ε) − η·wd·w with the gate q of <see cref="GateKind"/>. Use it in any TorchSharp loop:
-/// backward, then <see cref="Step"/>.
+/// GD, SGD with momentum, Adam, AdamW and SNR-gated AdamW over a fixed parameter list, with its state in the open so
+/// the kernel recorder can fold the preconditioner into K (THEORY §1: w ← w − η M J_Sᵀ g) and checkpoints can save it.
+/// Matches TorchSharp's SGD, Adam and AdamW step for step (tests). Bias-corrected Adam: m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 −
+/// β₂ᵗ), w ← w − η m̂/(√v̂ + ε). SnrAdamW (THEORY §6) keeps s_t = ρ s_{t−1} + (1 − ρ)(g_t − m_{t−1})², ŝ = s/(1 − ρᵗ),
+/// and steps w ← w − η q ⊙ m̂/(√v̂ + ε) − η·wd·w with the gate q of <see cref="GateKind"/>. Use it in any TorchSharp
+/// loop: backward, then <see cref="Step"/>.
 /// </summary>
 public sealed class Optimizer : IDisposable
 {
@@ -28,8 +28,10 @@ public sealed class Optimizer : IDisposable
         foreach (var p in parameters)
         {
             _first.Add(zeros_like(p).DetachFromDisposeScope());
-            if (IsAdam) _second.Add(zeros_like(p).DetachFromDisposeScope());
-            if (config.Kind == OptimizerKind.SnrAdamW) _fluctuation.Add(zeros_like(p).DetachFromDisposeScope());
+            if (IsAdam)
+                _second.Add(zeros_like(p).DetachFromDisposeScope());
+            if (config.Kind == OptimizerKind.SnrAdamW)
+                _fluctuation.Add(zeros_like(p).DetachFromDisposeScope());
         }
     }
 
@@ -69,21 +71,28 @@ public sealed class Optimizer : IDisposable
             {
                 case OptimizerKind.Gd:
                 case OptimizerKind.Sgd:
-                    if (_config.WeightDecay > 0) g = g + _config.WeightDecay * p;
+                    if (_config.WeightDecay > 0)
+                        g = g + _config.WeightDecay * p;
                     if (_config.Momentum > 0)
                     {
                         // PyTorch's convention: the first step sets the buffer to g.
-                        if (Steps == 1) _first[k].copy_(g); else _first[k].mul_(_config.Momentum).add_(g);
+                        if (Steps == 1)
+                            _first[k].copy_(g);
+                        else
+                            _first[k].mul_(_config.Momentum).add_(g);
                         g = _first[k];
                     }
                     p.sub_(lr * g);
                     break;
                 default:
-                    if (_config.Kind == OptimizerKind.AdamW) p.mul_(1 - lr * _config.WeightDecay);
-                    else if (_config.WeightDecay > 0) g = g + _config.WeightDecay * p;
+                    if (_config.Kind == OptimizerKind.AdamW)
+                        p.mul_(1 - lr * _config.WeightDecay);
+                    else if (_config.WeightDecay > 0)
+                        g = g + _config.WeightDecay * p;
                     _first[k].mul_(_config.Beta1).add_((1 - _config.Beta1) * g);
                     _second[k].mul_(_config.Beta2).add_((1 - _config.Beta2) * g.square());
-                    double c1 = 1 - Math.Pow(_config.Beta1, Steps), c2 = 1 - Math.Pow(_config.Beta2, Steps);
+                    double c1 = 1 - Math.Pow(_config.Beta1, Steps),
+                        c2 = 1 - Math.Pow(_config.Beta2, Steps);
                     var denominator = (_second[k] / c2).sqrt() + _config.Eps;
                     p.sub_(lr * (_first[k] / c1) / denominator);
                     break;
@@ -94,9 +103,15 @@ public sealed class Optimizer : IDisposable
     private void SnrStep(double lr, IReadOnlyList<Tangent.Kernels.GradientMoments>? moments)
     {
         if (_config.Gate == GateKind.Exact && (moments is null || moments.Count != _parameters.Count))
-            throw new ArgumentException("the exact gate needs the batch's per-example gradient moments, one per parameter");
-        double c1 = 1 - Math.Pow(_config.Beta1, Steps), c2 = 1 - Math.Pow(_config.Beta2, Steps), c3 = 1 - Math.Pow(_config.Rho, Steps);
-        double gateSum = 0, off = 0, count = 0;
+            throw new ArgumentException(
+                "the exact gate needs the batch's per-example gradient moments, one per parameter"
+            );
+        double c1 = 1 - Math.Pow(_config.Beta1, Steps),
+            c2 = 1 - Math.Pow(_config.Beta2, Steps),
+            c3 = 1 - Math.Pow(_config.Rho, Steps);
+        double gateSum = 0,
+            off = 0,
+            count = 0;
         for (int k = 0; k < _parameters.Count; k++)
         {
             using var scope = NewDisposeScope();
@@ -143,9 +158,12 @@ public sealed class Optimizer : IDisposable
     /// <summary>The optimizer's state tensors (moments, fluctuation), named for checkpoints.</summary>
     public IEnumerable<(string Name, Tensor Tensor)> State()
     {
-        for (int k = 0; k < _first.Count; k++) yield return ($"first.{k}", _first[k]);
-        for (int k = 0; k < _second.Count; k++) yield return ($"second.{k}", _second[k]);
-        for (int k = 0; k < _fluctuation.Count; k++) yield return ($"fluctuation.{k}", _fluctuation[k]);
+        for (int k = 0; k < _first.Count; k++)
+            yield return ($"first.{k}", _first[k]);
+        for (int k = 0; k < _second.Count; k++)
+            yield return ($"second.{k}", _second[k]);
+        for (int k = 0; k < _fluctuation.Count; k++)
+            yield return ($"fluctuation.{k}", _fluctuation[k]);
     }
 
     /// <summary>Restores state saved from <see cref="State"/> and the step count.</summary>
@@ -154,16 +172,17 @@ public sealed class Optimizer : IDisposable
         using var _ = no_grad();
         foreach (var (name, tensor) in State())
         {
-            if (!state.TryGetValue(name, out var saved)) throw new InvalidDataException($"checkpoint lacks optimizer state '{name}'");
+            if (!state.TryGetValue(name, out var saved))
+                throw new InvalidDataException($"checkpoint lacks optimizer state '{name}'");
             tensor.copy_(saved);
         }
         Steps = steps;
     }
 
     /// <summary>
-    /// The diagonal preconditioner M of the coming step, over all parameters flattened in order: 1 for GD/SGD;
-    /// 1/(√v̂ + ε) for Adam/AdamW with v̂ the second moment this step will use (updated with the current gradients).
-    /// Momentum is not part of M: for momentum methods K = J M Jᵀ is the kernel of the current gradient only.
+    /// The diagonal preconditioner M of the coming step, over all parameters flattened in order: 1 for GD/SGD; 1/(√v̂ +
+    /// ε) for Adam/AdamW with v̂ the second moment this step will use (updated with the current gradients). Momentum is
+    /// not part of M: for momentum methods K = J M Jᵀ is the kernel of the current gradient only.
     /// </summary>
     public Tensor Preconditioner()
     {
@@ -173,10 +192,15 @@ public sealed class Optimizer : IDisposable
         for (int k = 0; k < _parameters.Count; k++)
         {
             var p = _parameters[k];
-            if (!IsAdam) { parts.Add(ones(p.numel(), dtype: p.dtype)); continue; }
+            if (!IsAdam)
+            {
+                parts.Add(ones(p.numel(), dtype: p.dtype));
+                continue;
+            }
             // SnrAdamW: the gate multiplies the step, but M is the Adam preconditioner (the gate depends on the batch).
             var g = p.grad ?? zeros_like(p);
-            if (_config.Kind == OptimizerKind.Adam && _config.WeightDecay > 0) g = g + _config.WeightDecay * p;
+            if (_config.Kind == OptimizerKind.Adam && _config.WeightDecay > 0)
+                g = g + _config.WeightDecay * p;
             var v = _second[k] * _config.Beta2 + (1 - _config.Beta2) * g.square();
             double c2 = 1 - Math.Pow(_config.Beta2, Steps + 1);
             parts.Add((1.0 / ((v / c2).sqrt() + _config.Eps)).reshape(-1));
@@ -187,6 +211,7 @@ public sealed class Optimizer : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        foreach (var t in _first.Concat(_second).Concat(_fluctuation)) t.Dispose();
+        foreach (var t in _first.Concat(_second).Concat(_fluctuation))
+            t.Dispose();
     }
 }

@@ -7,43 +7,25 @@ using static TorchSharp.torch;
 
 namespace Tangent.Training;
 
-/// <summary>What an observer sees at a step: after the gradient of this step is computed, before the update.</summary>
-public sealed record TrainingState(int Step, Mlp Model, RegressionTask Task, Optimizer Optimizer, double LearningRate, LossKind Loss, bool Final);
-
-/// <summary>Something that watches a run (the kernel recorder, metric loggers).</summary>
-public interface ITrainingObserver
-{
-    /// <summary>Called at every step before the update, and once more at the end with <see cref="TrainingState.Final"/>.</summary>
-    void OnStep(TrainingState state);
-}
-
-/// <summary>One row of metrics.csv.</summary>
-public sealed record TrainingMetrics(int Step, double TrainLoss, double TrainMetric, double TestLoss, double TestMetric, double WeightNorm, double GradientNorm,
-                                     double LearningRate, double? MeanGate = null, double? GatedOffShare = null, double? RiskEstimate = null,
-                                     double? RiskEstimateAlpha = null, double? DriftNorm = null, double? DiffusionNorm = null);
-
-/// <summary>How a run is driven: checkpoints, resumption, and (for tests) a simulated interruption.</summary>
-public sealed record TrainerControl
-{
-    /// <summary>Run directory to checkpoint into (null: no checkpoints).</summary>
-    public string? CheckpointRun { get; init; }
-    /// <summary>Continue from the run's checkpoint.</summary>
-    public bool Resume { get; init; }
-    /// <summary>Throw <see cref="OperationCanceledException"/> when this step is reached, as an interrupt would.</summary>
-    public int? InterruptAt { get; init; }
-}
-
 /// <summary>
-/// Trains a model on a task: full-batch or seeded minibatches, any <see cref="OptimizerKind"/> with a learning-rate schedule,
-/// ½-MSE or cross-entropy; checkpoints that resume bit for bit; the population-risk estimate of THEORY §5 from the training
-/// batches alone; the drift/diffusion split of THEORY §4. Observers see the state at every step (after backward, before the
-/// update) and at the end. Divergence (a non-finite loss) stops the run with a message naming the learning rate.
+/// Trains any <c>Module&lt;Tensor, Tensor&gt;</c> (its <c>parameters()</c>) on a task: full-batch or seeded
+/// minibatches, any <see cref="OptimizerKind"/> with a learning-rate schedule, ½-MSE or cross-entropy; checkpoints that
+/// resume bit for bit; the population-risk estimate of THEORY §5 from the training batches alone; the drift/diffusion
+/// split of THEORY §4. Observers see the state at every step (after backward, before the update) and at the end.
+/// Divergence (a non-finite loss) stops the run with a message naming the learning rate.
 /// </summary>
 public static class Trainer
 {
     /// <summary>Runs <paramref name="config"/>.Steps steps and returns the logged metrics.</summary>
-    public static IReadOnlyList<TrainingMetrics> Run(TrainConfig config, RegressionTask task, Mlp model, IReadOnlyList<ITrainingObserver> observers,
-                                                    IProgress<ProgressReport>? progress = null, CancellationToken cancel = default, TrainerControl? control = null)
+    public static IReadOnlyList<TrainingMetrics> Run(
+        TrainConfig config,
+        RegressionTask task,
+        nn.Module<Tensor, Tensor> model,
+        IReadOnlyList<ITrainingObserver> observers,
+        IProgress<ProgressReport>? progress = null,
+        CancellationToken cancel = default,
+        TrainerControl? control = null
+    )
     {
         control ??= new TrainerControl();
         Native.Allocator.FixMmapThreshold();
@@ -67,21 +49,30 @@ public static class Trainer
                     Checkpoint.Save(control.CheckpointRun, step, model, optimizer, batches, metrics, accumulators);
                 throw new OperationCanceledException($"interrupted at step {step}");
             }
-            if (control.CheckpointRun is not null && config.CheckpointEvery > 0 && step > start && step % config.CheckpointEvery == 0)
+            if (
+                control.CheckpointRun is not null
+                && config.CheckpointEvery > 0
+                && step > start
+                && step % config.CheckpointEvery == 0
+            )
                 Checkpoint.Save(control.CheckpointRun, step, model, optimizer, batches, metrics, accumulators);
 
             using var scope = NewDisposeScope();
             bool final = step == config.Steps;
             double lr = config.Optimizer.LearningRate(step, config.Steps);
-            foreach (var p in parameters) p.grad?.zero_();
+            foreach (var p in parameters)
+                p.grad?.zero_();
             double gradNorm = double.NaN;
             if (step == 0 && config.RiskEstimate)
                 using (no_grad())
-                    accumulators.Risk = accumulators.RiskAlpha = Losses.Loss(config.Loss, model.call(task.TrainX), task.TrainY).item<double>();
+                    accumulators.Risk = accumulators.RiskAlpha = Losses
+                        .Loss(config.Loss, model.call(task.TrainX), task.TrainY)
+                        .item<double>();
             IReadOnlyList<GradientMoments>? moments = null;
             if (!final)
             {
-                Tensor x = task.TrainX, y = task.TrainY;
+                Tensor x = task.TrainX,
+                    y = task.TrainY;
                 if (minibatch)
                 {
                     var index = randperm(n, generator: batches)[TensorIndex.Slice(0, config.BatchSize)];
@@ -91,34 +82,57 @@ public static class Trainer
                 var loss = Losses.Loss(config.Loss, model.call(x), y);
                 double value = loss.item<double>();
                 if (!double.IsFinite(value))
-                    throw new InvalidOperationException($"training diverged at step {step} (loss {value}); lower optimizer.lr (now {config.Optimizer.Lr})");
+                    throw new InvalidOperationException(
+                        $"training diverged at step {step} (loss {value}); lower optimizer.lr (now "
+                            + $"{config.Optimizer.Lr})"
+                    );
                 loss.backward();
                 gradNorm = Math.Sqrt(parameters.Sum(p => p.grad is null ? 0 : p.grad.square().sum().item<double>()));
                 if (config.RiskEstimate || optimizer.NeedsPerExampleMoments)
                     moments = GradientStatistics.Compute(model, x, u => Losses.PerSample(config.Loss, u, y));
-                if (config.RiskEstimate) UpdateRisk(accumulators, moments!, optimizer, lr, n);
-                if (config.DriftDiffusion && minibatch) UpdateDriftDiffusion(accumulators, config, model, task, parameters, optimizer, lr);
+                if (config.RiskEstimate)
+                    UpdateRisk(accumulators, moments!, optimizer, lr, n);
+                if (config.DriftDiffusion && minibatch)
+                    UpdateDriftDiffusion(accumulators, config, model, task, parameters, optimizer, lr);
             }
             var state = new TrainingState(step, model, task, optimizer, lr, config.Loss, final);
-            foreach (var o in observers) o.OnStep(state);
+            foreach (var o in observers)
+                o.OnStep(state);
             if (step % config.LogEvery == 0 || final)
                 metrics.Add(Measure(step, config, model, task, gradNorm, lr, optimizer, accumulators));
-            if (final) break;
-            if (config.StopAtTestMetric is { } target && metrics.Count > 0 && metrics[^1].Step == step && metrics[^1].TestMetric >= target) break;
+            if (final)
+                break;
+            if (
+                config.StopAtTestMetric is { } target
+                && metrics.Count > 0
+                && metrics[^1].Step == step
+                && metrics[^1].TestMetric >= target
+            )
+                break;
             optimizer.Step(lr, moments);
-            if (moments is not null) foreach (var m in moments) m.Dispose();
+            if (moments is not null)
+                foreach (var m in moments)
+                    m.Dispose();
             if (step % reportEvery == 0)
-                progress?.Report(new ProgressReport("training", (double)step / config.Steps, $"step {step}/{config.Steps}"));
+                progress?.Report(
+                    new ProgressReport("training", (double)step / config.Steps, $"step {step}/{config.Steps}")
+                );
         }
         progress?.Report(new ProgressReport("training", 1, $"step {config.Steps}/{config.Steps}"));
         return metrics;
     }
 
     /// <summary>
-    /// R̂ ← R̂ − η Σ_k p_k (ĝ_k² − c·v_k), c = 1/(b − 1) (unbiased for fresh batches) or c = α = b/(n − b) (THEORY §5), with p the
-    /// step's diagonal preconditioner (1 for GD/SGD; 1/(√v̂ + ε) for the Adam family, ignoring momentum).
+    /// R̂ ← R̂ − η Σ_k p_k (ĝ_k² − c·v_k), c = 1/(b − 1) (unbiased for fresh batches) or c = α = b/(n − b) (THEORY §5),
+    /// with p the step's diagonal preconditioner (1 for GD/SGD; 1/(√v̂ + ε) for the Adam family, ignoring momentum).
     /// </summary>
-    private static void UpdateRisk(RunAccumulators acc, IReadOnlyList<GradientMoments> moments, Optimizer optimizer, double lr, long n)
+    private static void UpdateRisk(
+        RunAccumulators acc,
+        IReadOnlyList<GradientMoments> moments,
+        Optimizer optimizer,
+        double lr,
+        long n
+    )
     {
         using var scope = NewDisposeScope();
         var p = optimizer.Preconditioner();
@@ -131,14 +145,26 @@ public static class Trainer
         acc.RiskAlpha -= lr * (signal - (n > b ? noise * b / (n - b) : 0));
     }
 
-    /// <summary>drift += η p ⊙ ∇L_S(w), diffusion += η p ⊙ (ĝ_B − ∇L_S(w)), with ∇L_S the full training-set gradient.</summary>
-    private static void UpdateDriftDiffusion(RunAccumulators acc, TrainConfig config, Mlp model, RegressionTask task, IReadOnlyList<Parameter> parameters,
-                                             Optimizer optimizer, double lr)
+    /// <summary>drift += η p ⊙ ∇L_S(w), diffusion += η p ⊙ (ĝ_B − ∇L_S(w)), with ∇L_S the full training-set
+    /// gradient.</summary>
+    private static void UpdateDriftDiffusion(
+        RunAccumulators acc,
+        TrainConfig config,
+        nn.Module<Tensor, Tensor> model,
+        RegressionTask task,
+        IReadOnlyList<Parameter> parameters,
+        Optimizer optimizer,
+        double lr
+    )
     {
         using var scope = NewDisposeScope();
-        var full = autograd.grad(new[] { Losses.Loss(config.Loss, model.call(task.TrainX), task.TrainY) }, parameters.Cast<Tensor>().ToList());
+        var full = autograd.grad(
+            new[] { Losses.Loss(config.Loss, model.call(task.TrainX), task.TrainY) },
+            parameters.Cast<Tensor>().ToList()
+        );
         var fullFlat = cat(full.Select(g => g.reshape(-1)).ToList(), 0).to_type(ScalarType.Float64);
-        var batchFlat = cat(parameters.Select(q => (q.grad ?? zeros_like(q)).reshape(-1)).ToList(), 0).to_type(ScalarType.Float64);
+        var batchFlat = cat(parameters.Select(q => (q.grad ?? zeros_like(q)).reshape(-1)).ToList(), 0)
+            .to_type(ScalarType.Float64);
         var p = optimizer.Preconditioner().to_type(ScalarType.Float64);
         acc.Drift ??= zeros_like(fullFlat).DetachFromDisposeScope();
         acc.Diffusion ??= zeros_like(fullFlat).DetachFromDisposeScope();
@@ -146,7 +172,16 @@ public static class Trainer
         acc.Diffusion.add_(lr * p * (batchFlat - fullFlat));
     }
 
-    private static TrainingMetrics Measure(int step, TrainConfig config, Mlp model, RegressionTask task, double gradNorm, double lr, Optimizer optimizer, RunAccumulators acc)
+    private static TrainingMetrics Measure(
+        int step,
+        TrainConfig config,
+        nn.Module<Tensor, Tensor> model,
+        RegressionTask task,
+        double gradNorm,
+        double lr,
+        Optimizer optimizer,
+        RunAccumulators acc
+    )
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
@@ -154,10 +189,21 @@ public static class Trainer
         var uq = model.call(task.TestX);
         double weightNorm = Math.Sqrt(model.parameters().Sum(p => p.square().sum().item<double>()));
         bool snr = config.Optimizer.Kind == OptimizerKind.SnrAdamW;
-        return new TrainingMetrics(step, Losses.Loss(config.Loss, us, task.TrainY).item<double>(), Losses.Metric(config.Task.IsClassification, us, task.TrainY),
-            Losses.Loss(config.Loss, uq, task.TestY).item<double>(), Losses.Metric(config.Task.IsClassification, uq, task.TestY), weightNorm, gradNorm, lr,
-            snr ? optimizer.MeanGate : null, snr ? optimizer.GatedOffShare : null,
-            config.RiskEstimate ? acc.Risk : null, config.RiskEstimate ? acc.RiskAlpha : null,
-            acc.Drift is null ? null : acc.Drift.norm().item<double>(), acc.Diffusion is null ? null : acc.Diffusion.norm().item<double>());
+        return new TrainingMetrics(
+            step,
+            Losses.Loss(config.Loss, us, task.TrainY).item<double>(),
+            Losses.Metric(config.Task.IsClassification, us, task.TrainY),
+            Losses.Loss(config.Loss, uq, task.TestY).item<double>(),
+            Losses.Metric(config.Task.IsClassification, uq, task.TestY),
+            weightNorm,
+            gradNorm,
+            lr,
+            snr ? optimizer.MeanGate : null,
+            snr ? optimizer.GatedOffShare : null,
+            config.RiskEstimate ? acc.Risk : null,
+            config.RiskEstimate ? acc.RiskAlpha : null,
+            acc.Drift is null ? null : acc.Drift.norm().item<double>(),
+            acc.Diffusion is null ? null : acc.Diffusion.norm().item<double>()
+        );
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Tangent.Cli;
+using Tangent.Commands;
 using Tangent.Store;
 
 namespace Tangent.Tests.Cli;
@@ -52,8 +53,23 @@ public class CliTests
     {
         var (code, output, _) = Run("demo", "--help");
         Assert.Equal(0, code);
-        foreach (var option in new[] { "--width", "--lr", "--steps", "--train-points", "--test-points", "--noise-std", "--checkpoints",
-                                       "--channel-threshold", "--seed", "--out", "--force", "--threads" })
+        foreach (
+            var option in new[]
+            {
+                "--width",
+                "--lr",
+                "--steps",
+                "--train-points",
+                "--test-points",
+                "--noise-std",
+                "--checkpoints",
+                "--channel-threshold",
+                "--seed",
+                "--out",
+                "--force",
+                "--threads",
+            }
+        )
             Assert.Contains(option, output);
     }
 
@@ -71,7 +87,17 @@ public class CliTests
         Assert.Equal(300, info.Config.GetProperty("steps").GetInt32());
 
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")));
-        foreach (var key in new[] { "final_train_mse", "final_test_mse", "channel_share_residual", "reservoir_share_label_noise", "checkpoints", "wall_seconds" })
+        foreach (
+            var key in new[]
+            {
+                "final_train_mse",
+                "final_test_mse",
+                "channel_share_residual",
+                "reservoir_share_label_noise",
+                "checkpoints",
+                "wall_seconds",
+            }
+        )
             Assert.True(summary.RootElement.TryGetProperty(key, out _), $"summary.json lacks {key}");
         Assert.Equal(7, summary.RootElement.GetProperty("checkpoints").GetInt32());
 
@@ -121,12 +147,19 @@ public class CliTests
         using var dir = new TempDir();
         string outDir = dir.File("r");
         string cli = Path.Combine(AppContext.BaseDirectory, "Tangent.Cli.dll");
-        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { cli, "demo", "--steps", "5000000", "--checkpoints", "40", "--out", outDir }) psi.ArgumentList.Add(a);
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in new[] { cli, "demo", "--steps", "5000000", "--checkpoints", "40", "--out", outDir })
+            psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         string runJson = Path.Combine(outDir, RunDirectory.RunFile);
         var clock = Stopwatch.StartNew();
-        while (!File.Exists(runJson) && clock.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(50);
+        while (!File.Exists(runJson) && clock.Elapsed < TimeSpan.FromSeconds(60))
+            Thread.Sleep(50);
         Assert.True(File.Exists(runJson), "the CLI never wrote run.json");
         p.Kill(entireProcessTree: true); // SIGKILL: no chance to clean up
         p.WaitForExit();
@@ -137,19 +170,48 @@ public class CliTests
     }
 
     /// <summary>
-    /// A long kernel computation stops at its next block on the first SIGINT: exit 130 within seconds, a run that reads as failed,
-    /// no summary. (Before kernels checked for cancellation it ran on to the end and was marked done.)
+    /// A long kernel computation stops at its next block on the first SIGINT: exit 130 within seconds, a run that reads
+    /// as failed, no summary. (Before kernels checked for cancellation it ran on to the end and was marked done.)
     /// </summary>
     [Fact]
     public async Task AnInterruptStopsALongKernelComputationAtItsNextBlock()
     {
         using var dir = new TempDir();
-        File.WriteAllText(dir.File("config.json"), Json.Serialize(new Tangent.Kernels.NtkConfigFile { Model = new Tangent.Models.MlpConfig { Widths = [64, 512, 10] } }));
-        using (var x = TorchSharp.torch.randn(new long[] { LongKernelSamples, 64 }, dtype: TorchSharp.torch.ScalarType.Float64)) Npy.Write(dir.File("x.npy"), x);
+        File.WriteAllText(
+            dir.File("config.json"),
+            Json.Serialize(
+                new Tangent.Commands.NtkConfigFile { Model = new Tangent.Models.MlpConfig { Widths = [64, 512, 10] } }
+            )
+        );
+        using (
+            var x = TorchSharp.torch.randn(
+                new long[] { LongKernelSamples, 64 },
+                dtype: TorchSharp.torch.ScalarType.Float64
+            )
+        )
+            Npy.Write(dir.File("x.npy"), x);
         string outDir = dir.File("r");
-        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "Tangent.Cli.dll"), "ntk", "--config", dir.File("config.json"), "--inputs", dir.File("x.npy"),
-                                  "--method", "vector-products", "--out", outDir })
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (
+            var a in new[]
+            {
+                Path.Combine(AppContext.BaseDirectory, "Tangent.Cli.dll"),
+                "ntk",
+                "--config",
+                dir.File("config.json"),
+                "--inputs",
+                dir.File("x.npy"),
+                "--method",
+                "vector-products",
+                "--out",
+                outDir,
+            }
+        )
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         try
@@ -157,7 +219,8 @@ public class CliTests
             var stderr = p.StandardError.ReadToEndAsync();
             string runJson = Path.Combine(outDir, RunDirectory.RunFile);
             var clock = Stopwatch.StartNew();
-            while (!File.Exists(runJson) && clock.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(50);
+            while (!File.Exists(runJson) && clock.Elapsed < TimeSpan.FromSeconds(60))
+                Thread.Sleep(50);
             Assert.True(File.Exists(runJson), "the CLI never wrote run.json");
             Thread.Sleep(1000);
             Assert.False(p.HasExited, "the computation ended within a second: this test needs a longer one");
@@ -174,12 +237,13 @@ public class CliTests
         }
         finally
         {
-            if (!p.HasExited) p.Kill(entireProcessTree: true);
+            if (!p.HasExited)
+                p.Kill(entireProcessTree: true);
         }
     }
 
-    // The matrix-free kernel of 3,000 output rows: 35 s at 200 samples and 174 s at 400 on 2 cores here (cost ∝ n²), so about
-    // 90 s at 300 — ninety times the second the test waits before its signal.
+    // The matrix-free kernel of 3,000 output rows: 35 s at 200 samples and 174 s at 400 on 2 cores here (cost ∝ n²), so
+    // about 90 s at 300 — ninety times the second the test waits before its signal.
     private const int LongKernelSamples = 300;
 
     private static void Signal(Process p, string signal)

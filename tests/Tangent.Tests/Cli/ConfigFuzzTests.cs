@@ -1,13 +1,14 @@
 using System.Text.Json.Nodes;
 using Tangent.Cli;
+using Tangent.Commands;
 using Tangent.Training;
 
 namespace Tangent.Tests.Cli;
 
 /// <summary>
 /// Randomized bad input: valid configs mutated (a key dropped, renamed, retyped or set to an extreme value) must end in
-/// exit 0, 1 or 2 with at most one line on stderr — never a crash, a stack trace or a native frame. Seeded, so a failure
-/// reproduces; the mutation is printed with it.
+/// exit 0, 1 or 2 with at most one line on stderr — never a crash, a stack trace or a native frame. Seeded, so a
+/// failure reproduces; the mutation is printed with it.
 /// </summary>
 public class ConfigFuzzTests
 {
@@ -22,8 +23,25 @@ public class ConfigFuzzTests
 
     private static readonly JsonNode?[] Extremes =
     [
-        null, "x", "", 0, -1, 1.5, 3, 1e308, -1e308, 2147483648L, -2147483649L, true, false,
-        new JsonArray(), new JsonObject(), "NaN", "Infinity", 1e-320, new JsonArray(1, null, "a"),
+        null,
+        "x",
+        "",
+        0,
+        -1,
+        1.5,
+        3,
+        1e308,
+        -1e308,
+        2147483648L,
+        -2147483649L,
+        true,
+        false,
+        new JsonArray(),
+        new JsonObject(),
+        "NaN",
+        "Infinity",
+        1e-320,
+        new JsonArray(1, null, "a"),
     ];
 
     private static (string Description, string Json) Mutate(Random random)
@@ -35,7 +53,8 @@ public class ConfigFuzzTests
             foreach (var (key, value) in o.ToList())
             {
                 places.Add((o, key));
-                if (value is JsonObject child) Collect(child);
+                if (value is JsonObject child)
+                    Collect(child);
             }
         }
         Collect(root);
@@ -70,20 +89,28 @@ public class ConfigFuzzTests
         {
             0 => key.Remove(i, 1),
             1 => key.Insert(i, "x"),
-            _ => i + 1 < key.Length ? string.Concat(key[..i], key[i + 1].ToString(), key[i].ToString(), key[(i + 2)..]) : key + "s",
+            _ => i + 1 < key.Length
+                ? string.Concat(key[..i], key[i + 1].ToString(), key[i].ToString(), key[(i + 2)..])
+                : key + "s",
         };
     }
 
-    /// <summary>Whether a config that reads cleanly is small enough to train here (the fuzz must not run for hours).</summary>
+    /// <summary>Whether a config that reads cleanly is small enough to train here (the fuzz must not run for
+    /// hours).</summary>
     private static bool Cheap(TrainConfig c) =>
-        c.Steps <= 200 && c.Task.TrainSamples + c.Task.TestSamples <= 200 && c.Model.ParameterCount() <= 5000
-        && c.Task.Kind is not ("fashion-mnist" or "modular") && (c.Record is null || c.Record.StepsFor(c.Steps).Count <= 25);
+        c.Steps <= 200
+        && c.Task.TrainSamples + c.Task.TestSamples <= 200
+        && c.Model.ParameterCount() <= 5000
+        && c.Task.Kind is not ("fashion-mnist" or "modular")
+        && (c.Record is null || c.Record.StepsFor(c.Steps).Count <= 25);
 
     [Fact]
     public void MutatedTrainConfigsEndCleanly()
     {
         var random = new Random(20261201);
-        int ran = 0, refused = 0, skipped = 0;
+        int ran = 0,
+            refused = 0,
+            skipped = 0;
         for (int k = 0; k < 120; k++)
         {
             var (description, json) = Mutate(random);
@@ -91,16 +118,33 @@ public class ConfigFuzzTests
             File.WriteAllText(dir.File("config.json"), json);
             try
             {
-                if (!Cheap(TrainRun.Load(dir.File("config.json")))) { skipped++; continue; }
+                if (!Cheap(TrainRun.Load(dir.File("config.json"))))
+                {
+                    skipped++;
+                    continue;
+                }
             }
-            catch (ConfigException) { refused++; }
-            var (code, _, err) = BadInputTests.Run("train", "--config", dir.File("config.json"), "--out", dir.File("run"),
-                                                   "--threads", "1");
+            catch (ConfigException)
+            {
+                refused++;
+            }
+            var (code, _, err) = BadInputTests.Run(
+                "train",
+                "--config",
+                dir.File("config.json"),
+                "--out",
+                dir.File("run"),
+                "--threads",
+                "1"
+            );
             Assert.True(code is 0 or 1 or 2, $"{description}: exit {code}\n{err}");
-            if (err.Length > 0) BadInputTests.AssertOneCleanLine(err);
-            if (code == TangentCli.Usage) Assert.False(Directory.Exists(dir.File("run")), $"{description}: left a run");
+            if (err.Length > 0)
+                BadInputTests.AssertOneCleanLine(err);
+            if (code == TangentCli.Usage)
+                Assert.False(Directory.Exists(dir.File("run")), $"{description}: left a run");
             // A failure while working is a property of the run (divergence), never an internal error such as a null.
-            if (code == TangentCli.Failed) Assert.True(err.Contains("diverged"), $"{description}: {err}");
+            if (code == TangentCli.Failed)
+                Assert.True(err.Contains("diverged"), $"{description}: {err}");
             ran++;
         }
         // The mutations must exercise both sides: refusals and runs that go ahead.
@@ -112,16 +156,34 @@ public class ConfigFuzzTests
     public void RandomStudyOverridesAreAcceptedOrRefusedByName()
     {
         var random = new Random(7);
-        string[] values = ["0", "-1", "1.5", "abc", "true", "null", "[]", "{}", "1e308", "99999999999", "[1, \"a\"]", "\"\""];
+        string[] values =
+        [
+            "0",
+            "-1",
+            "1.5",
+            "abc",
+            "true",
+            "null",
+            "[]",
+            "{}",
+            "1e308",
+            "99999999999",
+            "[1, \"a\"]",
+            "\"\"",
+        ];
         foreach (var study in Tangent.Studies.Studies.All)
         {
             var preset = study.Preset("quick");
-            var node = System.Text.Json.JsonSerializer.SerializeToNode(preset, preset.GetType(), Json.Options)!.AsObject();
+            var node = System
+                .Text.Json.JsonSerializer.SerializeToNode(preset, preset.GetType(), Json.Options)!
+                .AsObject();
             var keys = node.Select(p => p.Key).ToList();
             for (int k = 0; k < 25; k++)
             {
-                string key = keys[random.Next(keys.Count)], value = values[random.Next(values.Length)];
-                if (random.Next(4) == 0) key = Typo(key, random);
+                string key = keys[random.Next(keys.Count)],
+                    value = values[random.Next(values.Length)];
+                if (random.Next(4) == 0)
+                    key = Typo(key, random);
                 try
                 {
                     var config = Tangent.Studies.Studies.Override(preset, [$"{key}={value}"]);

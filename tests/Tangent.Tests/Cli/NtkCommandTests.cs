@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Tangent.Cli;
+using Tangent.Commands;
 using Tangent.Kernels;
 using Tangent.Models;
 using Tangent.Store;
@@ -7,7 +8,8 @@ using static TorchSharp.torch;
 
 namespace Tangent.Tests.Cli;
 
-/// <summary><c>tangent ntk</c> writes the same kernel the library computes, loads .npy parameters and rejects bad input by name.</summary>
+/// <summary><c>tangent ntk</c> writes the same kernel the library computes, loads .npy parameters and rejects bad input
+/// by name.</summary>
 public class NtkCommandTests
 {
     private static (int Code, string Out, string Err) Run(params string[] args)
@@ -17,7 +19,12 @@ public class NtkCommandTests
         return (TangentCli.Run(args, stdout, stderr), stdout.ToString(), stderr.ToString());
     }
 
-    private static readonly MlpConfig Model = new() { Widths = [3, 16, 2], Activation = Activation.Tanh, BiasStd = 0.2 };
+    private static readonly MlpConfig Model = new()
+    {
+        Widths = [3, 16, 2],
+        Activation = Activation.Tanh,
+        BiasStd = 0.2,
+    };
 
     private static string WriteConfig(TempDir dir, MlpConfig model, long seed = 4)
     {
@@ -39,7 +46,8 @@ public class NtkCommandTests
     {
         using var dir = new TempDir();
         string config = WriteConfig(dir, Model);
-        string xs = WriteInputs(dir, "x.npy", 9, 3, 1), xq = WriteInputs(dir, "q.npy", 4, 3, 2);
+        string xs = WriteInputs(dir, "x.npy", 9, 3, 1),
+            xq = WriteInputs(dir, "q.npy", 4, 3, 2);
         var (code, _, err) = Run("ntk", "--config", config, "--inputs", xs, "--query", xq, "--out", dir.File("run"));
         Assert.True(code == 0, err);
 
@@ -67,7 +75,23 @@ public class NtkCommandTests
         string config = WriteConfig(dir, Model);
         string xs = WriteInputs(dir, "x.npy", 12, 3, 1);
         Assert.Equal(0, Run("ntk", "--config", config, "--inputs", xs, "--traced", "--out", dir.File("a")).Code);
-        Assert.Equal(0, Run("ntk", "--config", config, "--inputs", xs, "--traced", "--dtype", "float32", "--method", "jacobian", "--out", dir.File("b")).Code);
+        Assert.Equal(
+            0,
+            Run(
+                "ntk",
+                "--config",
+                config,
+                "--inputs",
+                xs,
+                "--traced",
+                "--dtype",
+                "float32",
+                "--method",
+                "jacobian",
+                "--out",
+                dir.File("b")
+            ).Code
+        );
         var a = Npy.Read(Path.Combine(dir.File("a"), "arrays", "K_SS.npy"));
         var b = Npy.Read(Path.Combine(dir.File("b"), "arrays", "K_SS.npy"));
         Assert.Equal("<f4", b.Descr);
@@ -85,7 +109,20 @@ public class NtkCommandTests
         var trained = new Mlp(Model, new Generator(99));
         Directory.CreateDirectory(dir.File("params"));
         ParameterFiles.Save(trained, dir.File("params"));
-        Assert.Equal(0, Run("ntk", "--config", config, "--params", dir.File("params"), "--inputs", xs, "--out", dir.File("run")).Code);
+        Assert.Equal(
+            0,
+            Run(
+                "ntk",
+                "--config",
+                config,
+                "--params",
+                dir.File("params"),
+                "--inputs",
+                xs,
+                "--out",
+                dir.File("run")
+            ).Code
+        );
         using var scope = NewDisposeScope();
         var x = tensor(Npy.Read(xs).Data, new long[] { 6, 3 });
         using var expected = Ntk.Compute(trained, x);
@@ -102,7 +139,17 @@ public class NtkCommandTests
         Directory.CreateDirectory(dir.File("params"));
         ParameterFiles.Save(new Mlp(Model, new Generator(1)), dir.File("params"));
         File.Delete(Path.Combine(dir.File("params"), "layers.2.bias.npy"));
-        var (code, _, err) = Run("ntk", "--config", config, "--params", dir.File("params"), "--inputs", xs, "--out", dir.File("run"));
+        var (code, _, err) = Run(
+            "ntk",
+            "--config",
+            config,
+            "--params",
+            dir.File("params"),
+            "--inputs",
+            xs,
+            "--out",
+            dir.File("run")
+        );
         Assert.Equal(TangentCli.Usage, code);
         Assert.Contains("layers.2.bias", err);
         // Bad input found once work had started leaves no run directory, so the corrected command can reuse --out.
@@ -144,7 +191,17 @@ public class NtkCommandTests
         using var dir = new TempDir();
         string config = WriteConfig(dir, Model);
         string xs = WriteInputs(dir, "x.npy", 4, 3, 1);
-        var (code, _, err) = Run("ntk", "--config", config, "--inputs", xs, "--parameters", "layers.7.weight", "--out", dir.File("run"));
+        var (code, _, err) = Run(
+            "ntk",
+            "--config",
+            config,
+            "--inputs",
+            xs,
+            "--parameters",
+            "layers.7.weight",
+            "--out",
+            dir.File("run")
+        );
         Assert.Equal(TangentCli.Usage, code);
         Assert.Contains("--parameters", err);
     }

@@ -3,7 +3,8 @@ using Tangent.Training;
 
 namespace Tangent.Tests.Common;
 
-/// <summary>The strict config reader against hand-checked cases: edit distances, suggestions, computed keys, seeds.</summary>
+/// <summary>The strict config reader against hand-checked cases: edit distances, suggestions, computed keys,
+/// seeds.</summary>
 public class ConfigSchemaTests
 {
     [Theory]
@@ -30,7 +31,12 @@ public class ConfigSchemaTests
         // run.json records computed keys (task.input_dimension, task.is_classification); they must read back.
         var config = new TrainConfig
         {
-            Task = new Tangent.Data.TaskConfig { Kind = "teacher-classes", Dimension = 5, Outputs = 3 },
+            Task = new Tangent.Data.TaskConfig
+            {
+                Kind = "teacher-classes",
+                Dimension = 5,
+                Outputs = 3,
+            },
             Model = new Tangent.Models.MlpConfig { Widths = [5, 8, 3] },
         };
         string json = Json.Serialize(config);
@@ -39,11 +45,22 @@ public class ConfigSchemaTests
         Assert.Equal(json, Json.Serialize(back));
     }
 
+    [Theory]
+    [InlineData("""{"optimizer": {"kind": "Adam"}}""", "adam")]
+    [InlineData("""{"model": {"widths": [1, 8, 1], "activation": "LeakyRelu"}}""", "leaky_relu")]
+    public void EnumValuesAreTheirSnakeCaseNamesAndOtherSpellingsGetTheName(string json, string suggestion)
+    {
+        // One spelling per value, as run.json writes it; the C# spelling is refused with the right name to use.
+        var e = Assert.Throws<ConfigException>(() => Json.ParseConfig<TrainConfig>(json, "c.json"));
+        Assert.Contains($"did you mean \"{suggestion}\"", e.Message);
+    }
+
     [Fact]
     public void AComputedKeyThatDisagreesIsRefused()
     {
         var e = Assert.Throws<ConfigException>(() =>
-            Json.ParseConfig<TrainConfig>("""{"task": {"kind": "sine", "input_dimension": 5}}""", "c.json"));
+            Json.ParseConfig<TrainConfig>("""{"task": {"kind": "sine", "input_dimension": 5}}""", "c.json")
+        );
         Assert.Equal("task.input_dimension", e.Field);
         Assert.Contains("computed", e.Message);
     }

@@ -1,6 +1,9 @@
+using Tangent.Commands;
+
 namespace Tangent.Tests.Common;
 
-/// <summary>The size check: refused above the available bytes, with the largest item's field; allowed when skipped.</summary>
+/// <summary>The size check: refused above the available bytes, with the largest item's field; allowed when
+/// skipped.</summary>
 public class MemoryBudgetTests
 {
     private static readonly MemoryItem[] Items =
@@ -29,25 +32,61 @@ public class MemoryBudgetTests
     [InlineData(512, "512 B")]
     [InlineData(1536, "1.5 KiB")]
     [InlineData(6442450944, "6.0 GiB")]
-    public void FormatUsesBinaryUnits(double bytes, string expected) => Assert.Equal(expected, MemoryBudget.Format(bytes));
+    public void FormatUsesBinaryUnits(double bytes, string expected) =>
+        Assert.Equal(expected, MemoryBudget.Format(bytes));
 
-    [Fact]
-    public void TheTrainEstimateCountsTheKernelSnapshot()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TheTrainEstimateCoversTheKernelSnapshotsActuallyWritten(bool traced)
     {
-        // n = 1000 traced: K_SS 1000² and K_QS 1000×100, twice, 8 bytes: 17.6 MB exactly.
+        // The estimate must hold the largest object the run really creates, without inflating it past a few copies.
+        using var dir = new TempDir();
         var config = new Tangent.Training.TrainConfig
         {
-            Task = new Tangent.Data.TaskConfig { Kind = "sine", TrainSamples = 1000, TestSamples = 100 },
-            Record = new Tangent.Training.RecordConfig { Traced = true },
+            Task = new Tangent.Data.TaskConfig
+            {
+                Kind = "teacher",
+                TrainSamples = 60,
+                TestSamples = 20,
+                Dimension = 3,
+                Outputs = 2,
+            },
+            Model = new Tangent.Models.MlpConfig { Widths = [3, 16, 2] },
+            Steps = 2,
+            Record = new Tangent.Training.RecordConfig
+            {
+                Schedule = "list",
+                Steps = [0],
+                Traced = traced,
+            },
         };
-        var kernel = config.MemoryEstimate().Single(i => i.What.StartsWith("kernel snapshot", StringComparison.Ordinal));
-        Assert.Equal(8 * 2 * 1000.0 * 1100, kernel.Bytes);
+        var run = Tangent.Store.RunDirectory.Create(dir.File("run"), "train", config, 0, overwrite: false);
+        Tangent.Commands.TrainRun.Run(config, run);
+        string snapshot = Path.Combine(run.Path, "snapshots", "00000000");
+        double written = new[] { "K_SS.npy", "K_QS.npy" }.Sum(f => new FileInfo(Path.Combine(snapshot, f)).Length);
+        var kernel = config
+            .MemoryEstimate()
+            .Single(i => i.What.StartsWith("kernel snapshot", StringComparison.Ordinal));
+        Assert.InRange(kernel.Bytes, written, 4 * written);
     }
 
     [Fact]
-    public void AvailableMemoryIsPositiveAndBelowTheMachine()
+    public void EveryDocumentedExampleAndStudyPresetFitsInAFewGibibytes()
+    {
+        string examples = Path.Combine(Cli.BadInputTests.RepoRoot(), "docs", "examples");
+        foreach (
+            var file in Directory.GetFiles(examples, "*.json").Where(f => File.ReadAllText(f).Contains("\"task\""))
+        )
+            MemoryBudget.Require(Tangent.Commands.TrainRun.Load(file).MemoryEstimate(), available: 4L << 30);
+    }
+
+    [Fact]
+    public void AvailableMemoryIsPositiveAndAtMostTheMachinesTotal()
     {
         long available = MemoryBudget.Available();
-        Assert.InRange(available, 1L << 20, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 2);
+        string total = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
+        long totalBytes = long.Parse(total.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        Assert.InRange(available, 1L << 20, totalBytes);
     }
 }

@@ -4,8 +4,8 @@ namespace Tangent.Tests.Common;
 public class StatisticsTests
 {
     [Fact]
-    public void TiedValuesShareTheirAverageRank()
-        => Assert.Equal(new[] { 2.5, 1, 4, 2.5 }, Statistics.Ranks([3.0, 1.0, 7.0, 3.0]));
+    public void TiedValuesShareTheirAverageRank() =>
+        Assert.Equal(new[] { 2.5, 1, 4, 2.5 }, Statistics.Ranks([3.0, 1.0, 7.0, 3.0]));
 
     [Fact]
     public void SpearmanIsOneForAnyIncreasingMapAndMinusOneForADecreasingOne()
@@ -18,7 +18,8 @@ public class StatisticsTests
     [Fact]
     public void SpearmanWithoutTiesMatchesTheClosedForm()
     {
-        // ρ = 1 − 6 Σ d² / (n(n² − 1)) when no values tie: ranks (1,2,3,4,5) and (2,1,4,3,5) give Σ d² = 4, ρ = 1 − 24/120 = 0.8.
+        // ρ = 1 − 6 Σ d² / (n(n² − 1)) when no values tie: ranks (1,2,3,4,5) and (2,1,4,3,5) give Σ d² = 4, ρ = 1 −
+        // 24/120 = 0.8.
         Assert.Equal(0.8, Statistics.Spearman([1.0, 2, 3, 4, 5], [20.0, 10, 40, 30, 50]), 12);
     }
 }

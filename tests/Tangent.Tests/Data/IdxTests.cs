@@ -3,7 +3,8 @@ using static TorchSharp.torch;
 
 namespace Tangent.Tests.Data;
 
-/// <summary>IDX files (MNIST format), plain and gzipped, and the Fashion-MNIST loader on a generated directory.</summary>
+/// <summary>IDX files (MNIST format), plain and gzipped, and the Fashion-MNIST loader on a generated
+/// directory.</summary>
 public class IdxTests
 {
     [Theory]
@@ -50,7 +51,8 @@ public class IdxTests
     }
 }
 
-/// <summary>Test fixture: an MNIST-format directory of random images whose label is the brightest region (learnable structure).</summary>
+/// <summary>Test fixture: an MNIST-format directory of random images whose label is the brightest region (learnable
+/// structure).</summary>
 public static class SyntheticMnist
 {
     public static void Write(string dir, int train, int test, int seed = 0)
@@ -66,7 +68,8 @@ public static class SyntheticMnist
                 labels[i] = (byte)label;
                 for (int p = 0; p < 784; p++)
                 {
-                    int row = p / 28, col = p % 28;
+                    int row = p / 28,
+                        col = p % 28;
                     bool bright = (row / 7 + 4 * (col / 14)) % 10 == label;
                     images[i * 784 + p] = (byte)Math.Clamp(rng.Next(60) + (bright ? 150 : 0), 0, 255);
                 }
@@ -75,5 +78,4 @@ public static class SyntheticMnist
             Idx.Write(Path.Combine(dir, $"{split}-labels-idx1-ubyte"), labels, [count], gzip: false);
         }
     }
-
 }

@@ -11,11 +11,16 @@ namespace Tangent.Tests.Demo;
 /// <summary>The demo's measurements obey the first-order output dynamics of THEORY §1 and are reproducible.</summary>
 public class SignalChannelDemoTests
 {
-    private static readonly DemoConfig Small = new() { Steps = 400, Checkpoints = 8, LogEvery = 50 };
+    private static readonly DemoConfig Small = new()
+    {
+        Steps = 400,
+        Checkpoints = 8,
+        LogEvery = 50,
+    };
 
     /// <summary>
-    /// One GD step moves the outputs by ΔU_S = −η K_SS g and ΔU_Q = −η K_QS g with g = (U_S − Y)/n,
-    /// up to the O(η²) curvature term: with η = 1e-4 the relative error must be ≲ 1e-3.
+    /// One GD step moves the outputs by ΔU_S = −η K_SS g and ΔU_Q = −η K_QS g with g = (U_S − Y)/n, up to the O(η²)
+    /// curvature term: with η = 1e-4 the relative error must be ≲ 1e-3.
     /// </summary>
     [Fact]
     public void OneStepOutputMotionIsKernelTimesOutputGradient()
@@ -27,16 +32,26 @@ public class SignalChannelDemoTests
         var q = linspace(-2.4, 2.4, 17, dtype: ScalarType.Float64).unsqueeze(1);
         var y = sin(1.7 * x) * 0.9;
         var (kss, kqs) = EmpiricalNtk.Compute(model, x, q);
-        Tensor u0, uq0;
-        using (no_grad()) { u0 = model.call(x).reshape(-1); uq0 = model.call(q).reshape(-1); }
+        Tensor u0,
+            uq0;
+        using (no_grad())
+        {
+            u0 = model.call(x).reshape(-1);
+            uq0 = model.call(q).reshape(-1);
+        }
         var grad = (u0 - y.reshape(-1)) / 30;
         const double lr = 1e-4;
         var opt = optim.SGD(model.parameters(), lr);
         opt.zero_grad();
         HalfMse.Loss(model.call(x), y).backward();
         opt.step();
-        Tensor u1, uq1;
-        using (no_grad()) { u1 = model.call(x).reshape(-1); uq1 = model.call(q).reshape(-1); }
+        Tensor u1,
+            uq1;
+        using (no_grad())
+        {
+            u1 = model.call(x).reshape(-1);
+            uq1 = model.call(q).reshape(-1);
+        }
         var predictedS = -lr * kss.matmul(grad);
         var predictedQ = -lr * kqs!.matmul(grad);
         double errS = ((u1 - u0) - predictedS).norm().item<double>() / predictedS.norm().item<double>();
@@ -46,17 +61,23 @@ public class SignalChannelDemoTests
     }
 
     /// <summary>
-    /// Under GD on ½-MSE a channel mode i relaxes by (1 − ηλ_i/n) per step. With the default settings the
-    /// smallest channel eigenvalue is ≳ 0.8, so after 20,000 steps channel modes have shrunk by
-    /// ≲ exp(−0.05·0.8·20000/30) ≈ e⁻²⁷ unless the kernel rotates: the residual must end almost entirely
-    /// in the reservoir. A loose 1 % bound leaves room for kernel drift (≈ 14 % here).
+    /// Under GD on ½-MSE a channel mode i relaxes by (1 − ηλ_i/n) per step. With the default settings the smallest
+    /// channel eigenvalue is ≳ 0.8, so after 20,000 steps channel modes have shrunk by ≲ exp(−0.05·0.8·20000/30) ≈ e⁻²⁷
+    /// unless the kernel rotates: the residual must end almost entirely in the reservoir. A loose 1 % bound leaves room
+    /// for kernel drift (≈ 14 % here).
     /// </summary>
     [Fact]
     public void TrainingEmptiesTheChannelOfTheResidual()
     {
         var r = SignalChannelDemo.Train(new DemoConfig());
-        Assert.True(r.Checkpoints[0].ChannelShareResidual > 0.5, "at initialization the residual is mostly in the channel");
-        Assert.True(r.Checkpoints[^1].ChannelShareResidual < 0.01, $"final channel share {r.Checkpoints[^1].ChannelShareResidual}");
+        Assert.True(
+            r.Checkpoints[0].ChannelShareResidual > 0.5,
+            "at initialization the residual is mostly in the channel"
+        );
+        Assert.True(
+            r.Checkpoints[^1].ChannelShareResidual < 0.01,
+            $"final channel share {r.Checkpoints[^1].ChannelShareResidual}"
+        );
         Assert.True(r.Checkpoints[^1].TrainMse < r.Checkpoints[0].TrainMse / 10);
     }
 
@@ -76,14 +97,17 @@ public class SignalChannelDemoTests
     {
         var r = SignalChannelDemo.Train(Small);
         Assert.Equal(Schedules.LogSpaced(Small.Steps, Small.Checkpoints), r.Checkpoints.Select(c => c.Step).ToList());
-        Assert.All(r.Checkpoints, c =>
-        {
-            Assert.Equal(Small.TrainPoints, c.Eigenvalues.Length);
-            Assert.InRange(c.ChannelShareResidual, 0, 1);
-            Assert.InRange(c.ReservoirShareLabelNoise, 0, 1);
-            // Parseval: the projections carry the whole vector.
-            Assert.True(c.NoiseProjections.Sum(v => v * v) > 0);
-        });
+        Assert.All(
+            r.Checkpoints,
+            c =>
+            {
+                Assert.Equal(Small.TrainPoints, c.Eigenvalues.Length);
+                Assert.InRange(c.ChannelShareResidual, 0, 1);
+                Assert.InRange(c.ReservoirShareLabelNoise, 0, 1);
+                // Parseval: the projections carry the whole vector.
+                Assert.True(c.NoiseProjections.Sum(v => v * v) > 0);
+            }
+        );
     }
 
     [Fact]
@@ -97,7 +121,9 @@ public class SignalChannelDemoTests
     [Fact]
     public void DivergenceIsReportedWithTheOptionToChange()
     {
-        var e = Assert.Throws<InvalidOperationException>(() => SignalChannelDemo.Train(Small with { LearningRate = 50 }));
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            SignalChannelDemo.Train(Small with { LearningRate = 50 })
+        );
         Assert.Contains("--lr", e.Message);
     }
 

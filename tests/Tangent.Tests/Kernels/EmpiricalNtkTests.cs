@@ -7,18 +7,27 @@ namespace Tangent.Tests.Kernels;
 /// <summary>The Jacobian-contraction eNTK equals independent computations of the same kernel.</summary>
 public class EmpiricalNtkTests
 {
-    private static (ScaledMlp Model, Tensor X) Problem(int width, int n, int inputs = 1, int outputs = 1, ulong seed = 11)
+    private static (ScaledMlp Model, Tensor X) Problem(
+        int width,
+        int n,
+        int inputs = 1,
+        int outputs = 1,
+        ulong seed = 11
+    )
     {
         var g = new Generator(seed);
         var model = new ScaledMlp(inputs, width, outputs, g);
-        using (no_grad()) model.Readout.bias!.normal_(0, 1, g); // non-zero bias so every term is exercised
-        var x = (4 * rand(new long[] { n, inputs }, dtype: ScalarType.Float64, generator: g) - 2).DetachFromDisposeScope();
+        using (no_grad())
+            model.Readout.bias!.normal_(0, 1, g); // non-zero bias so every term is exercised
+        var x = (
+            4 * rand(new long[] { n, inputs }, dtype: ScalarType.Float64, generator: g) - 2
+        ).DetachFromDisposeScope();
         return (model, x);
     }
 
     /// <summary>
-    /// Closed form for f(x) = a·relu(Wx + b)/√N + c with h = Wx + b:
-    /// K(x, x') = Σ_j relu(h_j)relu(h'_j)/N + 1 + Σ_j a_j² 1[h_j &gt; 0] 1[h'_j &gt; 0] (x·x' + 1)/N.
+    /// Closed form for f(x) = a·relu(Wx + b)/√N + c with h = Wx + b: K(x, x') = Σ_j relu(h_j)relu(h'_j)/N + 1 + Σ_j
+    /// a_j² 1[h_j &gt; 0] 1[h'_j &gt; 0] (x·x' + 1)/N.
     /// </summary>
     [Fact]
     public void MatchesClosedFormOfOneHiddenLayerReluNetwork()
@@ -116,9 +125,11 @@ public class EmpiricalNtkTests
     public void ComputationLeaksNoTensors()
     {
         var (model, x) = Problem(width: 8, n: 5);
-        using (var warm = NewDisposeScope()) EmpiricalNtk.Compute(model, x, x);
+        using (var warm = NewDisposeScope())
+            EmpiricalNtk.Compute(model, x, x);
         long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        using (var scope = NewDisposeScope()) EmpiricalNtk.Compute(model, x, x);
+        using (var scope = NewDisposeScope())
+            EmpiricalNtk.Compute(model, x, x);
         Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 }

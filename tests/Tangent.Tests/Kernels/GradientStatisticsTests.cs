@@ -6,7 +6,8 @@ namespace Tangent.Tests.Kernels;
 /// <summary>Per-example gradient moments equal a brute-force loop of per-sample backward passes.</summary>
 public class GradientStatisticsTests
 {
-    private static Func<Tensor, Tensor> HalfSquaredError(Tensor targets) => u => 0.5 * (u.reshape(u.shape[0], -1) - targets).square().sum(1);
+    private static Func<Tensor, Tensor> HalfSquaredError(Tensor targets) =>
+        u => 0.5 * (u.reshape(u.shape[0], -1) - targets).square().sum(1);
 
     /// <summary>A test model, its sample count and random regression targets shaped like its outputs.</summary>
     private static (NtkModels.Problem Problem, long N, Tensor Targets) WithTargets(string name, ulong seed)
@@ -14,7 +15,8 @@ public class GradientStatisticsTests
         var pr = NtkModels.Get(name);
         long n = pr.XS.shape[0];
         Tensor outputs;
-        using (no_grad()) outputs = pr.Model.call(pr.XS).reshape(n, -1);
+        using (no_grad())
+            outputs = pr.Model.call(pr.XS).reshape(n, -1);
         return (pr, n, randn(outputs.shape, dtype: ScalarType.Float64, generator: new Generator(seed)));
     }
 
@@ -33,29 +35,47 @@ public class GradientStatisticsTests
         {
             var ui = pr.Model.call(pr.XS.narrow(0, i, 1)).reshape(1, -1);
             var li = HalfSquaredError(targets.narrow(0, i, 1))(ui).sum();
-            var grads = autograd.grad(new[] { li }, parameters.Select(p => (Tensor)p.parameter).ToList(), allow_unused: true);
+            var grads = autograd.grad(
+                new[] { li },
+                parameters.Select(p => (Tensor)p.parameter).ToList(),
+                allow_unused: true
+            );
             for (int k = 0; k < grads.Count; k++)
             {
-                if (grads[k] is null || grads[k].IsInvalid) continue;
+                if (grads[k] is null || grads[k].IsInvalid)
+                    continue;
                 sum[k] += grads[k];
                 squares[k] += grads[k].square();
             }
         }
         foreach (var method in new[] { NtkMethod.LayerwiseRules, NtkMethod.JacobianContraction })
         {
-            var moments = GradientStatistics.Compute(pr.Model, pr.XS, loss, new NtkOptions { Method = method, BlockElements = 64 });
+            var moments = GradientStatistics.Compute(
+                pr.Model,
+                pr.XS,
+                loss,
+                new NtkOptions { Method = method, BlockElements = 64 }
+            );
             Assert.Equal(parameters.Select(p => p.name), moments.Select(m => m.Name));
             for (int k = 0; k < parameters.Count; k++)
             {
                 Assert.Equal(n, moments[k].Count);
                 double scale = Math.Max(1e-300, squares[k].abs().max().item<double>());
-                Assert.True((moments[k].Sum - sum[k]).abs().max().item<double>() < 1e-10 * Math.Max(1, sum[k].abs().max().item<double>()), $"{name} {method} sum {moments[k].Name}");
-                Assert.True((moments[k].SumOfSquares - squares[k]).abs().max().item<double>() < 1e-10 * scale, $"{name} {method} squares {moments[k].Name}");
+                Assert.True(
+                    (moments[k].Sum - sum[k]).abs().max().item<double>()
+                        < 1e-10 * Math.Max(1, sum[k].abs().max().item<double>()),
+                    $"{name} {method} sum {moments[k].Name}"
+                );
+                Assert.True(
+                    (moments[k].SumOfSquares - squares[k]).abs().max().item<double>() < 1e-10 * scale,
+                    $"{name} {method} squares {moments[k].Name}"
+                );
             }
         }
     }
 
-    /// <summary>s_i = g_iᵀ M g_i from the layer rules (and the fallback) equals per-sample backward passes, with M = I and a random M.</summary>
+    /// <summary>s_i = g_iᵀ M g_i from the layer rules (and the fallback) equals per-sample backward passes, with M = I
+    /// and a random M.</summary>
     [Theory]
     [MemberData(nameof(NtkModels.Names), MemberType = typeof(NtkModels))]
     public void PreconditionedSquaredNormsEqualPerSampleAutogradLoop(string name)
@@ -69,9 +89,20 @@ public class GradientStatisticsTests
         var weighted = zeros(n, dtype: ScalarType.Float64);
         for (long i = 0; i < n; i++)
         {
-            var li = HalfSquaredError(targets.narrow(0, i, 1))(pr.Model.call(pr.XS.narrow(0, i, 1)).reshape(1, -1)).sum();
+            var li = HalfSquaredError(targets.narrow(0, i, 1))(pr.Model.call(pr.XS.narrow(0, i, 1)).reshape(1, -1))
+                .sum();
             var grads = autograd.grad(new[] { li }, parameters.Select(p => (Tensor)p).ToList(), allow_unused: true);
-            var g = cat(grads.Select((q, k) => q is null || q.IsInvalid ? zeros(parameters[k].numel(), dtype: ScalarType.Float64) : q.reshape(-1)).ToArray(), 0);
+            var g = cat(
+                grads
+                    .Select(
+                        (q, k) =>
+                            q is null || q.IsInvalid
+                                ? zeros(parameters[k].numel(), dtype: ScalarType.Float64)
+                                : q.reshape(-1)
+                    )
+                    .ToArray(),
+                0
+            );
             plain[i] = g.square().sum();
             weighted[i] = (g.square() * m).sum();
         }
@@ -79,9 +110,23 @@ public class GradientStatisticsTests
         {
             var options = new NtkOptions { Method = method, BlockElements = 64 };
             var s0 = GradientStatistics.PreconditionedSquaredNorms(pr.Model, pr.XS, HalfSquaredError(targets), options);
-            var s1 = GradientStatistics.PreconditionedSquaredNorms(pr.Model, pr.XS, HalfSquaredError(targets), options with { Preconditioner = m });
-            Assert.True((s0 - plain).abs().max().item<double>() < 1e-10 * Math.Max(1, plain.abs().max().item<double>()), $"{name} {method} M = I");
-            Assert.True((s1 - weighted).abs().max().item<double>() < 1e-10 * Math.Max(1, weighted.abs().max().item<double>()), $"{name} {method} random M");
+            var s1 = GradientStatistics.PreconditionedSquaredNorms(
+                pr.Model,
+                pr.XS,
+                HalfSquaredError(targets),
+                options with
+                {
+                    Preconditioner = m,
+                }
+            );
+            Assert.True(
+                (s0 - plain).abs().max().item<double>() < 1e-10 * Math.Max(1, plain.abs().max().item<double>()),
+                $"{name} {method} M = I"
+            );
+            Assert.True(
+                (s1 - weighted).abs().max().item<double>() < 1e-10 * Math.Max(1, weighted.abs().max().item<double>()),
+                $"{name} {method} random M"
+            );
         }
     }
 
@@ -90,13 +135,19 @@ public class GradientStatisticsTests
     {
         using var scope = NewDisposeScope();
         var pr = NtkModels.Get((string)NtkModels.Names().First()[0]);
-        Assert.Throws<ArgumentException>(() => GradientStatistics.PreconditionedSquaredNorms(pr.Model, pr.XS, u => u.reshape(u.shape[0], -1).sum(1),
-                                                                                                    new NtkOptions { Preconditioner = ones(3, dtype: ScalarType.Float64) }));
+        Assert.Throws<ArgumentException>(() =>
+            GradientStatistics.PreconditionedSquaredNorms(
+                pr.Model,
+                pr.XS,
+                u => u.reshape(u.shape[0], -1).sum(1),
+                new NtkOptions { Preconditioner = ones(3, dtype: ScalarType.Float64) }
+            )
+        );
     }
 
     /// <summary>
-    /// Over every one of the N^b batches drawn with replacement from a fixed population of per-example
-    /// gradients, the average of ĝ² − v/(b − 1) is exactly μ², the squared population mean (THEORY §5).
+    /// Over every one of the N^b batches drawn with replacement from a fixed population of per-example gradients, the
+    /// average of ĝ² − v/(b − 1) is exactly μ², the squared population mean (THEORY §5).
     /// </summary>
     [Fact]
     public void UnbiasedSquaredMeanIsUnbiasedOverAllBatches()
@@ -108,14 +159,14 @@ public class GradientStatisticsTests
         var total = zeros(3, dtype: ScalarType.Float64);
         int batches = 0;
         for (int a0 = 0; a0 < 4; a0++)
-            for (int a1 = 0; a1 < 4; a1++)
-                for (int a2 = 0; a2 < 4; a2++)
-                {
-                    var batch = population.index_select(0, tensor(new long[] { a0, a1, a2 }));
-                    using var m = new GradientMoments("g", b, batch.sum(0L), batch.square().sum(0L));
-                    total += m.UnbiasedSquaredMean();
-                    batches++;
-                }
+        for (int a1 = 0; a1 < 4; a1++)
+        for (int a2 = 0; a2 < 4; a2++)
+        {
+            var batch = population.index_select(0, tensor(new long[] { a0, a1, a2 }));
+            using var m = new GradientMoments("g", b, batch.sum(0L), batch.square().sum(0L));
+            total += m.UnbiasedSquaredMean();
+            batches++;
+        }
         Assert.True((total / batches - mu2).abs().max().item<double>() < 1e-12);
     }
 

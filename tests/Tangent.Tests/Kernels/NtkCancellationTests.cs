@@ -16,7 +16,9 @@ public class NtkCancellationTests
         var pr = NtkModels.Get((string)NtkModels.Names().First()[0]);
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => Ntk.Compute(pr.Model, pr.XS, null, new NtkOptions { Method = method, Cancel = cts.Token }));
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            Ntk.Compute(pr.Model, pr.XS, null, new NtkOptions { Method = method, Cancel = cts.Token })
+        );
         // The same call without the cancelled token completes.
         using var k = Ntk.Compute(pr.Model, pr.XS, null, new NtkOptions { Method = method });
         Assert.Equal(2, k.Kss.dim());

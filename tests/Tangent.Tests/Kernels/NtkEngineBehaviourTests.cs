@@ -12,7 +12,9 @@ public class NtkEngineBehaviourTests
     public void MissingRuleThrowModeNamesTheLayer()
     {
         var pr = NtkModels.Get("mixed-unruled");
-        var e = Assert.Throws<NotSupportedException>(() => Ntk.Compute(pr.Model, pr.XS, null, new NtkOptions { MissingRule = MissingRule.Throw }));
+        var e = Assert.Throws<NotSupportedException>(() =>
+            Ntk.Compute(pr.Model, pr.XS, null, new NtkOptions { MissingRule = MissingRule.Throw })
+        );
         Assert.Contains("'1'", e.Message);
         Assert.Contains("Scale", e.Message);
     }
@@ -28,7 +30,10 @@ public class NtkEngineBehaviourTests
     private sealed class CallsForwardDirectly : nn.Module<Tensor, Tensor>
     {
         private readonly Linear inner = nn.Linear(3, 2, dtype: ScalarType.Float64);
-        public CallsForwardDirectly() : base(nameof(CallsForwardDirectly)) => RegisterComponents();
+
+        public CallsForwardDirectly()
+            : base(nameof(CallsForwardDirectly)) => RegisterComponents();
+
         public override Tensor forward(Tensor x) => inner.forward(x); // bypasses hooks
     }
 
@@ -39,14 +44,23 @@ public class NtkEngineBehaviourTests
         var e = Assert.Throws<InvalidOperationException>(() => Ntk.Compute(new CallsForwardDirectly(), x));
         Assert.Contains("did not fire", e.Message);
         // The reference method needs no hooks.
-        using var k = Ntk.Compute(new CallsForwardDirectly(), x, null, new NtkOptions { Method = NtkMethod.JacobianContraction });
+        using var k = Ntk.Compute(
+            new CallsForwardDirectly(),
+            x,
+            null,
+            new NtkOptions { Method = NtkMethod.JacobianContraction }
+        );
         Assert.Equal(new long[] { 8, 8 }, k.Kss.shape);
     }
 
     [Fact]
     public void BatchNormInTrainingModeIsRefusedByRules()
     {
-        var model = nn.Sequential(nn.Linear(3, 4, dtype: ScalarType.Float64), nn.BatchNorm1d(4, dtype: ScalarType.Float64), nn.Linear(4, 1, dtype: ScalarType.Float64));
+        var model = nn.Sequential(
+            nn.Linear(3, 4, dtype: ScalarType.Float64),
+            nn.BatchNorm1d(4, dtype: ScalarType.Float64),
+            nn.Linear(4, 1, dtype: ScalarType.Float64)
+        );
         using var x = randn(5, 3, dtype: ScalarType.Float64);
         Assert.Throws<InvalidOperationException>(() => Ntk.Compute(model, x));
     }
@@ -55,7 +69,9 @@ public class NtkEngineBehaviourTests
     public void UnknownParameterNameIsRefused()
     {
         var pr = NtkModels.Get("mlp-bias");
-        var e = Assert.Throws<ArgumentException>(() => Ntk.Compute(pr.Model, pr.XS, null, new NtkOptions { Parameters = ["9.weight"] }));
+        var e = Assert.Throws<ArgumentException>(() =>
+            Ntk.Compute(pr.Model, pr.XS, null, new NtkOptions { Parameters = ["9.weight"] })
+        );
         Assert.Contains("9.weight", e.Message);
     }
 
@@ -79,7 +95,12 @@ public class NtkEngineBehaviourTests
     {
         using var scope = NewDisposeScope();
         var pr = NtkModels.Get("conv2d");
-        using var dense = Ntk.Compute(pr.Model, pr.XS, pr.XQ, new NtkOptions { Method = NtkMethod.JacobianContraction });
+        using var dense = Ntk.Compute(
+            pr.Model,
+            pr.XS,
+            pr.XQ,
+            new NtkOptions { Method = NtkMethod.JacobianContraction }
+        );
         using var op = new NtkVectorProducts(pr.Model, pr.XQ, pr.XS);
         var v = randn(new[] { op.InputDimension }, dtype: ScalarType.Float64);
         var expected = dense.Kqs!.matmul(v);
@@ -91,7 +112,11 @@ public class NtkEngineBehaviourTests
     {
         using var scope = NewDisposeScope();
         var g = new Generator(4);
-        var model = nn.Sequential(nn.Linear(5, 32, dtype: ScalarType.Float64), nn.ReLU(), nn.Linear(32, 3, dtype: ScalarType.Float64));
+        var model = nn.Sequential(
+            nn.Linear(5, 32, dtype: ScalarType.Float64),
+            nn.ReLU(),
+            nn.Linear(32, 3, dtype: ScalarType.Float64)
+        );
         var x = randn(new long[] { 30, 5 }, dtype: ScalarType.Float64, generator: g);
         using var dense = Ntk.Compute(model, x);
         var exact = linalg.eigvalsh(dense.Kss).flip(0);

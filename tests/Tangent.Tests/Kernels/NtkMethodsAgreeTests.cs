@@ -4,9 +4,9 @@ using static TorchSharp.torch;
 namespace Tangent.Tests.Kernels;
 
 /// <summary>
-/// The three eNTK methods compute the same kernel (float64, 1e-10 relative), full and traced, K_SS and K_QS,
-/// with and without a preconditioner, on every shared problem. JacobianContraction is itself anchored to a
-/// closed form and to finite differences in <see cref="EmpiricalNtkTests"/>.
+/// The three eNTK methods compute the same kernel (float64, 1e-10 relative), full and traced, K_SS and K_QS, with and
+/// without a preconditioner, on every shared problem. JacobianContraction is itself anchored to a closed form and to
+/// finite differences in <see cref="EmpiricalNtkTests"/>.
 /// </summary>
 public class NtkMethodsAgreeTests
 {
@@ -28,8 +28,18 @@ public class NtkMethodsAgreeTests
         var pr = NtkModels.Get(name);
         foreach (bool traced in new[] { false, true })
         {
-            using var reference = Ntk.Compute(pr.Model, pr.XS, pr.XQ, new NtkOptions { Method = NtkMethod.JacobianContraction, Traced = traced });
-            using var rules = Ntk.Compute(pr.Model, pr.XS, pr.XQ, new NtkOptions { Method = NtkMethod.LayerwiseRules, Traced = traced });
+            using var reference = Ntk.Compute(
+                pr.Model,
+                pr.XS,
+                pr.XQ,
+                new NtkOptions { Method = NtkMethod.JacobianContraction, Traced = traced }
+            );
+            using var rules = Ntk.Compute(
+                pr.Model,
+                pr.XS,
+                pr.XQ,
+                new NtkOptions { Method = NtkMethod.LayerwiseRules, Traced = traced }
+            );
             AssertClose(reference.Kss, rules.Kss, $"{name} K_SS traced={traced}");
             AssertClose(reference.Kqs!, rules.Kqs!, $"{name} K_QS traced={traced}");
         }
@@ -43,8 +53,18 @@ public class NtkMethodsAgreeTests
         var pr = NtkModels.Get(name);
         foreach (bool traced in new[] { false, true })
         {
-            using var reference = Ntk.Compute(pr.Model, pr.XS, pr.XQ, new NtkOptions { Method = NtkMethod.JacobianContraction, Traced = traced });
-            using var products = Ntk.Compute(pr.Model, pr.XS, pr.XQ, new NtkOptions { Method = NtkMethod.NtkVectorProducts, Traced = traced });
+            using var reference = Ntk.Compute(
+                pr.Model,
+                pr.XS,
+                pr.XQ,
+                new NtkOptions { Method = NtkMethod.JacobianContraction, Traced = traced }
+            );
+            using var products = Ntk.Compute(
+                pr.Model,
+                pr.XS,
+                pr.XQ,
+                new NtkOptions { Method = NtkMethod.NtkVectorProducts, Traced = traced }
+            );
             AssertClose(reference.Kss, products.Kss, $"{name} K_SS traced={traced}");
             AssertClose(reference.Kqs!, products.Kqs!, $"{name} K_QS traced={traced}");
         }
@@ -91,7 +111,17 @@ public class NtkMethodsAgreeTests
         foreach (bool traced in new[] { false, true })
         {
             using var big = Ntk.Compute(pr.Model, pr.XS, pr.XQ, new NtkOptions { Traced = traced, Preconditioner = m });
-            using var small = Ntk.Compute(pr.Model, pr.XS, pr.XQ, new NtkOptions { Traced = traced, Preconditioner = m, BlockElements = 1 });
+            using var small = Ntk.Compute(
+                pr.Model,
+                pr.XS,
+                pr.XQ,
+                new NtkOptions
+                {
+                    Traced = traced,
+                    Preconditioner = m,
+                    BlockElements = 1,
+                }
+            );
             AssertClose(big.Kss, small.Kss, "blocked K_SS");
             AssertClose(big.Kqs!, small.Kqs!, "blocked K_QS");
         }
@@ -111,7 +141,12 @@ public class NtkMethodsAgreeTests
         }
         AssertClose(whole.Kss, sum!, "Σ_layers K_layer");
         using var weightOnly = Ntk.Compute(pr.Model, pr.XS, null, new NtkOptions { Parameters = ["2.weight"] });
-        using var weightRef = Ntk.Compute(pr.Model, pr.XS, null, new NtkOptions { Parameters = ["2.weight"], Method = NtkMethod.JacobianContraction });
+        using var weightRef = Ntk.Compute(
+            pr.Model,
+            pr.XS,
+            null,
+            new NtkOptions { Parameters = ["2.weight"], Method = NtkMethod.JacobianContraction }
+        );
         AssertClose(weightRef.Kss, weightOnly.Kss, "single parameter");
     }
 }

@@ -6,14 +6,20 @@ namespace Tangent.Tests.Native;
 /// <summary>The ELF fix-up of build/ShimPatch, checked on the real TorchSharp 0.107.0 shim.</summary>
 public class ShimPatcherTests
 {
-    private static readonly string OriginalPath = typeof(ShimPatcherTests).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "TorchSharpShimOriginal").Value!;
+    private static readonly string OriginalPath = typeof(ShimPatcherTests)
+        .Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "TorchSharpShimOriginal")
+        .Value!;
 
     /// <summary>Versions GCC 12's libstdc++ (Debian 12) defines: GLIBCXX_3.4 … 3.4.30, CXXABI_1.3 … 1.3.13.</summary>
     private static HashSet<string> Gcc12Versions() =>
-        Enumerable.Range(0, 31).Select(i => i == 0 ? "GLIBCXX_3.4" : $"GLIBCXX_3.4.{i}")
+        Enumerable
+            .Range(0, 31)
+            .Select(i => i == 0 ? "GLIBCXX_3.4" : $"GLIBCXX_3.4.{i}")
             .Concat(Enumerable.Range(0, 14).Select(i => i == 0 ? "CXXABI_1.3" : $"CXXABI_1.3.{i}"))
-            .Append("CXXABI_TM_1").Append("CXXABI_FLOAT128").ToHashSet();
+            .Append("CXXABI_TM_1")
+            .Append("CXXABI_FLOAT128")
+            .ToHashSet();
 
     private static byte[] Original()
     {
@@ -73,8 +79,7 @@ public class ShimPatcherTests
     }
 
     [Fact]
-    public void PatchingIsDeterministic() =>
-        Assert.Equal(ShimPatcher.Patch(Original()), ShimPatcher.Patch(Original()));
+    public void PatchingIsDeterministic() => Assert.Equal(ShimPatcher.Patch(Original()), ShimPatcher.Patch(Original()));
 
     [Fact]
     public void UnexpectedLayoutIsRefused()
@@ -94,7 +99,8 @@ public class ShimPatcherTests
     [Fact]
     public void SystemLibstdcxxVersionDefinitionsAreRead()
     {
-        if (!OperatingSystem.IsLinux()) return;
+        if (!OperatingSystem.IsLinux())
+            return;
         var path = ShimPatcher.FindSystemLibStdCxx();
         Assert.NotNull(path);
         var versions = new ElfImage(File.ReadAllBytes(path!)).DefinedVersions();

@@ -7,8 +7,7 @@ namespace Tangent.Tests.Native;
 public class TorchSharpLoadsTests
 {
     [Fact]
-    public void SelfCheckPassesAgainstClosedForms() =>
-        Assert.StartsWith("ok", TorchSelfCheck.Run());
+    public void SelfCheckPassesAgainstClosedForms() => Assert.StartsWith("ok", TorchSelfCheck.Run());
 
     [Fact]
     public void EighReconstructsRandomSymmetricMatrix()
@@ -41,8 +40,15 @@ public class TorchSharpLoadsTests
     [Fact]
     public void NativeShimInBuildOutputIsTheOneTheFixUpDeploys()
     {
-        if (!OperatingSystem.IsLinux()) return;
-        string deployed = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        if (!OperatingSystem.IsLinux())
+            return;
+        string deployed = Path.Combine(
+            AppContext.BaseDirectory,
+            "runtimes",
+            "linux-x64",
+            "native",
+            "libLibTorchSharp.so"
+        );
         Assert.True(File.Exists(deployed), $"no shim at {deployed}");
         string? libstdcxx = Tangent.Build.ShimPatcher.FindSystemLibStdCxx();
         Assert.NotNull(libstdcxx);

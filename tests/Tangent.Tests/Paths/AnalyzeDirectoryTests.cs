@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Tangent.Commands;
 using Tangent.Data;
 using Tangent.Models;
 using Tangent.Paths;
@@ -7,12 +8,20 @@ using Tangent.Training;
 
 namespace Tangent.Tests.Paths;
 
-/// <summary>Analyses of different windows or thresholds sit beside each other, and each says where its numbers came from.</summary>
+/// <summary>Analyses of different windows or thresholds sit beside each other, and each says where its numbers came
+/// from.</summary>
 public class AnalyzeDirectoryTests
 {
     private static readonly TrainConfig Small = new()
     {
-        Task = new TaskConfig { Kind = "teacher", TrainSamples = 10, TestSamples = 8, Dimension = 3, Outputs = 1 },
+        Task = new TaskConfig
+        {
+            Kind = "teacher",
+            TrainSamples = 10,
+            TestSamples = 8,
+            Dimension = 3,
+            Outputs = 1,
+        },
         Model = new MlpConfig { Widths = [3, 16, 1], Activation = Activation.Tanh },
         Optimizer = new OptimizerConfig { Kind = OptimizerKind.Gd, Lr = 0.1 },
         Steps = 40,
@@ -33,12 +42,13 @@ public class AnalyzeDirectoryTests
         var (whole, _) = AnalyzeRun.Run(run.Path, new AnalyzeOptions());
         byte[] wholeGramian = File.ReadAllBytes(Path.Combine(run.Path, "analysis", "W_S.npy"));
         var (part, _) = AnalyzeRun.Run(run.Path, new AnalyzeOptions { Start = 10, End = 30 });
-        var (relative, _) = AnalyzeRun.Run(run.Path, new AnalyzeOptions
-        {
-            Threshold = ThresholdKind.Relative, ThresholdValue = 0.01,
-        });
+        var (relative, _) = AnalyzeRun.Run(
+            run.Path,
+            new AnalyzeOptions { Threshold = ThresholdKind.Relative, ThresholdValue = 0.01 }
+        );
 
-        string first = Path.Combine(run.Path, "analysis"), second = Path.Combine(run.Path, "analysis-10-30");
+        string first = Path.Combine(run.Path, "analysis"),
+            second = Path.Combine(run.Path, "analysis-10-30");
         string third = Path.Combine(run.Path, "analysis-0-40-rel0.01");
         foreach (var d in new[] { first, second, third })
         {

@@ -13,7 +13,9 @@ public class FrozenSegmentTests
         var a = eye(n, dtype: ScalarType.Float64) - lr * b.matmul(k);
         var kTilde = k - 0.5 * lr * k.matmul(b).matmul(k);
         var p = eye(n, dtype: ScalarType.Float64);
-        var s = zeros_like(k); var sd = zeros_like(k); var sum = zeros_like(k);
+        var s = zeros_like(k);
+        var sd = zeros_like(k);
+        var sum = zeros_like(k);
         for (long j = 0; j < steps; j++)
         {
             s = s + p.T.matmul(k).matmul(p);
@@ -26,7 +28,8 @@ public class FrozenSegmentTests
 
     private static void Close(Tensor expected, Tensor actual, double tolerance, string what)
     {
-        double err = (expected - actual).abs().max().item<double>() / Math.Max(1e-300, expected.abs().max().item<double>());
+        double err =
+            (expected - actual).abs().max().item<double>() / Math.Max(1e-300, expected.abs().max().item<double>());
         Assert.True(err < tolerance, $"{what}: {err:E2}");
     }
 
@@ -67,7 +70,8 @@ public class FrozenSegmentTests
     public void RepeatedSquaringEqualsStepByStepForCrossEntropyHessian(long steps)
     {
         using var scope = NewDisposeScope();
-        long n = 4, p = 3;
+        long n = 4,
+            p = 3;
         var k = RandomKernel(n * p, 5, scale: 6.0);
         var outputs = randn(new[] { n, p }, dtype: ScalarType.Float64, generator: new Generator(2));
         var b = Losses.OutputHessian(LossKind.CrossEntropy, outputs);
@@ -99,7 +103,8 @@ public class FrozenSegmentTests
         var sums = FrozenSegment.GeometricSum(x, 1000).data<double>().ToArray();
         Assert.Equal(1000.0, sums[0]);
         Assert.Equal(1000.0 - 1000.0 * 999 / 2 * 1e-17, sums[1], 9);
-        // Σ_{j<k}(1 − x)^j = k − x·k(k−1)/2 + x²·k(k−1)(k−2)/6 − …; the closed form (1 − (1 − x)^k)/x loses digits in double here.
+        // Σ_{j<k}(1 − x)^j = k − x·k(k−1)/2 + x²·k(k−1)(k−2)/6 − …; the closed form (1 − (1 − x)^k)/x loses digits in
+        // double here.
         Assert.Equal(1000 - 1e-9 * 499_500 + 1e-18 * 166_167_000, sums[2], 9);
         Assert.Equal(2.0, sums[3], 12);
         Assert.Equal((1 - Math.Pow(-0.5, 1000)) / 1.5, sums[4], 12);

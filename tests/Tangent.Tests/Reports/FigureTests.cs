@@ -3,7 +3,8 @@ using Tangent.Reports;
 
 namespace Tangent.Tests.Reports;
 
-/// <summary>Figures draw their text with the shipped font (SkiaSharp 4.x silently drops text; 3.119 must not).</summary>
+/// <summary>Figures draw their text with the shipped font (SkiaSharp 4.x silently drops text; 3.119 must
+/// not).</summary>
 public class FigureTests
 {
     [Fact]
@@ -20,8 +21,9 @@ public class FigureTests
         // The title sits in the top band, above the data area: count dark pixels there.
         int dark = 0;
         for (int y = 0; y < 40; y++)
-            for (int x = 0; x < bitmap.Width; x++)
-                if (bitmap.GetPixel(x, y) is var c && c.Red < 100 && c.Green < 100 && c.Blue < 100) dark++;
+        for (int x = 0; x < bitmap.Width; x++)
+            if (bitmap.GetPixel(x, y) is var c && c.Red < 100 && c.Green < 100 && c.Blue < 100)
+                dark++;
         Assert.True(dark > 200, $"only {dark} dark pixels in the title band: text is not being drawn");
         Assert.Contains("TITLE TEXT MUST BE VISIBLE", figure.Svg);
     }

@@ -11,11 +11,16 @@ public class AtomicFileTests
         using var dir = new TempDir();
         string path = dir.File("x.txt");
         AtomicFile.WriteAllText(path, "old");
-        Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(path, s =>
-        {
-            s.Write("partial new content"u8);
-            throw new InvalidOperationException("crash midway");
-        }));
+        Assert.Throws<InvalidOperationException>(() =>
+            AtomicFile.Write(
+                path,
+                s =>
+                {
+                    s.Write("partial new content"u8);
+                    throw new InvalidOperationException("crash midway");
+                }
+            )
+        );
         Assert.Equal("old", File.ReadAllText(path));
         Assert.Single(Directory.GetFiles(dir.Path));
     }

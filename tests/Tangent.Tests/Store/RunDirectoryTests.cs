@@ -61,7 +61,9 @@ public class RunDirectoryTests
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("keep.txt"), "x");
-        var e = Assert.Throws<ConfigException>(() => RunDirectory.Create(dir.Path, "test", new TinyConfig(1, 1), 1, overwrite: false));
+        var e = Assert.Throws<ConfigException>(() =>
+            RunDirectory.Create(dir.Path, "test", new TinyConfig(1, 1), 1, overwrite: false)
+        );
         Assert.Equal("--out", e.Field);
         Assert.True(File.Exists(dir.File("keep.txt")));
     }
@@ -101,7 +103,13 @@ public class RunDirectoryTests
     {
         using var dir = new TempDir();
         var run = RunDirectory.Create(dir.File("r"), "test", new TinyConfig(3, 0.5), 1, overwrite: false);
-        run.WriteMetrics(["step", "loss", "extra"], [[0, 0.5, null], [10, 1.25e-7, 3]]);
+        run.WriteMetrics(
+            ["step", "loss", "extra"],
+            [
+                [0, 0.5, null],
+                [10, 1.25e-7, 3],
+            ]
+        );
         var lines = File.ReadAllLines(Path.Combine(run.Path, RunDirectory.MetricsFile));
         Assert.Equal(["step,loss,extra", "0,0.5,", "10,1.25E-07,3"], lines);
     }

@@ -6,7 +6,8 @@ using Tangent.Tests.Data;
 
 namespace Tangent.Tests.Studies;
 
-/// <summary>Every study's quick preset completes with a full verdict table and every figure (on a generated MNIST-format directory).</summary>
+/// <summary>Every study's quick preset completes with a full verdict table and every figure (on a generated
+/// MNIST-format directory).</summary>
 public class StudyTests
 {
     [Fact]
@@ -16,14 +17,48 @@ public class StudyTests
         SyntheticMnist.Write(dir.File("data"), 300, 400);
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = TangentCli.Run(["study", "double-descent", "--preset", "quick", "--data", dir.File("data"), "--set", "seeds=10", "--set", "test_samples=60",
-                                   "--set", "network_samples=40", "--set", "network_widths=[1,2,4,16]", "--set", "network_steps=200", "--set", "network_snapshots=5",
-                                   "--out", dir.File("run")], stdout, stderr);
+        int code = TangentCli.Run(
+            [
+                "study",
+                "double-descent",
+                "--preset",
+                "quick",
+                "--data",
+                dir.File("data"),
+                "--set",
+                "seeds=10",
+                "--set",
+                "test_samples=60",
+                "--set",
+                "network_samples=40",
+                "--set",
+                "network_widths=[1,2,4,16]",
+                "--set",
+                "network_steps=200",
+                "--set",
+                "network_snapshots=5",
+                "--out",
+                dir.File("run"),
+            ],
+            stdout,
+            stderr
+        );
         Assert.True(code == 0, stderr.ToString());
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
-        foreach (var verdict in new[] { "sample_wise_closed_form", "sample_wise_peak_at_d", "model_wise_peak_at_interpolation",
-                                        "smallest_eigenvalue_collapses_at_interpolation", "noise_enters_channel_at_interpolation", "network_width_peak_at_interpolation",
-                                        "network_peak_at_effective_threshold", "network_min_eigenvalue_dips_at_interpolation", "network_noise_enters_channel_at_interpolation" })
+        foreach (
+            var verdict in new[]
+            {
+                "sample_wise_closed_form",
+                "sample_wise_peak_at_d",
+                "model_wise_peak_at_interpolation",
+                "smallest_eigenvalue_collapses_at_interpolation",
+                "noise_enters_channel_at_interpolation",
+                "network_width_peak_at_interpolation",
+                "network_peak_at_effective_threshold",
+                "network_min_eigenvalue_dips_at_interpolation",
+                "network_noise_enters_channel_at_interpolation",
+            }
+        )
         {
             Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict, out var v), verdict);
             Assert.Contains(v.GetString(), new[] { "holds", "fails", "undecided" });
@@ -43,15 +78,43 @@ public class StudyTests
         using var dir = new TempDir();
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = TangentCli.Run(["study", "reservoir-ablation", "--set", "steps=600", "--set", "refresh_every=60", "--set", "relaxation_thresholds=[1,10,100]", "--out", dir.File("run")], stdout, stderr);
+        int code = TangentCli.Run(
+            [
+                "study",
+                "reservoir-ablation",
+                "--set",
+                "steps=600",
+                "--set",
+                "refresh_every=60",
+                "--set",
+                "relaxation_thresholds=[1,10,100]",
+                "--out",
+                dir.File("run"),
+            ],
+            stdout,
+            stderr
+        );
         Assert.True(code == 0, stderr.ToString());
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
-        foreach (var verdict in new[] { "test_loss_unchanged", "noise_not_memorized", "some_channel_separates_noise_from_signal", "too_small_channel_costs_test" })
+        foreach (
+            var verdict in new[]
+            {
+                "test_loss_unchanged",
+                "noise_not_memorized",
+                "some_channel_separates_noise_from_signal",
+                "too_small_channel_costs_test",
+            }
+        )
             Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict, out _), verdict);
-        // With the channel spanned by eigenvectors of K, ablation freezes the reservoir components and leaves the channel ones as they were:
-        // for a frozen kernel the ablated run absorbs exactly the channel part of what the unablated one absorbs (less or equal); drift here is small.
+        // With the channel spanned by eigenvectors of K, ablation freezes the reservoir components and leaves the
+        // channel ones as they were: for a frozen kernel the ablated run absorbs exactly the channel part of what the
+        // unablated one absorbs (less or equal); drift here is small.
         foreach (var c in new[] { 1, 10, 100 })
-            Assert.True(summary.RootElement.GetProperty($"noise_absorbed_c{c}").GetDouble() <= summary.RootElement.GetProperty("noise_absorbed").GetDouble() + 1e-9, $"c = {c}");
+            Assert.True(
+                summary.RootElement.GetProperty($"noise_absorbed_c{c}").GetDouble()
+                    <= summary.RootElement.GetProperty("noise_absorbed").GetDouble() + 1e-9,
+                $"c = {c}"
+            );
         foreach (var figure in new[] { "ablation_loss", "ablation_noise" })
             Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
     }
@@ -61,11 +124,35 @@ public class StudyTests
     {
         using var dir = new TempDir();
         var stderr = new StringWriter();
-        int code = TangentCli.Run(["study", "implicit-bias", "--set", "lazy_steps=400", "--set", "rich_steps=600", "--set", "snapshots=15",
-                                   "--set", "lazy_model.widths=[5,256,1]", "--out", dir.File("run")], new StringWriter(), stderr);
+        int code = TangentCli.Run(
+            [
+                "study",
+                "implicit-bias",
+                "--set",
+                "lazy_steps=400",
+                "--set",
+                "rich_steps=600",
+                "--set",
+                "snapshots=15",
+                "--set",
+                "lazy_model.widths=[5,256,1]",
+                "--out",
+                dir.File("run"),
+            ],
+            new StringWriter(),
+            stderr
+        );
         Assert.True(code == 0, stderr.ToString());
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
-        foreach (var verdict in new[] { "interpolates", "realized_path_pseudo_inverse", "lazy_is_min_norm_interpolant", "rich_leaves_the_frozen_kernel" })
+        foreach (
+            var verdict in new[]
+            {
+                "interpolates",
+                "realized_path_pseudo_inverse",
+                "lazy_is_min_norm_interpolant",
+                "rich_leaves_the_frozen_kernel",
+            }
+        )
             Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict, out _), verdict);
         // The realized-path prediction is exact up to the snapshot spacing; even short runs must be close.
         Assert.True(summary.RootElement.GetProperty("lazy_path_prediction_rel_error").GetDouble() < 0.05);
@@ -79,16 +166,46 @@ public class StudyTests
     {
         using var dir = new TempDir();
         var stderr = new StringWriter();
-        int code = TangentCli.Run(["study", "grokking", "--set", "modulus=11", "--set", "width=64", "--set", "steps=300", "--set", "snapshots=8",
-                                   "--set", "compare_snr=false", "--set", "init_std=0.08", "--out", dir.File("run")], new StringWriter(), stderr);
+        int code = TangentCli.Run(
+            [
+                "study",
+                "grokking",
+                "--set",
+                "modulus=11",
+                "--set",
+                "width=64",
+                "--set",
+                "steps=300",
+                "--set",
+                "snapshots=8",
+                "--set",
+                "compare_snr=false",
+                "--set",
+                "init_std=0.08",
+                "--out",
+                dir.File("run"),
+            ],
+            new StringWriter(),
+            stderr
+        );
         Assert.True(code == 0, stderr.ToString());
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
-        foreach (var verdict in new[] { "grokking_reproduced", "memorization_precedes_generalization", "target_starts_in_reservoir", "target_enters_channel", "entry_coincides_with_test_jump", "fourier_features_emerge" })
-            foreach (var suffix in new[] { "", "_relu_embedding" })
-                Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict + suffix, out _), verdict + suffix);
+        foreach (
+            var verdict in new[]
+            {
+                "grokking_reproduced",
+                "memorization_precedes_generalization",
+                "target_starts_in_reservoir",
+                "target_enters_channel",
+                "entry_coincides_with_test_jump",
+                "fourier_features_emerge",
+            }
+        )
+        foreach (var suffix in new[] { "", "_relu_embedding" })
+            Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict + suffix, out _), verdict + suffix);
         Assert.True(File.Exists(Path.Combine(dir.File("run"), "relu_embedding_adamw", "metrics.csv")));
         double start = summary.RootElement.GetProperty("adamw_label_share_in_channel_start").GetDouble();
-        Assert.InRange(start, 0, 1 + 1e-12);   // a share of a norm, up to float64 rounding
+        Assert.InRange(start, 0, 1 + 1e-12); // a share of a norm, up to float64 rounding
         foreach (var figure in new[] { "accuracy", "label_channel", "fourier_ipr" })
             Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
     }
@@ -99,17 +216,52 @@ public class StudyTests
         using var dir = new TempDir();
         var stderr = new StringWriter();
         SyntheticMnist.Write(dir.File("data"), 1200, 1000);
-        int code = TangentCli.Run(["study", "lazy-vs-rich", "--set", "alphas=[0.3,30]", "--set", "steps=400", "--set", "train_samples=120",
-                                   "--set", "test_samples=100", "--set", "snapshots=10", "--data", dir.File("data"), "--out", dir.File("run")], new StringWriter(), stderr);
+        int code = TangentCli.Run(
+            [
+                "study",
+                "lazy-vs-rich",
+                "--set",
+                "alphas=[0.3,30]",
+                "--set",
+                "steps=400",
+                "--set",
+                "train_samples=120",
+                "--set",
+                "test_samples=100",
+                "--set",
+                "snapshots=10",
+                "--data",
+                dir.File("data"),
+                "--out",
+                dir.File("run"),
+            ],
+            new StringWriter(),
+            stderr
+        );
         Assert.True(code == 0, stderr.ToString());
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
-        foreach (var verdict in new[] { "large_alpha_is_lazy", "small_alpha_learns_features", "frozen_kernel_exact_when_lazy", "frozen_kernel_fails_when_rich", "path_coupling_survives_feature_learning" })
-            foreach (var suffix in new[] { "", "_fashion_mnist" })
-                Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict + suffix, out _), verdict + suffix);
-        Assert.True(summary.RootElement.GetProperty("fashion_mnist_alpha_30_kernel_drift").GetDouble() < summary.RootElement.GetProperty("fashion_mnist_alpha_0.3_kernel_drift").GetDouble());
+        foreach (
+            var verdict in new[]
+            {
+                "large_alpha_is_lazy",
+                "small_alpha_learns_features",
+                "frozen_kernel_exact_when_lazy",
+                "frozen_kernel_fails_when_rich",
+                "path_coupling_survives_feature_learning",
+            }
+        )
+        foreach (var suffix in new[] { "", "_fashion_mnist" })
+            Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict + suffix, out _), verdict + suffix);
+        Assert.True(
+            summary.RootElement.GetProperty("fashion_mnist_alpha_30_kernel_drift").GetDouble()
+                < summary.RootElement.GetProperty("fashion_mnist_alpha_0.3_kernel_drift").GetDouble()
+        );
         Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", "lazy_rich_fashion_mnist.png")));
         // Chizat–Bach: the kernel moves less as α grows (the parameters move by O(1/α)).
-        Assert.True(summary.RootElement.GetProperty("alpha_30_kernel_drift").GetDouble() < summary.RootElement.GetProperty("alpha_0.3_kernel_drift").GetDouble());
+        Assert.True(
+            summary.RootElement.GetProperty("alpha_30_kernel_drift").GetDouble()
+                < summary.RootElement.GetProperty("alpha_0.3_kernel_drift").GetDouble()
+        );
         Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", "lazy_rich.png")));
     }
 
@@ -119,21 +271,62 @@ public class StudyTests
         using var dir = new TempDir();
         SyntheticMnist.Write(dir.File("data"), 80, 40);
         var stderr = new StringWriter();
-        int code = TangentCli.Run(["study", "memorization", "--data", dir.File("data"), "--set", "train_samples=80", "--set", "width=16", "--set", "corruptions=[0,1]",
-                                   "--set", "subset_models=4", "--set", "max_steps=300", "--set", "test_samples=40", "--set", "batch_sizes=[4,16]", "--set", "drift_steps=40",
-                                   "--out", dir.File("run")], new StringWriter(), stderr);
+        int code = TangentCli.Run(
+            [
+                "study",
+                "memorization",
+                "--data",
+                dir.File("data"),
+                "--set",
+                "train_samples=80",
+                "--set",
+                "width=16",
+                "--set",
+                "corruptions=[0,1]",
+                "--set",
+                "subset_models=4",
+                "--set",
+                "max_steps=300",
+                "--set",
+                "test_samples=40",
+                "--set",
+                "batch_sizes=[4,16]",
+                "--set",
+                "drift_steps=40",
+                "--out",
+                dir.File("run"),
+            ],
+            new StringWriter(),
+            stderr
+        );
         Assert.True(code == 0, stderr.ToString());
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
-        foreach (var verdict in new[] { "random_labels_are_fit", "fitting_slows_with_corruption", "flipped_examples_are_memorized", "memorized_examples_live_in_the_reservoir",
-                                        "self_influence_tracks_memorization", "drift_independent_of_batch", "diffusion_scales_as_inverse_root_batch", "drift_linear_diffusion_root_in_time" })
+        foreach (
+            var verdict in new[]
+            {
+                "random_labels_are_fit",
+                "fitting_slows_with_corruption",
+                "flipped_examples_are_memorized",
+                "memorized_examples_live_in_the_reservoir",
+                "self_influence_tracks_memorization",
+                "drift_independent_of_batch",
+                "diffusion_scales_as_inverse_root_batch",
+                "drift_linear_diffusion_root_in_time",
+            }
+        )
             Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict, out _), verdict);
-        var scores = Npy.Read(Path.Combine(dir.File("run"), "arrays", "memorization_score.npy")).Data.Where(v => !double.IsNaN(v)).ToArray();
+        var scores = Npy.Read(Path.Combine(dir.File("run"), "arrays", "memorization_score.npy"))
+            .Data.Where(v => !double.IsNaN(v))
+            .ToArray();
         Assert.All(scores, v => Assert.InRange(v, -1, 1)); // a difference of two accuracies
         var influence = Npy.Read(Path.Combine(dir.File("run"), "arrays", "self_influence.npy")).Data;
         Assert.Equal(80, influence.Length);
-        Assert.All(influence, v => Assert.True(v > 0 && double.IsFinite(v))); // a sum of positive-definite quadratic forms
+        // a sum of positive-definite quadratic forms
+        Assert.All(influence, v => Assert.True(v > 0 && double.IsFinite(v)));
         Assert.Equal(1 + 2, File.ReadAllLines(Path.Combine(dir.File("run"), "drift_diffusion.csv")).Length);
-        foreach (var figure in new[] { "random_labels", "memorization_scores", "self_influence", "drift_diffusion_batch" })
+        foreach (
+            var figure in new[] { "random_labels", "memorization_scores", "self_influence", "drift_diffusion_batch" }
+        )
             Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
     }
 
@@ -143,24 +336,79 @@ public class StudyTests
         using var dir = new TempDir();
         SyntheticMnist.Write(dir.File("data"), 600, 200);
         var stderr = new StringWriter();
-        int code = TangentCli.Run(["study", "benign-overfitting", "--data", dir.File("data"), "--set", "sample_sizes=[20,40,80]", "--set", "test_samples=60",
-                                   "--set", "networks.samples=40", "--set", "networks.sample_sizes=[20,30,40]", "--set", "networks.test_samples=30",
-                                   "--set", "networks.ten_class_noise_levels=[0,0.2]", "--set", "networks.snapshots=6", "--set", "networks.toy_steps=300",
-                                   "--set", "networks.width=64", "--out", dir.File("run")], new StringWriter(), stderr);
+        int code = TangentCli.Run(
+            [
+                "study",
+                "benign-overfitting",
+                "--data",
+                dir.File("data"),
+                "--set",
+                "sample_sizes=[20,40,80]",
+                "--set",
+                "test_samples=60",
+                "--set",
+                "networks.samples=40",
+                "--set",
+                "networks.sample_sizes=[20,30,40]",
+                "--set",
+                "networks.test_samples=30",
+                "--set",
+                "networks.ten_class_noise_levels=[0,0.2]",
+                "--set",
+                "networks.snapshots=6",
+                "--set",
+                "networks.toy_steps=300",
+                "--set",
+                "networks.width=64",
+                "--out",
+                dir.File("run"),
+            ],
+            new StringWriter(),
+            stderr
+        );
         Assert.True(code == 0, stderr.ToString());
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
-        foreach (var verdict in new[] { "laplace_is_tempered", "gaussian_is_not_benign", "ntk_is_tempered", "networks_interpolate", "network_noise_in_reservoir",
-                                        "network_reservoir_noise_invisible", "network_benign_at_fixed_n", "network_taxonomy_matches_ntk", "network_kernel_eigenlearning",
-                                        "network_kernel_bartlett_benign" })
+        foreach (
+            var verdict in new[]
+            {
+                "laplace_is_tempered",
+                "gaussian_is_not_benign",
+                "ntk_is_tempered",
+                "networks_interpolate",
+                "network_noise_in_reservoir",
+                "network_reservoir_noise_invisible",
+                "network_benign_at_fixed_n",
+                "network_taxonomy_matches_ntk",
+                "network_kernel_eigenlearning",
+                "network_kernel_bartlett_benign",
+            }
+        )
             Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict, out _), verdict);
         foreach (var kernel in new[] { "laplace", "gaussian", "relu_ntk" })
-            Assert.Contains(summary.RootElement.GetProperty($"{kernel}_class").GetString(), new[] { "benign", "tempered", "catastrophic" });
-        foreach (var figure in new[] { "noise_cost", "network_error_vs_noise", "network_four_cells", "network_kernel_eigenlearning", "network_noise_cost_vs_n" })
+            Assert.Contains(
+                summary.RootElement.GetProperty($"{kernel}_class").GetString(),
+                new[] { "benign", "tempered", "catastrophic" }
+            );
+        foreach (
+            var figure in new[]
+            {
+                "noise_cost",
+                "network_error_vs_noise",
+                "network_four_cells",
+                "network_kernel_eigenlearning",
+                "network_noise_cost_vs_n",
+            }
+        )
             Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
-        // binary: 4 noise levels at n = 40, plus n = 20, 30 at two levels; ten-class: 2; toy: 4 — one row and one analyzed sub-run each.
+        // binary: 4 noise levels at n = 40, plus n = 20, 30 at two levels; ten-class: 2; toy: 4 — one row and one
+        // analyzed sub-run each.
         var rows = File.ReadAllLines(Path.Combine(dir.File("run"), "networks.csv"));
         Assert.Equal(1 + 4 + 4 + 2 + 4, rows.Length);
-        Assert.True(File.Exists(Path.Combine(dir.File("run"), "networks", "ten-class-n40-noise0.2", "analysis", "W_S_eigenvalues.npy")));
+        Assert.True(
+            File.Exists(
+                Path.Combine(dir.File("run"), "networks", "ten-class-n40-noise0.2", "analysis", "W_S_eigenvalues.npy")
+            )
+        );
     }
 
     [Fact]
@@ -168,7 +416,8 @@ public class StudyTests
     {
         var stdout = new StringWriter();
         Assert.Equal(0, TangentCli.Run(["study", "--list"], stdout, new StringWriter()));
-        foreach (var s in Tangent.Studies.Studies.All) Assert.Contains(s.Name, stdout.ToString());
+        foreach (var s in Tangent.Studies.Studies.All)
+            Assert.Contains(s.Name, stdout.ToString());
     }
 
     [Theory]
@@ -177,7 +426,9 @@ public class StudyTests
     [InlineData("seeds", "--set", "key=value")]
     public void BadOverridesNameTheProblem(string assignment, string field, string message)
     {
-        var e = Assert.Throws<ConfigException>(() => Tangent.Studies.Studies.Override(new DoubleDescentConfig(), [assignment]));
+        var e = Assert.Throws<ConfigException>(() =>
+            Tangent.Studies.Studies.Override(new DoubleDescentConfig(), [assignment])
+        );
         Assert.Equal(field, e.Field);
         Assert.Contains(message, e.Message);
     }
@@ -187,7 +438,8 @@ public class StudyTests
     {
         var preset = Tangent.Studies.Studies.Find("reservoir-ablation").Preset("quick");
         var e = Assert.Throws<ConfigException>(() =>
-            Tangent.Studies.Studies.Override(preset, ["""task={"kind": "sine", "bogus": 1}"""]));
+            Tangent.Studies.Studies.Override(preset, ["""task={"kind": "sine", "bogus": 1}"""])
+        );
         Assert.Equal("--set task.bogus", e.Field);
     }
 
@@ -196,18 +448,21 @@ public class StudyTests
     {
         // Serializing a preset (computed keys included) and reading it back strictly must give the same config.
         foreach (var study in Tangent.Studies.Studies.All)
-            foreach (var preset in new[] { "quick", "full" })
-            {
-                var config = study.Preset(preset);
-                var back = Tangent.Studies.Studies.Override(config, []);
-                Assert.Equal(Json.Serialize(config), Json.Serialize(back));
-            }
+        foreach (var preset in new[] { "quick", "full" })
+        {
+            var config = study.Preset(preset);
+            var back = Tangent.Studies.Studies.Override(config, []);
+            Assert.Equal(Json.Serialize(config), Json.Serialize(back));
+        }
     }
 
     [Fact]
     public void OverridesChangeTheConfig()
     {
-        var c = Tangent.Studies.Studies.Override(new DoubleDescentConfig(), ["seeds=7", "features=[10, 20]", "data=/tmp/x"]);
+        var c = Tangent.Studies.Studies.Override(
+            new DoubleDescentConfig(),
+            ["seeds=7", "features=[10, 20]", "data=/tmp/x"]
+        );
         Assert.Equal(7, c.Seeds);
         Assert.Equal([10, 20], c.Features);
         Assert.Equal("/tmp/x", c.Data);

@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 
 namespace Tangent.Tests.Theory;
 
-/// <summary>Closed-form Gaussian moments against Gauss–Hermite quadrature, and quadrature against exact moments.</summary>
+/// <summary>Closed-form Gaussian moments against Gauss–Hermite quadrature, and quadrature against exact
+/// moments.</summary>
 public class ActivationMomentsTests
 {
     [Fact]
@@ -42,7 +43,8 @@ public class ActivationMomentsTests
         Assert.True((td - qtd).abs().max().item<double>() < 1e-8, $"Ṫ: {(td - qtd).abs().max().item<double>():E2}");
     }
 
-    /// <summary>Kinked activations converge only algebraically under Gauss–Hermite (a kink is not polynomial): ~1e-3 at degree 200.</summary>
+    /// <summary>Kinked activations converge only algebraically under Gauss–Hermite (a kink is not polynomial): ~1e-3 at
+    /// degree 200.</summary>
     [Theory]
     [InlineData(Activation.Relu)]
     [InlineData(Activation.LeakyRelu)]
@@ -54,7 +56,8 @@ public class ActivationMomentsTests
         var (t, _) = ActivationMoments.For(activation, 0.1).Moments(a, b, c);
         var (qt, _) = ActivationMoments.Quadrature(activation, 0.1, degree: 200).Moments(a, b, c);
         double err = ((t - qt).abs().max() / t.abs().max()).item<double>();
-        Assert.True(err < 3e-3, $"relative error {err:E2}"); // measured 1.4e-3 for |x|, below 1e-3 for ReLU and leaky ReLU
+        // measured 1.4e-3 for |x|, below 1e-3 for ReLU and leaky ReLU
+        Assert.True(err < 3e-3, $"relative error {err:E2}");
     }
 
     [Fact]
@@ -63,7 +66,7 @@ public class ActivationMomentsTests
         using var scope = NewDisposeScope();
         var a = tensor(new[] { 2.0 });
         var (t, td) = ActivationMoments.For(Activation.Relu).Moments(a, a, a);
-        Assert.Equal(1.0, t.item<double>(), 14);   // E[relu(u)²] = a/2
-        Assert.Equal(0.5, td.item<double>(), 14);  // P(u > 0)
+        Assert.Equal(1.0, t.item<double>(), 14); // E[relu(u)²] = a/2
+        Assert.Equal(0.5, td.item<double>(), 14); // P(u > 0)
     }
 }

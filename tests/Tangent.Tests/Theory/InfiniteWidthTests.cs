@@ -12,7 +12,8 @@ namespace Tangent.Tests.Theory;
 /// </summary>
 public class InfiniteWidthTests
 {
-    private const int Width = 2048, Draws = 200;
+    private const int Width = 2048,
+        Draws = 200;
 
     public static IEnumerable<object[]> Cases() =>
         from act in new[] { Activation.Relu, Activation.Erf }
@@ -25,9 +26,16 @@ public class InfiniteWidthTests
     {
         using var scope = NewDisposeScope();
         var widths = new List<int> { 3 };
-        for (int l = 0; l < depth; l++) widths.Add(Width);
+        for (int l = 0; l < depth; l++)
+            widths.Add(Width);
         widths.Add(1);
-        var config = new MlpConfig { Widths = widths, Activation = activation, WeightStd = activation == Activation.Relu ? Math.Sqrt(2) : 1.3, BiasStd = 0.2 };
+        var config = new MlpConfig
+        {
+            Widths = widths,
+            Activation = activation,
+            WeightStd = activation == Activation.Relu ? Math.Sqrt(2) : 1.3,
+            BiasStd = 0.2,
+        };
         var x = randn(new long[] { 4, 3 }, dtype: ScalarType.Float64, generator: new Generator(3));
         using var analytic = InfiniteWidth.Compute(config, x, x);
 
@@ -39,7 +47,8 @@ public class InfiniteWidthTests
             using var inner = NewDisposeScope();
             var model = new Mlp(config, g, ScalarType.Float32);
             Tensor f;
-            using (no_grad()) f = model.call(x.to_type(ScalarType.Float32)).to_type(ScalarType.Float64).reshape(-1);
+            using (no_grad())
+                f = model.call(x.to_type(ScalarType.Float32)).to_type(ScalarType.Float64).reshape(-1);
             products.Add((f.unsqueeze(1) * f.unsqueeze(0)).MoveToOuterDisposeScope());
             using var k = Ntk.Compute(model, x.to_type(ScalarType.Float32));
             kernels.Add(k.Kss.to_type(ScalarType.Float64).MoveToOuterDisposeScope());
@@ -48,20 +57,30 @@ public class InfiniteWidthTests
         var k2 = stack(kernels);
         var nngpError = (p.mean(new long[] { 0 }) - analytic.Nngp).abs();
         var nngpSe = p.std(0) / Math.Sqrt(Draws);
-        Assert.True(nngpError.le(4 * nngpSe + 1e-6).all().item<bool>(),
-            $"NNGP off by {(nngpError / nngpSe).max().item<double>():F1} standard errors");
+        Assert.True(
+            nngpError.le(4 * nngpSe + 1e-6).all().item<bool>(),
+            $"NNGP off by {(nngpError / nngpSe).max().item<double>():F1} standard errors"
+        );
         var ntkError = (k2.mean(new long[] { 0 }) - analytic.Ntk).abs();
         var ntkSe = k2.std(0) / Math.Sqrt(Draws);
         var bias = 4.0 * depth / Width * analytic.Ntk.abs();
-        Assert.True(ntkError.le(4 * ntkSe + bias + 1e-4).all().item<bool>(),
-            $"NTK relative error {(ntkError / analytic.Ntk.abs()).max().item<double>():E2}, {(ntkError / ntkSe).max().item<double>():F1} standard errors");
+        Assert.True(
+            ntkError.le(4 * ntkSe + bias + 1e-4).all().item<bool>(),
+            $"NTK relative error {(ntkError / analytic.Ntk.abs()).max().item<double>():E2}, "
+                + $"{(ntkError / ntkSe).max().item<double>():F1} standard errors"
+        );
     }
 
     [Fact]
     public void DiagonalEqualsTheDiagonalOfTheMatrix()
     {
         using var scope = NewDisposeScope();
-        var config = new MlpConfig { Widths = [5, 64, 64, 1], Activation = Activation.Tanh, BiasStd = 0.3 };
+        var config = new MlpConfig
+        {
+            Widths = [5, 64, 64, 1],
+            Activation = Activation.Tanh,
+            BiasStd = 0.3,
+        };
         var x = randn(new long[] { 7, 5 }, dtype: ScalarType.Float64);
         using var full = InfiniteWidth.Compute(config, x, x);
         using var diag = InfiniteWidth.Diagonal(config, x);
@@ -71,12 +90,19 @@ public class InfiniteWidthTests
         Assert.True((full.Ntk - blocked.Ntk).abs().max().item<double>() < 1e-14);
     }
 
-    /// <summary>Standard parameterization: the finite eNTK grows with width and matches the width-aware formula.</summary>
+    /// <summary>Standard parameterization: the finite eNTK grows with width and matches the width-aware
+    /// formula.</summary>
     [Fact]
     public void StandardParameterizationNtkMatchesFiniteNetworkAtWidth()
     {
         using var scope = NewDisposeScope();
-        var config = new MlpConfig { Widths = [3, 1024, 1], Activation = Activation.Erf, Parameterization = Parameterization.Standard, BiasStd = 0.1 };
+        var config = new MlpConfig
+        {
+            Widths = [3, 1024, 1],
+            Activation = Activation.Erf,
+            Parameterization = Parameterization.Standard,
+            BiasStd = 0.1,
+        };
         var x = randn(new long[] { 4, 3 }, dtype: ScalarType.Float64, generator: new Generator(5));
         using var analytic = InfiniteWidth.Compute(config, x, x);
         var mean = zeros(4, 4, dtype: ScalarType.Float64);
@@ -89,51 +115,5 @@ public class InfiniteWidthTests
         double rel = ((mean - analytic.Ntk).abs().max() / analytic.Ntk.abs().max()).item<double>();
         Assert.True(rel < 0.02, $"relative error {rel:E2}");
         Assert.True(analytic.Ntk[0, 0].item<double>() > 100, "the standard NTK carries the width");
-    }
-}
-
-/// <summary>
-/// K(x, x) of identical inputs is exact: the closed form of a one-hidden-layer ReLU network in NTK parameterization,
-/// Σ¹ = σ_w²‖x‖²/d + σ_b², T = Σ¹/2, Ṫ = 1/2, NNGP = σ_w² T + σ_b², NTK = NNGP + σ_w² Ṫ Σ¹ (arc-cosine kernel at θ = 0).
-/// Before the fix, arccos of a rounded correlation put the diagonal 1e-8 (relative) away from it.
-/// </summary>
-public class InfiniteWidthDiagonalTests
-{
-    [Fact]
-    public void DiagonalOfIdenticalInputsEqualsTheClosedFormToRounding()
-    {
-        using var scope = NewDisposeScope();
-        const double sw2 = 2.0, sb2 = 0.04;
-        var config = new MlpConfig
-        {
-            Widths = [7, 512, 1], Activation = Activation.Relu, WeightStd = Math.Sqrt(sw2), BiasStd = 0.2,
-        };
-        var x = randn(new long[] { 40, 7 }, dtype: ScalarType.Float64, generator: new Generator(11));
-        var q = cat([x[TensorIndex.Slice(30, 40)], randn(new long[] { 5, 7 }, dtype: ScalarType.Float64)]);
-        using var train = InfiniteWidth.Compute(config, x, x);
-        using var cross = InfiniteWidth.Compute(config, x, q);
-        var norms = x.square().sum(1) / 7;
-        var sigma1 = sw2 * norms + sb2;
-        var nngp = sw2 * sigma1 / 2 + sb2;
-        var ntk = nngp + sw2 * 0.5 * sigma1;
-        double worst = 0;
-        for (int i = 0; i < 40; i++)
-        {
-            worst = Math.Max(worst, Math.Abs(train.Ntk[i, i].item<double>() / ntk[i].item<double>() - 1));
-            worst = Math.Max(worst, Math.Abs(train.Nngp[i, i].item<double>() / nngp[i].item<double>() - 1));
-        }
-        for (int j = 0; j < 10; j++)
-            worst = Math.Max(worst, Math.Abs(cross.Ntk[30 + j, j].item<double>() / ntk[30 + j].item<double>() - 1));
-        Assert.True(worst < 1e-14, $"worst relative error {worst:E2}");
-    }
-
-    [Fact]
-    public void IdenticalRowsFindsEveryEqualPairAndNoOther()
-    {
-        using var scope = NewDisposeScope();
-        var a = tensor(new double[] { 1, 2, 3, 4, 1, 2 }, [3, 2]);
-        var b = tensor(new double[] { 1, 2, 0, 0, 3, 4, 1, 2.0000000000000004 }, [4, 2]);
-        var pairs = InfiniteWidth.IdenticalRows(a, b).Order().ToList();
-        Assert.Equal([(0L, 0L), (1L, 2L), (2L, 0L)], pairs);
     }
 }

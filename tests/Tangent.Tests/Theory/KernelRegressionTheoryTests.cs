@@ -7,9 +7,9 @@ namespace Tangent.Tests.Theory;
 public class KernelRegressionTheoryTests
 {
     /// <summary>
-    /// A task with known eigenstructure: x ∈ ℝ^D with independent coordinates x_i ~ N(0, λ_i), λ_i ∝ i^(−1.5), the linear
-    /// kernel K(x, x′) = x·x′ (integral-operator eigenvalues λ_i, eigenfunctions x_i/√λ_i) and the target
-    /// y = Σ_i v_i x_i/√λ_i + ε with v_i ∝ i^(−0.75), Σv_i² = 1, Var ε = 0.1.
+    /// A task with known eigenstructure: x ∈ ℝ^D with independent coordinates x_i ~ N(0, λ_i), λ_i ∝ i^(−1.5), the
+    /// linear kernel K(x, x′) = x·x′ (integral-operator eigenvalues λ_i, eigenfunctions x_i/√λ_i) and the target y =
+    /// Σ_i v_i x_i/√λ_i + ε with v_i ∝ i^(−0.75), Σv_i² = 1, Var ε = 0.1.
     /// </summary>
     private sealed class PowerLawTask
     {
@@ -31,7 +31,11 @@ public class KernelRegressionTheoryTests
             var x = randn(new long[] { n, D }, dtype: ScalarType.Float64, generator: g) * scale;
             var beta = tensor(V) / scale;
             var clean = x.matmul(beta);
-            return (x, clean + Math.Sqrt(Noise) * randn(new long[] { n }, dtype: ScalarType.Float64, generator: g), clean);
+            return (
+                x,
+                clean + Math.Sqrt(Noise) * randn(new long[] { n }, dtype: ScalarType.Float64, generator: g),
+                clean
+            );
         }
     }
 
@@ -57,7 +61,10 @@ public class KernelRegressionTheoryTests
             measured += (prediction - yq).square().mean().item<double>() / seeds;
         }
         var theory = Eigenlearning.Predict(task.Lambda, task.V, n, ridge, PowerLawTask.Noise);
-        Assert.True(Math.Abs(theory.TestMse - measured) / measured < 0.10, $"n = {n}: eigenlearning {theory.TestMse:F4}, KRR {measured:F4}");
+        Assert.True(
+            Math.Abs(theory.TestMse - measured) / measured < 0.10,
+            $"n = {n}: eigenlearning {theory.TestMse:F4}, KRR {measured:F4}"
+        );
     }
 
     [Fact]
@@ -83,7 +90,10 @@ public class KernelRegressionTheoryTests
         var (x, _, _) = task.Sample(2000, new Generator(5));
         var estimated = KernelRegression.PopulationEigenvalues(x.matmul(x.T));
         for (int i = 0; i < 5; i++)
-            Assert.True(Math.Abs(estimated[i] - task.Lambda[i]) / task.Lambda[i] < 0.15, $"λ_{i + 1}: {estimated[i]:F4} vs {task.Lambda[i]:F4}");
+            Assert.True(
+                Math.Abs(estimated[i] - task.Lambda[i]) / task.Lambda[i] < 0.15,
+                $"λ_{i + 1}: {estimated[i]:F4} vs {task.Lambda[i]:F4}"
+            );
     }
 
     [Fact]
@@ -118,31 +128,40 @@ public class KernelRegressionTheoryTests
             var beta = randn(new long[] { d }, dtype: ScalarType.Float64, generator: g);
             beta = beta / beta.norm();
             var x = randn(new long[] { n, d }, dtype: ScalarType.Float64, generator: g);
-            var y = x.matmul(beta) + Math.Sqrt(sigma2) * randn(new long[] { n }, dtype: ScalarType.Float64, generator: g);
+            var y =
+                x.matmul(beta) + Math.Sqrt(sigma2) * randn(new long[] { n }, dtype: ScalarType.Float64, generator: g);
             var estimate = linalg.pinv(x).matmul(y);
             risks[r] = (estimate - beta).square().sum().item<double>();
         }
-        double mean = risks.Average(), se = Math.Sqrt(risks.Sum(v => (v - mean) * (v - mean)) / (risks.Length - 1) / risks.Length);
+        double mean = risks.Average(),
+            se = Math.Sqrt(risks.Sum(v => (v - mean) * (v - mean)) / (risks.Length - 1) / risks.Length);
         double theory = LinearRegressionRisk.RidgelessExcessRisk(n, d, 1.0, sigma2);
-        Assert.True(Math.Abs(mean - theory) < 4 * se, $"n = {n}: simulated {mean:F3} ± {se:F3}, closed form {theory:F3}");
+        Assert.True(
+            Math.Abs(mean - theory) < 4 * se,
+            $"n = {n}: simulated {mean:F3} ± {se:F3}, closed form {theory:F3}"
+        );
     }
 
-    /// <summary>Mei–Montanari: with a small ridge the asymptotic risk peaks at the interpolation threshold N = n.</summary>
+    /// <summary>Mei–Montanari: with a small ridge the asymptotic risk peaks at the interpolation threshold N =
+    /// n.</summary>
     [Fact]
     public void RandomFeaturesRiskPeaksAtTheInterpolationThreshold()
     {
         var (mu1, muStar) = RandomFeaturesRisk.ReluMoments;
         double psi2 = 3.0;
         double Risk(double psi1) => RandomFeaturesRisk.Risk(psi1, psi2, 1e-4, mu1, muStar, 1.0, 0.0, 0.2);
-        double below = Risk(1.5), at = Risk(3.0), above = Risk(6.0), far = Risk(60.0);
+        double below = Risk(1.5),
+            at = Risk(3.0),
+            above = Risk(6.0),
+            far = Risk(60.0);
         Assert.True(at > 3 * below && at > 3 * above, $"risk {below:F3} / {at:F3} / {above:F3}");
         Assert.True(far < above, "past the peak, more features help");
     }
 
     /// <summary>
     /// Mei–Montanari against a Monte-Carlo simulation of random-features ridge regression at d = 100 (ReLU features
-    /// σ(⟨θ, x⟩/√d) on the sphere of radius √d, linear target F₁² = 1, noise τ² = 0.2, λ = 0.05), averaged over 12 draws:
-    /// agreement within 4 standard errors plus 10 % for the finite-d correction.
+    /// σ(⟨θ, x⟩/√d) on the sphere of radius √d, linear target F₁² = 1, noise τ² = 0.2, λ = 0.05), averaged over 12
+    /// draws: agreement within 4 standard errors plus 10 % for the finite-d correction.
     /// </summary>
     [Theory]
     [InlineData(100, 300)]
@@ -152,9 +171,14 @@ public class KernelRegressionTheoryTests
     {
         using var scope = NewDisposeScope();
         const int d = 100;
-        const double lambda = 0.05, tau2 = 0.2;
+        const double lambda = 0.05,
+            tau2 = 0.2;
         var g = new Generator((ulong)(features * 7 + n));
-        Tensor Sphere(long count) { var z = randn(new long[] { count, d }, dtype: ScalarType.Float64, generator: g); return z / z.norm(1, keepdim: true) * Math.Sqrt(d); }
+        Tensor Sphere(long count)
+        {
+            var z = randn(new long[] { count, d }, dtype: ScalarType.Float64, generator: g);
+            return z / z.norm(1, keepdim: true) * Math.Sqrt(d);
+        }
         var risks = new double[12];
         for (int r = 0; r < risks.Length; r++)
         {
@@ -167,12 +191,28 @@ public class KernelRegressionTheoryTests
             var y = x.matmul(beta) + Math.Sqrt(tau2) * randn(new long[] { n }, dtype: ScalarType.Float64, generator: g);
             var f = (x.matmul(theta.T) / Math.Sqrt(d)).clamp_min(0);
             var fq = (xq.matmul(theta.T) / Math.Sqrt(d)).clamp_min(0);
-            var a = linalg.solve(f.T.matmul(f) / n + features * lambda / d * eye(features, dtype: ScalarType.Float64), f.T.matmul(y) / n);
+            var a = linalg.solve(
+                f.T.matmul(f) / n + features * lambda / d * eye(features, dtype: ScalarType.Float64),
+                f.T.matmul(y) / n
+            );
             risks[r] = (fq.matmul(a) - xq.matmul(beta)).square().mean().item<double>();
         }
-        double mean = risks.Average(), se = Math.Sqrt(risks.Sum(v => (v - mean) * (v - mean)) / (risks.Length - 1) / risks.Length);
+        double mean = risks.Average(),
+            se = Math.Sqrt(risks.Sum(v => (v - mean) * (v - mean)) / (risks.Length - 1) / risks.Length);
         var (mu1, muStar) = RandomFeaturesRisk.ReluMoments;
-        double theory = RandomFeaturesRisk.Risk((double)features / d, (double)n / d, lambda, mu1, muStar, 1.0, 0.0, tau2);
-        Assert.True(Math.Abs(mean - theory) < 4 * se + 0.10 * theory, $"N = {features}, n = {n}: simulated {mean:F4} ± {se:F4}, Mei–Montanari {theory:F4}");
+        double theory = RandomFeaturesRisk.Risk(
+            (double)features / d,
+            (double)n / d,
+            lambda,
+            mu1,
+            muStar,
+            1.0,
+            0.0,
+            tau2
+        );
+        Assert.True(
+            Math.Abs(mean - theory) < 4 * se + 0.10 * theory,
+            $"N = {features}, n = {n}: simulated {mean:F4} ± {se:F4}, Mei–Montanari {theory:F4}"
+        );
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Tangent.Commands;
 using Tangent.Data;
 using Tangent.Kernels;
 using Tangent.Models;
@@ -9,14 +10,35 @@ using static TorchSharp.torch;
 
 namespace Tangent.Tests.Training;
 
-/// <summary>Interrupted runs resume bit for bit; the population-risk estimate is unbiased where THEORY §5 says it is; drift ~ T, diffusion ~ √T.</summary>
+/// <summary>Interrupted runs resume bit for bit; the population-risk estimate is unbiased where THEORY §5 says it is;
+/// drift ~ T, diffusion ~ √T.</summary>
 public class ResumeAndEstimatesTests
 {
     private static readonly TrainConfig Minibatch = new()
     {
-        Task = new TaskConfig { Kind = "teacher", TrainSamples = 64, TestSamples = 32, Dimension = 6, Outputs = 2, NoiseStd = 0.2 },
-        Model = new MlpConfig { Widths = [6, 32, 2], Activation = Activation.Tanh, BiasStd = 0.1 },
-        Optimizer = new OptimizerConfig { Kind = OptimizerKind.SnrAdamW, Lr = 0.01, WeightDecay = 0.01, Schedule = ScheduleKind.Cosine, WarmupSteps = 10 },
+        Task = new TaskConfig
+        {
+            Kind = "teacher",
+            TrainSamples = 64,
+            TestSamples = 32,
+            Dimension = 6,
+            Outputs = 2,
+            NoiseStd = 0.2,
+        },
+        Model = new MlpConfig
+        {
+            Widths = [6, 32, 2],
+            Activation = Activation.Tanh,
+            BiasStd = 0.1,
+        },
+        Optimizer = new OptimizerConfig
+        {
+            Kind = OptimizerKind.SnrAdamW,
+            Lr = 0.01,
+            WeightDecay = 0.01,
+            Schedule = ScheduleKind.Cosine,
+            WarmupSteps = 10,
+        },
         Steps = 120,
         BatchSize = 16,
         LogEvery = 10,
@@ -26,7 +48,11 @@ public class ResumeAndEstimatesTests
     };
 
     private static double[] FinalParameters(string run) =>
-        Directory.GetFiles(Path.Combine(run, "params"), "*.npy").Order(StringComparer.Ordinal).SelectMany(f => Npy.Read(f).Data).ToArray();
+        Directory
+            .GetFiles(Path.Combine(run, "params"), "*.npy")
+            .Order(StringComparer.Ordinal)
+            .SelectMany(f => Npy.Read(f).Data)
+            .ToArray();
 
     private static string Uninterrupted(TempDir dir, TrainConfig config)
     {
@@ -42,12 +68,20 @@ public class ResumeAndEstimatesTests
         using var dir = new TempDir();
         string straight = Uninterrupted(dir, Minibatch);
         var run = RunDirectory.Create(dir.File("broken"), "train", Minibatch, Minibatch.Seed, false);
-        Assert.ThrowsAny<OperationCanceledException>(() => TrainRun.Run(Minibatch, run, control: new TrainerControl { InterruptAt = 87 }));
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            TrainRun.Run(Minibatch, run, control: new TrainerControl { InterruptAt = 87 })
+        );
         run.Fail("interrupted");
         TrainRun.Resume(run.Path);
         Assert.Equal(FinalParameters(straight), FinalParameters(run.Path));
-        Assert.Equal(File.ReadAllText(Path.Combine(straight, "metrics.csv")), File.ReadAllText(Path.Combine(run.Path, "metrics.csv")));
-        Assert.Equal(File.ReadAllText(Path.Combine(straight, "snapshots", "index.json")), File.ReadAllText(Path.Combine(run.Path, "snapshots", "index.json")));
+        Assert.Equal(
+            File.ReadAllText(Path.Combine(straight, "metrics.csv")),
+            File.ReadAllText(Path.Combine(run.Path, "metrics.csv"))
+        );
+        Assert.Equal(
+            File.ReadAllText(Path.Combine(straight, "snapshots", "index.json")),
+            File.ReadAllText(Path.Combine(run.Path, "snapshots", "index.json"))
+        );
         Assert.Equal(RunStatus.Done, RunDirectory.Inspect(run.Path).Status);
     }
 
@@ -57,7 +91,9 @@ public class ResumeAndEstimatesTests
         using var dir = new TempDir();
         var config = Minibatch with { CheckpointEvery = 1000, Record = null };
         var run = RunDirectory.Create(dir.File("r"), "train", config, config.Seed, false);
-        Assert.ThrowsAny<OperationCanceledException>(() => TrainRun.Run(config, run, control: new TrainerControl { InterruptAt = 57 }));
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            TrainRun.Run(config, run, control: new TrainerControl { InterruptAt = 57 })
+        );
         run.Fail("interrupted");
         var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Path, "checkpoint", "state.json")));
         Assert.Equal(57, state.RootElement.GetProperty("next_step").GetInt32());
@@ -74,18 +110,37 @@ public class ResumeAndEstimatesTests
         string straight = Uninterrupted(dir, config);
         File.WriteAllText(dir.File("config.json"), Json.Serialize(config));
         string outDir = dir.File("killed");
-        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "Tangent.Cli.dll"), "train", "--config", dir.File("config.json"), "--out", outDir }) psi.ArgumentList.Add(a);
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (
+            var a in new[]
+            {
+                Path.Combine(AppContext.BaseDirectory, "Tangent.Cli.dll"),
+                "train",
+                "--config",
+                dir.File("config.json"),
+                "--out",
+                outDir,
+            }
+        )
+            psi.ArgumentList.Add(a);
         using (var p = Process.Start(psi)!)
         {
             var clock = Stopwatch.StartNew();
-            while (!Checkpoint.Exists(outDir) && clock.Elapsed < TimeSpan.FromSeconds(90) && !p.HasExited) Thread.Sleep(20);
+            while (!Checkpoint.Exists(outDir) && clock.Elapsed < TimeSpan.FromSeconds(90) && !p.HasExited)
+                Thread.Sleep(20);
             Assert.True(Checkpoint.Exists(outDir), "no checkpoint appeared");
             Thread.Sleep(150); // somewhere between checkpoints, maybe while writing one
-            if (!p.HasExited) p.Kill(entireProcessTree: true);
+            if (!p.HasExited)
+                p.Kill(entireProcessTree: true);
             p.WaitForExit();
         }
-        Assert.Equal(RunStatus.Failed, RunDirectory.Inspect(outDir).Status); // killed mid-run, recognised as interrupted
+        // killed mid-run, recognised as interrupted
+        Assert.Equal(RunStatus.Failed, RunDirectory.Inspect(outDir).Status);
         TrainRun.Resume(outDir);
         Assert.Equal(FinalParameters(straight), FinalParameters(outDir));
     }
@@ -100,35 +155,54 @@ public class ResumeAndEstimatesTests
     }
 
     /// <summary>
-    /// Online least squares (fresh Gaussian batches every step, x ~ N(0, I_d), y = βᵀx + ε): the estimate R̂_T, started from
-    /// the first batch's loss, against the true population risk ½(‖w_T − β‖² + σ²), over 400 seeds. Unbiased to first order
-    /// in η: the mean difference must lie within 3 standard errors (η is small enough that the O(η²) term is below that).
+    /// Online least squares (fresh Gaussian batches every step, x ~ N(0, I_d), y = βᵀx + ε): the estimate R̂_T, started
+    /// from the first batch's loss, against the true population risk ½(‖w_T − β‖² + σ²), over 400 seeds. Unbiased to
+    /// first order in η: the mean difference must lie within 3 standard errors (η is small enough that the O(η²) term
+    /// is below that).
     /// </summary>
     [Fact]
     public void RiskEstimateIsUnbiasedForFreshBatches()
     {
         using var scope = NewDisposeScope();
-        const int d = 5, b = 8, steps = 40, seeds = 400;
-        const double lr = 0.02, sigma2 = 0.25;
+        const int d = 5,
+            b = 8,
+            steps = 40,
+            seeds = 400;
+        const double lr = 0.02,
+            sigma2 = 0.25;
         var differences = new double[seeds];
         for (int seed = 0; seed < seeds; seed++)
         {
             using var inner = NewDisposeScope();
             var g = new Generator((ulong)seed + 1);
             var beta = randn(new long[] { d, 1 }, dtype: ScalarType.Float64, generator: g);
-            var model = new Mlp(new MlpConfig { Widths = [d, 1], Activation = Activation.Identity, Bias = false, Parameterization = Parameterization.Standard }, g);
+            var model = new Mlp(
+                new MlpConfig
+                {
+                    Widths = [d, 1],
+                    Activation = Activation.Identity,
+                    Bias = false,
+                    Parameterization = Parameterization.Standard,
+                },
+                g
+            );
             var w = model.parameters().Single();
             double estimate = double.NaN;
             for (int t = 0; t < steps; t++)
             {
                 using var step = NewDisposeScope();
                 var x = randn(new long[] { b, d }, dtype: ScalarType.Float64, generator: g);
-                var y = x.matmul(beta) + Math.Sqrt(sigma2) * randn(new long[] { b, 1 }, dtype: ScalarType.Float64, generator: g);
+                var y =
+                    x.matmul(beta)
+                    + Math.Sqrt(sigma2) * randn(new long[] { b, 1 }, dtype: ScalarType.Float64, generator: g);
                 Func<Tensor, Tensor> loss = u => 0.5 * (u - y).square().sum(1);
                 var moments = GradientStatistics.Compute(model, x, loss).Single();
-                if (t == 0) using (no_grad()) estimate = loss(model.call(x)).mean().item<double>();
+                if (t == 0)
+                    using (no_grad())
+                        estimate = loss(model.call(x)).mean().item<double>();
                 estimate -= lr * moments.UnbiasedSquaredMean().sum().item<double>();
-                using (no_grad()) w.sub_(lr * moments.Mean());
+                using (no_grad())
+                    w.sub_(lr * moments.Mean());
             }
             double truth = 0.5 * ((w.detach().T - beta).square().sum().item<double>() + sigma2);
             differences[seed] = estimate - truth;
@@ -139,8 +213,8 @@ public class ResumeAndEstimatesTests
     }
 
     /// <summary>
-    /// Small-step minibatch SGD on a least-squares task, far from convergence: the accumulated full-batch part grows ~T and
-    /// the fluctuation part ~√T (THEORY §4); fitted log–log exponents within 0.15 of 1 and 0.5.
+    /// Small-step minibatch SGD on a least-squares task, far from convergence: the accumulated full-batch part grows ~T
+    /// and the fluctuation part ~√T (THEORY §4); fitted log–log exponents within 0.15 of 1 and 0.5.
     /// </summary>
     [Fact]
     public void DriftGrowsLikeTAndDiffusionLikeRootT()
@@ -148,8 +222,22 @@ public class ResumeAndEstimatesTests
         using var dir = new TempDir();
         var config = new TrainConfig
         {
-            Task = new TaskConfig { Kind = "linear-teacher", TrainSamples = 512, TestSamples = 16, Dimension = 10, Outputs = 1, NoiseStd = 1.0 },
-            Model = new MlpConfig { Widths = [10, 1], Activation = Activation.Identity, Parameterization = Parameterization.Standard, WeightStd = 3.0 },
+            Task = new TaskConfig
+            {
+                Kind = "linear-teacher",
+                TrainSamples = 512,
+                TestSamples = 16,
+                Dimension = 10,
+                Outputs = 1,
+                NoiseStd = 1.0,
+            },
+            Model = new MlpConfig
+            {
+                Widths = [10, 1],
+                Activation = Activation.Identity,
+                Parameterization = Parameterization.Standard,
+                WeightStd = 3.0,
+            },
             Optimizer = new OptimizerConfig { Kind = OptimizerKind.Sgd, Lr = 1e-4 },
             Steps = 800,
             BatchSize = 4,

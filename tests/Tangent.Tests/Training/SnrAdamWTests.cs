@@ -8,13 +8,22 @@ namespace Tangent.Tests.Training;
 /// <summary>Each SNR gate against a scalar re-implementation of THEORY §6 on hand-chosen gradients.</summary>
 public class SnrAdamWTests
 {
-    private static readonly double[][] Gradients = [[0.5, -0.2, 0.01], [0.4, 0.3, -0.02], [0.45, -0.25, 0.015], [0.5, 0.2, 0.0]];
+    private static readonly double[][] Gradients =
+    [
+        [0.5, -0.2, 0.01],
+        [0.4, 0.3, -0.02],
+        [0.45, -0.25, 0.015],
+        [0.5, 0.2, 0.0],
+    ];
 
-    /// <summary>Scalar reference: m, v, s per coordinate; q by the gate's formula; w ← w(1 − η wd) − η q m̂/(√v̂ + ε).</summary>
+    /// <summary>Scalar reference: m, v, s per coordinate; q by the gate's formula; w ← w(1 − η wd) − η q m̂/(√v̂ +
+    /// ε).</summary>
     private static double[] Reference(OptimizerConfig c, double[] w0, Func<int, int, double>? exactGate = null)
     {
         var w = (double[])w0.Clone();
-        var m = new double[w.Length]; var v = new double[w.Length]; var s = new double[w.Length];
+        var m = new double[w.Length];
+        var v = new double[w.Length];
+        var s = new double[w.Length];
         for (int t = 1; t <= Gradients.Length; t++)
         {
             for (int k = 0; k < w.Length; k++)
@@ -23,7 +32,9 @@ public class SnrAdamWTests
                 s[k] = c.Rho * s[k] + (1 - c.Rho) * (g - m[k]) * (g - m[k]);
                 m[k] = c.Beta1 * m[k] + (1 - c.Beta1) * g;
                 v[k] = c.Beta2 * v[k] + (1 - c.Beta2) * g * g;
-                double mh = m[k] / (1 - Math.Pow(c.Beta1, t)), vh = v[k] / (1 - Math.Pow(c.Beta2, t)), sh = s[k] / (1 - Math.Pow(c.Rho, t));
+                double mh = m[k] / (1 - Math.Pow(c.Beta1, t)),
+                    vh = v[k] / (1 - Math.Pow(c.Beta2, t)),
+                    sh = s[k] / (1 - Math.Pow(c.Rho, t));
                 double excess = Math.Max(mh * mh - c.Alpha * sh, 0);
                 double q = c.Gate switch
                 {
@@ -46,7 +57,16 @@ public class SnrAdamWTests
     public void GateMatchesHandComputation(GateKind gate)
     {
         using var scope = NewDisposeScope();
-        var config = new OptimizerConfig { Kind = OptimizerKind.SnrAdamW, Gate = gate, Lr = 0.1, WeightDecay = 0.05, Rho = 0.9, Alpha = 0.8, LambdaPop = 1.0 }; // α = 1 ties m̂² = ŝ at t = 1
+        var config = new OptimizerConfig
+        {
+            Kind = OptimizerKind.SnrAdamW,
+            Gate = gate,
+            Lr = 0.1,
+            WeightDecay = 0.05,
+            Rho = 0.9,
+            Alpha = 0.8,
+            LambdaPop = 1.0,
+        }; // α = 1 ties m̂² = ŝ at t = 1
         double[] w0 = [1.0, -0.5, 0.25];
         var w = nn.Parameter(tensor(w0));
         var opt = new Optimizer([w], config);
@@ -57,18 +77,34 @@ public class SnrAdamWTests
         }
         var expected = Reference(config, w0);
         var actual = w.data<double>().ToArray();
-        for (int k = 0; k < 3; k++) Assert.Equal(expected[k], actual[k], 12);
+        for (int k = 0; k < 3; k++)
+            Assert.Equal(expected[k], actual[k], 12);
         Assert.InRange(opt.MeanGate, 0, 1);
     }
 
-    /// <summary>The exact gate opens coordinate k only if the batch mean's square beats the self-influence: ĝ_k² &gt; v_k/(b − 1).</summary>
+    /// <summary>The exact gate opens coordinate k only if the batch mean's square beats the self-influence: ĝ_k² &gt;
+    /// v_k/(b − 1).</summary>
     [Fact]
     public void ExactGateUsesThePerExampleRule()
     {
         using var scope = NewDisposeScope();
-        var config = new OptimizerConfig { Kind = OptimizerKind.SnrAdamW, Gate = GateKind.Exact, Lr = 0.1 };
+        var config = new OptimizerConfig
+        {
+            Kind = OptimizerKind.SnrAdamW,
+            Gate = GateKind.Exact,
+            Lr = 0.1,
+        };
         // Per-example gradients for each step: b = 3 examples, 3 coordinates; the batch mean is the gradient.
-        var batches = Gradients.Select(g => new double[][] { [g[0] * 1.1, g[1] * 3, g[2] * 9], [g[0] * 0.9, -g[1], -g[2] * 9], [g[0], g[1], g[2] * 3] }).ToArray();
+        var batches = Gradients
+            .Select(g =>
+                new double[][]
+                {
+                    [g[0] * 1.1, g[1] * 3, g[2] * 9],
+                    [g[0] * 0.9, -g[1], -g[2] * 9],
+                    [g[0], g[1], g[2] * 3],
+                }
+            )
+            .ToArray();
         double[] w0 = [1.0, -0.5, 0.25];
         var w = nn.Parameter(tensor(w0));
         var opt = new Optimizer([w], config);
@@ -84,10 +120,12 @@ public class SnrAdamWTests
                 gates[t, k] = mean[k].item<double>() * mean[k].item<double>() > variance[k].item<double>() / 2 ? 1 : 0;
             opt.Step(config.Lr, [moments]);
         }
-        // The batch means are the gradients of the reference (the example rows average to them); the gates are those above.
+        // The batch means are the gradients of the reference (the example rows average to them); the gates are those
+        // above.
         var expected = Reference(config, w0, (t, k) => gates[t - 1, k]);
         var actual = w.data<double>().ToArray();
-        for (int k = 0; k < 3; k++) Assert.Equal(expected[k], actual[k], 10);
+        for (int k = 0; k < 3; k++)
+            Assert.Equal(expected[k], actual[k], 10);
         Assert.Contains(0.0, gates.Cast<double>()); // some coordinate was gated off
     }
 
@@ -111,7 +149,13 @@ public class SnrAdamWTests
     [InlineData(ScheduleKind.Cosine, 100, 0.01)]
     public void LearningRateSchedulesFollowTheirFormulas(ScheduleKind schedule, int step, double expected)
     {
-        var c = new OptimizerConfig { Lr = 0.1, Schedule = schedule, WarmupSteps = 10, MinLr = 0.01 };
+        var c = new OptimizerConfig
+        {
+            Lr = 0.1,
+            Schedule = schedule,
+            WarmupSteps = 10,
+            MinLr = 0.01,
+        };
         Assert.Equal(expected, c.LearningRate(step, 100), 10);
     }
 }

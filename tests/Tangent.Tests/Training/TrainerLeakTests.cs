@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 
 namespace Tangent.Tests.Training;
 
-/// <summary>Training holds a fixed number of tensors however many steps it runs (long grokking runs must not grow).</summary>
+/// <summary>Training holds a fixed number of tensors however many steps it runs (long grokking runs must not
+/// grow).</summary>
 public class TrainerLeakTests
 {
     [Theory]
@@ -18,8 +19,19 @@ public class TrainerLeakTests
         var config = new TrainConfig
         {
             Task = new TaskConfig { Kind = "modular", Modulus = 7 },
-            Model = new MlpConfig { Widths = [14, 16, 7], Activation = Activation.Quadratic, Bias = false, Parameterization = Parameterization.Standard },
-            Optimizer = new OptimizerConfig { Kind = optimizer, Lr = 0.01, WeightDecay = 1 },
+            Model = new MlpConfig
+            {
+                Widths = [14, 16, 7],
+                Activation = Activation.Quadratic,
+                Bias = false,
+                Parameterization = Parameterization.Standard,
+            },
+            Optimizer = new OptimizerConfig
+            {
+                Kind = optimizer,
+                Lr = 0.01,
+                WeightDecay = 1,
+            },
             Loss = loss,
             LogEvery = 5,
             RiskEstimate = false,

@@ -5,9 +5,9 @@ using static TorchSharp.torch;
 namespace Tangent.Kernels.Layerwise;
 
 /// <summary>
-/// Conv1d and Conv2d (groups 1, zero padding): with patches U = unfold(x) [C·k, L] and signals δ [out, L],
-/// the per-example weight gradient is Σ_pos δ_pos ⊗ u_pos = δ Uᵀ — the spatial sum over output positions is
-/// taken inside each example before any contraction, so K = Σ_{pos,pos′} (δ_pos·δ′_pos′)(u_pos·u′_pos′) exactly.
+/// Conv1d and Conv2d (groups 1, zero padding): with patches U = unfold(x) [C·k, L] and signals δ [out, L], the
+/// per-example weight gradient is Σ_pos δ_pos ⊗ u_pos = δ Uᵀ — the spatial sum over output positions is taken inside
+/// each example before any contraction, so K = Σ_{pos,pos′} (δ_pos·δ′_pos′)(u_pos·u′_pos′) exactly.
 /// </summary>
 internal sealed class ConvolutionRule : ILayerRule
 {
@@ -19,10 +19,14 @@ internal sealed class ConvolutionRule : ILayerRule
             Conv1d c => (c.groups, c.padding_mode, c.transposed, c.padding_type),
             _ => (0L, PaddingModes.Zeros, false, (Padding?)null),
         };
-        if (groups != 1) return $"groups = {groups}";
-        if (mode != PaddingModes.Zeros) return $"padding mode {mode}";
-        if (transposed) return "transposed convolution";
-        if (paddingType is not null) return $"padding '{paddingType}'";
+        if (groups != 1)
+            return $"groups = {groups}";
+        if (mode != PaddingModes.Zeros)
+            return $"padding mode {mode}";
+        if (transposed)
+            return "transposed convolution";
+        if (paddingType is not null)
+            return $"padding '{paddingType}'";
         return null;
     }
 
@@ -34,19 +38,28 @@ internal sealed class ConvolutionRule : ILayerRule
         long rows = input.shape[0];
         var (k, dilation, padding, stride) = Geometry(layer.Module);
         var x = input.detach();
-        if (layer.Module is Conv1d) x = x.unsqueeze(2);                       // [R, C, 1, L]
-        var patches = nn.functional.unfold(x, k, dilation, padding, stride);   // [R, C·kh·kw, L]
-        var d = signals.reshape(rows, signals.shape[1], -1);                  // [R, out, L]
+        if (layer.Module is Conv1d)
+            x = x.unsqueeze(2); // [R, C, 1, L]
+        var patches = nn.functional.unfold(x, k, dilation, padding, stride); // [R, C·kh·kw, L]
+        var d = signals.reshape(rows, signals.shape[1], -1); // [R, out, L]
         var parts = new List<Tensor>();
         foreach (var p in layer.Parameters)
             parts.Add(p.LocalName == "weight" ? d.bmm(patches.transpose(1, 2)).reshape(rows, -1) : d.sum(2));
         return cat(parts, 1).MoveToOuterDisposeScope();
     }
 
-    private static ((long, long) Kernel, (long, long) Dilation, (long, long) Padding, (long, long) Stride) Geometry(nn.Module m) => m switch
-    {
-        Conv2d c => ((c.kernel_size[0], c.kernel_size[1]), (c.dilation[0], c.dilation[1]), (c.padding![0], c.padding[1]), (c.stride[0], c.stride[1])),
-        Conv1d c => ((1, c.kernel_size[0]), (1, c.dilation[0]), (0, c.padding![0]), (1, c.stride[0])),
-        _ => throw new ArgumentException($"not a convolution: {m.GetType().Name}"),
-    };
+    private static ((long, long) Kernel, (long, long) Dilation, (long, long) Padding, (long, long) Stride) Geometry(
+        nn.Module m
+    ) =>
+        m switch
+        {
+            Conv2d c => (
+                (c.kernel_size[0], c.kernel_size[1]),
+                (c.dilation[0], c.dilation[1]),
+                (c.padding![0], c.padding[1]),
+                (c.stride[0], c.stride[1])
+            ),
+            Conv1d c => ((1, c.kernel_size[0]), (1, c.dilation[0]), (0, c.padding![0]), (1, c.stride[0])),
+            _ => throw new ArgumentException($"not a convolution: {m.GetType().Name}"),
+        };
 }

@@ -4,8 +4,8 @@ using TorchSharp.Modules;
 namespace Tangent.Kernels.Layerwise;
 
 /// <summary>
-/// The explicit table from layer type to rule, looked up by exact type (a subclass may change the forward
-/// pass, so it does not inherit its parent's rule). Adding a layer type means adding a rule class and a row here.
+/// The explicit table from layer type to rule, looked up by exact type (a subclass may change the forward pass, so it
+/// does not inherit its parent's rule). Adding a layer type means adding a rule class and a row here.
 /// </summary>
 internal static class LayerRules
 {
@@ -27,7 +27,9 @@ internal static class LayerRules
     {
         if (!Table.TryGetValue(module.GetType(), out var rule))
         {
-            reason = $"no rule for type {module.GetType().Name}; rules exist for {string.Join(", ", Table.Keys.Select(t => t.Name))}";
+            reason =
+                $"no rule for type {module.GetType().Name}; rules exist for "
+                + $"{string.Join(", ", Table.Keys.Select(t => t.Name))}";
             return null;
         }
         string? why = rule.Unsupported(module);

@@ -5,27 +5,34 @@ using static TorchSharp.torch;
 namespace Tangent.Kernels.Layerwise;
 
 /// <summary>
-/// y = c_w·A Wᵀ + c_b·b (c_w = c_b = 1 for <c>Linear</c>; see <see cref="ScaledLinear"/>). For 2-D inputs the per-example gradient of row r = (i, c) is δ_r ⊗ a_i, so
-/// <c>K[r, s] = (δ_r · δ_s)(c_w² a_i · a_j + c_b² 1[bias])</c>: a Gram of signals times a Gram of inputs, never forming
-/// a per-example gradient. Inputs with extra (position) dimensions sum over positions:
-/// ∂f/∂W = Σ_pos δ_pos ⊗ a_pos, handled by per-example gradients.
+/// y = c_w·A Wᵀ + c_b·b (c_w = c_b = 1 for <c>Linear</c>; see <see cref="ScaledLinear"/>). For 2-D inputs the
+/// per-example gradient of row r = (i, c) is δ_r ⊗ a_i, so <c>K[r, s] = (δ_r · δ_s)(c_w² a_i · a_j + c_b² 1[bias])</c>:
+/// a Gram of signals times a Gram of inputs, never forming a per-example gradient. Inputs with extra (position)
+/// dimensions sum over positions: ∂f/∂W = Σ_pos δ_pos ⊗ a_pos, handled by per-example gradients.
 /// </summary>
 internal sealed class LinearRule : ILayerRule
 {
     public string? Unsupported(nn.Module module) => null;
 
-    /// <summary>Inputs with one position dimension of at most this many positions take the structured path (T² Gram pairs).</summary>
+    /// <summary>Inputs with one position dimension of at most this many positions take the structured path (T² Gram
+    /// pairs).</summary>
     private const long MaxStructuredPositions = 16;
 
     public Tensor? StructuredKernel(LayerPlan layer, Captured a, Captured b, bool traced)
     {
-        if (a.Input.dim() == 3 && a.Input.shape[1] <= MaxStructuredPositions) return PositionsKernel(layer, a, b, traced);
-        if (a.Input.dim() != 2) return null;
-        bool weight = layer.Get("weight") is not null, bias = layer.Get("bias") is not null;
+        if (a.Input.dim() == 3 && a.Input.shape[1] <= MaxStructuredPositions)
+            return PositionsKernel(layer, a, b, traced);
+        if (a.Input.dim() != 2)
+            return null;
+        bool weight = layer.Get("weight") is not null,
+            bias = layer.Get("bias") is not null;
         var (cw, cb) = Scales(layer.Module);
         using var scope = NewDisposeScope();
-        Tensor inputs = weight ? a.Input.detach().matmul(b.Input.detach().T) * (cw * cw) : zeros(1, dtype: a.Input.dtype, device: a.Input.device);
-        if (bias) inputs = weight ? inputs + cb * cb : full(1, cb * cb, dtype: a.Input.dtype, device: a.Input.device);
+        Tensor inputs = weight
+            ? a.Input.detach().matmul(b.Input.detach().T) * (cw * cw)
+            : zeros(1, dtype: a.Input.dtype, device: a.Input.device);
+        if (bias)
+            inputs = weight ? inputs + cb * cb : full(1, cb * cb, dtype: a.Input.dtype, device: a.Input.device);
         var k = SignalGram(a.Signals, b.Signals, traced);
         MultiplyBySampleMatrix(k, inputs, traced ? 1 : a.Signals.shape[0]);
         return k.MoveToOuterDisposeScope();
@@ -35,8 +42,8 @@ internal sealed class LinearRule : ILayerRule
     {
         using var scope = NewDisposeScope();
         long rows = input.shape[0];
-        var a = input.detach().reshape(rows, -1, input.shape[^1]);    // [R, L, in]
-        var d = signals.reshape(rows, -1, signals.shape[^1]);         // [R, L, out]
+        var a = input.detach().reshape(rows, -1, input.shape[^1]); // [R, L, in]
+        var d = signals.reshape(rows, -1, signals.shape[^1]); // [R, L, out]
         var (cw, cb) = Scales(layer.Module);
         var parts = new List<Tensor>();
         foreach (var p in layer.Parameters)
@@ -47,34 +54,46 @@ internal sealed class LinearRule : ILayerRule
     /// <summary>Σ_i (δ_i ⊗ a_i)² = (δ²)ᵀ(a²) for the weight, Σ_i δ_i² for the bias: one matrix product.</summary>
     public Tensor? StructuredSumOfSquares(LayerPlan layer, Captured captured)
     {
-        if (captured.Input.dim() != 2) return null;
+        if (captured.Input.dim() != 2)
+            return null;
         using var scope = NewDisposeScope();
         var (cw, cb) = Scales(layer.Module);
-        var d2 = captured.Signals[0].square();            // [n, out]
-        var a2 = captured.Input.detach().square();        // [n, in]
-        var parts = layer.Parameters.Select(p => p.LocalName == "weight" ? d2.T.matmul(a2).reshape(-1) * (cw * cw) : d2.sum(0L) * (cb * cb)).ToList();
+        var d2 = captured.Signals[0].square(); // [n, out]
+        var a2 = captured.Input.detach().square(); // [n, in]
+        var parts = layer
+            .Parameters.Select(p =>
+                p.LocalName == "weight" ? d2.T.matmul(a2).reshape(-1) * (cw * cw) : d2.sum(0L) * (cb * cb)
+            )
+            .ToList();
         return cat(parts, 0).MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// Σ_{o,k} w_ok (δ_io a_ik)² = Σ_o δ_io² (a_i² · w_o) for the weight — one matrix product (a²) wᵀ — and Σ_o w_o δ_io² for the bias.
+    /// Σ_{o,k} w_ok (δ_io a_ik)² = Σ_o δ_io² (a_i² · w_o) for the weight — one matrix product (a²) wᵀ — and Σ_o w_o
+    /// δ_io² for the bias.
     /// </summary>
     public Tensor? StructuredWeightedSquaredNorms(LayerPlan layer, Captured captured, Tensor? weights)
     {
-        if (captured.Input.dim() != 2) return null;
+        if (captured.Input.dim() != 2)
+            return null;
         using var scope = NewDisposeScope();
         var (cw, cb) = Scales(layer.Module);
-        var d2 = captured.Signals[0].square();            // [n, out]
-        var a2 = captured.Input.detach().square();        // [n, in]
+        var d2 = captured.Signals[0].square(); // [n, out]
+        var a2 = captured.Input.detach().square(); // [n, in]
         long offset = 0;
         Tensor? total = null;
         foreach (var p in layer.Parameters)
         {
             var w = weights?.narrow(0, offset, p.Size);
             offset += p.Size;
-            var part = p.LocalName == "weight"
-                ? (w is null ? d2.sum(1) * a2.sum(1) : (d2 * a2.matmul(w.reshape(d2.shape[1], a2.shape[1]).T)).sum(1)) * (cw * cw)
-                : (w is null ? d2.sum(1) : d2.matmul(w)) * (cb * cb);
+            var part =
+                p.LocalName == "weight"
+                    ? (
+                        w is null
+                            ? d2.sum(1) * a2.sum(1)
+                            : (d2 * a2.matmul(w.reshape(d2.shape[1], a2.shape[1]).T)).sum(1)
+                    ) * (cw * cw)
+                    : (w is null ? d2.sum(1) : d2.matmul(w)) * (cb * cb);
             total = total is null ? part : total + part;
         }
         return total!.MoveToOuterDisposeScope();
@@ -84,27 +103,30 @@ internal sealed class LinearRule : ILayerRule
     /// Full: (Δ_a Δ_bᵀ) over rows i·p + c; traced: Σ_c Δ_a,c Δ_b,cᵀ, both as one matrix product.
     /// </summary>
     /// <summary>
-    /// Inputs [n, T, d] (a layer shared by T positions, e.g. a token embedding): ∂f/∂W = Σ_t c_w δ_t ⊗ a_t, so
-    /// K = Σ_{t,t′} (δ_t · δ′_{t′})(c_w² a_t · a′_{t′} + c_b² 1[bias]) — T² Grams of signals and inputs, no per-example gradient.
+    /// Inputs [n, T, d] (a layer shared by T positions, e.g. a token embedding): ∂f/∂W = Σ_t c_w δ_t ⊗ a_t, so K =
+    /// Σ_{t,t′} (δ_t · δ′_{t′})(c_w² a_t · a′_{t′} + c_b² 1[bias]) — T² Grams of signals and inputs, no per-example
+    /// gradient.
     /// </summary>
     private static Tensor PositionsKernel(LayerPlan layer, Captured a, Captured b, bool traced)
     {
-        bool weight = layer.Get("weight") is not null, bias = layer.Get("bias") is not null;
+        bool weight = layer.Get("weight") is not null,
+            bias = layer.Get("bias") is not null;
         var (cw, cb) = Scales(layer.Module);
         using var scope = NewDisposeScope();
         long positions = a.Input.shape[1];
         Tensor? k = null;
         for (long t = 0; t < positions; t++)
-            for (long u = 0; u < positions; u++)
-            {
-                var xa = a.Input.detach().select(1, t);
-                var xb = b.Input.detach().select(1, u);
-                Tensor inputs = weight ? xa.matmul(xb.T) * (cw * cw) : zeros(1, dtype: xa.dtype, device: xa.device);
-                if (bias) inputs = weight ? inputs + cb * cb : full(1, cb * cb, dtype: xa.dtype, device: xa.device);
-                var kt = SignalGram(a.Signals.select(2, t), b.Signals.select(2, u), traced);
-                MultiplyBySampleMatrix(kt, inputs, traced ? 1 : a.Signals.shape[0]);
-                k = k is null ? kt : k.add_(kt);
-            }
+        for (long u = 0; u < positions; u++)
+        {
+            var xa = a.Input.detach().select(1, t);
+            var xb = b.Input.detach().select(1, u);
+            Tensor inputs = weight ? xa.matmul(xb.T) * (cw * cw) : zeros(1, dtype: xa.dtype, device: xa.device);
+            if (bias)
+                inputs = weight ? inputs + cb * cb : full(1, cb * cb, dtype: xa.dtype, device: xa.device);
+            var kt = SignalGram(a.Signals.select(2, t), b.Signals.select(2, u), traced);
+            MultiplyBySampleMatrix(kt, inputs, traced ? 1 : a.Signals.shape[0]);
+            k = k is null ? kt : k.add_(kt);
+        }
         return k!.MoveToOuterDisposeScope();
     }
 
@@ -118,7 +140,7 @@ internal sealed class LinearRule : ILayerRule
             var wb = signalsB.permute(1, 0, 2).reshape(signalsB.shape[1], -1);
             return wa.matmul(wb.T);
         }
-        var ra = signalsA.permute(1, 0, 2).reshape(-1, signalsA.shape[2]);   // rows i·p + c
+        var ra = signalsA.permute(1, 0, 2).reshape(-1, signalsA.shape[2]); // rows i·p + c
         var rb = signalsB.permute(1, 0, 2).reshape(-1, signalsB.shape[2]);
         return ra.matmul(rb.T);
     }
@@ -132,8 +154,13 @@ internal sealed class LinearRule : ILayerRule
     /// </summary>
     internal static void MultiplyBySampleMatrix(Tensor k, Tensor s, long outputs)
     {
-        if (s.dim() < 2 || outputs == 1) { k.mul_(s); return; }
-        long na = s.shape[0], nb = s.shape[1];
+        if (s.dim() < 2 || outputs == 1)
+        {
+            k.mul_(s);
+            return;
+        }
+        long na = s.shape[0],
+            nb = s.shape[1];
         using var view = k.view(na, outputs, nb, outputs);
         using var sv = s.view(na, 1, nb, 1);
         view.mul_(sv);

@@ -1,0 +1,72 @@
+using ScottPlot;
+using Tangent.Data;
+using Tangent.Kernels;
+using Tangent.Models;
+using Tangent.Paths;
+using Tangent.Reports;
+using Tangent.Store;
+using Tangent.Theory;
+using Tangent.Training;
+using static TorchSharp.torch;
+
+namespace Tangent.Commands;
+
+/// <summary>Options of <c>tangent analyze</c>.</summary>
+public sealed record AnalyzeOptions
+{
+    /// <summary>Window start s (a snapshot step; null: the first snapshot).</summary>
+    public int? Start { get; init; }
+
+    /// <summary>Window end T (a snapshot step; null: the last snapshot).</summary>
+    public int? End { get; init; }
+
+    /// <summary>How the channel threshold is set.</summary>
+    public ThresholdKind Threshold { get; init; } = ThresholdKind.LambdaStar;
+
+    /// <summary>τ (relative) or the absolute threshold (unused for λ⋆).</summary>
+    public double ThresholdValue { get; init; } = 1e-3;
+
+    /// <summary>Relative singular-value cutoff of D⁺ (THEORY §2: a machine-epsilon cutoff can ruin the
+    /// prediction).</summary>
+    public double PinvCutoff { get; init; } = 1e-12;
+
+    /// <summary>
+    /// The sub-directory of the run an analysis of window s:T writes: <c>analysis</c> for the whole run with the
+    /// default threshold and cutoff, else <c>analysis-s-T</c> with the threshold and cutoff appended when they are not
+    /// the default, so analyses of different windows or thresholds sit beside each other instead of overwriting each
+    /// other.
+    /// </summary>
+    public string DirectoryName(int s, int t, bool wholeRun)
+    {
+        var defaults = new AnalyzeOptions();
+        bool defaultThreshold = Threshold == ThresholdKind.LambdaStar;
+        bool defaultCutoff = PinvCutoff.Equals(defaults.PinvCutoff);
+        if (wholeRun && defaultThreshold && defaultCutoff)
+            return "analysis";
+        string name = $"analysis-{s}-{t}";
+        if (!defaultThreshold)
+            name += string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"-{(Threshold == ThresholdKind.Relative ? "rel" : "abs")}{ThresholdValue:G6}"
+            );
+        if (!defaultCutoff)
+            name += string.Create(System.Globalization.CultureInfo.InvariantCulture, $"-pinv{PinvCutoff:G3}");
+        return name;
+    }
+
+    /// <summary>The threshold as the command line writes it: <c>lambda-star</c>, <c>rel:τ</c> or
+    /// <c>abs:v</c>.</summary>
+    public string ThresholdText =>
+        Threshold switch
+        {
+            ThresholdKind.Relative => string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"rel:{ThresholdValue:G6}"
+            ),
+            ThresholdKind.Absolute => string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"abs:{ThresholdValue:G6}"
+            ),
+            _ => "lambda-star",
+        };
+}

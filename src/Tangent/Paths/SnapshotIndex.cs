@@ -1,0 +1,67 @@
+using Tangent.Store;
+using Tangent.Training;
+using static TorchSharp.torch;
+
+namespace Tangent.Paths;
+
+/// <summary>snapshots/index.json: which snapshots a run holds and how they were taken.</summary>
+public sealed record SnapshotIndex
+{
+    /// <summary>Snapshot steps, increasing.</summary>
+    public List<int> Steps { get; init; } = [];
+
+    /// <summary>Learning rate used by the update at each snapshot step.</summary>
+    public List<double> LearningRates { get; init; } = [];
+
+    /// <summary>Output-traced kernels.</summary>
+    public bool Traced { get; init; }
+
+    /// <summary>Outputs per sample p.</summary>
+    public int Outputs { get; init; }
+
+    /// <summary>Training samples n.</summary>
+    public int TrainSamples { get; init; }
+
+    /// <summary>Query samples m.</summary>
+    public int QuerySamples { get; init; }
+
+    /// <summary>The loss trained on.</summary>
+    public LossKind Loss { get; init; }
+
+    /// <summary>Whether minibatches were used (the operators then describe the full-batch flow).</summary>
+    public bool Minibatch { get; init; }
+
+    /// <summary>Optimizer family.</summary>
+    public OptimizerKind Optimizer { get; init; }
+
+    /// <summary>eNTK method used.</summary>
+    public string Method { get; init; } = "rules";
+
+    /// <summary>Indices of the recorded training subset S′ ⊂ S (null: all of S).</summary>
+    public List<long>? TrainIndices { get; init; }
+
+    /// <summary>Indices of the recorded query subset Q′ ⊂ Q (null: all of Q).</summary>
+    public List<long>? QueryIndices { get; init; }
+
+    /// <summary>Path of the index inside a run.</summary>
+    public static string PathIn(string run) => Path.Combine(run, "snapshots", "index.json");
+
+    /// <summary>Reads the index of <paramref name="run"/>; a damaged file is a <see cref="ConfigException"/> naming
+    /// RUN.</summary>
+    public static SnapshotIndex Read(string run)
+    {
+        string path = PathIn(run);
+        try
+        {
+            return Json.Deserialize<SnapshotIndex>(File.ReadAllText(path));
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new ConfigException(
+                "RUN",
+                $"'{path}' is unreadable: {e.Message.ReplaceLineEndings(" ")}",
+                "the run directory is damaged; train it again"
+            );
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using ScottPlot;
+using Tangent.Commands;
+using Tangent.Data;
+using Tangent.Models;
+using Tangent.Paths;
+using Tangent.Reports;
+using Tangent.Store;
+using Tangent.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Tangent.Studies;
+
+/// <summary>Settings of the lazy-vs-rich study (Chizat, Oyallon &amp; Bach 2019); every number with its
+/// source.</summary>
+public sealed record LazyRichConfig
+{
+    /// <summary>Input dimension (issue 8: 100).</summary>
+    public int Dimension { get; init; } = 100;
+
+    /// <summary>Teacher: a sum of this many ReLU neurons (issue 8: 3).</summary>
+    public int TeacherNeurons { get; init; } = 3;
+
+    /// <summary>Student hidden width (issue 8: 50).</summary>
+    public int StudentWidth { get; init; } = 50;
+
+    /// <summary>Training and test points on the sphere of radius √d (issue 8: 1,000 each).</summary>
+    public int TrainSamples { get; init; } = 1000;
+
+    /// <summary>Test points.</summary>
+    public int TestSamples { get; init; } = 1000;
+
+    /// <summary>Output scales α, swept over decades.</summary>
+    public IReadOnlyList<double> Alphas { get; init; } = [0.1, 0.3, 1, 3, 10, 30, 100];
+
+    /// <summary>
+    /// Function-space step as a fraction of the stable one: η = fraction · n/λ_max(K_f at initialization); the
+    /// parameter step is η/α², so every α moves f equally fast to first order.
+    /// </summary>
+    public double StepFraction { get; init; } = 0.5;
+
+    /// <summary>Gradient-descent steps.</summary>
+    public int Steps { get; init; } = 3000;
+
+    /// <summary>Kernel snapshots per run.</summary>
+    public int Snapshots { get; init; } = 30;
+
+    /// <summary>Run the same sweep on Fashion-MNIST (issue 8): a binary task, ±1 targets, images pooled to 7 × 7 and
+    /// standardized.</summary>
+    public bool FashionMnist { get; init; } = true;
+
+    /// <summary>Fashion-MNIST directory.</summary>
+    public string Data { get; init; } = Tangent.Data.FashionMnist.DefaultDirectory;
+
+    /// <summary>The two Fashion-MNIST classes (+1, −1).</summary>
+    public IReadOnlyList<int> FashionClasses { get; init; } = [2, 4];
+
+    /// <summary>Average-pooling factor of the images (4: 49 inputs, close to the teacher task's d = 100).</summary>
+    public int FashionPool { get; init; } = 4;
+
+    /// <summary>Seed.</summary>
+    public long Seed { get; init; }
+}

@@ -1,0 +1,98 @@
+using System.Text.Json.Serialization;
+using Tangent.Data;
+using Tangent.Models;
+
+namespace Tangent.Training;
+
+/// <summary>When the recorder takes kernel snapshots, and of what.</summary>
+public sealed record RecordConfig
+{
+    /// <summary>"log" (log-spaced, <see cref="Count"/> snapshots), "every" (every <see cref="Every"/> steps) or "list"
+    /// (<see cref="Steps"/>).</summary>
+    public string Schedule { get; init; } = "log";
+
+    /// <summary>Snapshots for the log schedule (plus step 0).</summary>
+    public int Count { get; init; } = 30;
+
+    /// <summary>Spacing for the every schedule.</summary>
+    public int Every { get; init; } = 100;
+
+    /// <summary>Explicit steps for the list schedule.</summary>
+    public IReadOnlyList<int> Steps { get; init; } = [];
+
+    /// <summary>Record output-traced kernels (n×n) instead of full output space ((n·p)×(n·p)).</summary>
+    public bool Traced { get; init; }
+
+    /// <summary>eNTK method.</summary>
+    public string Method { get; init; } = "rules";
+
+    /// <summary>
+    /// Record on a fixed random subset S′ ⊂ S of this many training points (0: all). The operators then treat S′ as a
+    /// uniform sample of S: K_{S′S} g_S ≈ K_{S′S′} g_{S′} with B = I/n′ — a Monte-Carlo approximation, reported as
+    /// such.
+    /// </summary>
+    public int MaxTrain { get; init; }
+
+    /// <summary>Record K_QS on a fixed random subset Q′ ⊂ Q of this many query points (0: all); exact for those
+    /// points.</summary>
+    public int MaxQuery { get; init; }
+
+    /// <summary>
+    /// For Adam and AdamW, record J M Jᵀ with the optimizer's diagonal preconditioner M folded in (what the path
+    /// operators need); false records the plain eNTK J Jᵀ, which the layerwise rules compute far faster (a diagonal M
+    /// breaks their Kronecker structure).
+    /// </summary>
+    public bool Preconditioned { get; init; } = true;
+
+    /// <summary>The snapshot steps for a run of <paramref name="steps"/> steps (always including 0 and the last
+    /// step).</summary>
+    public IReadOnlyList<int> StepsFor(int steps)
+    {
+        IEnumerable<int> chosen = Schedule switch
+        {
+            "every" => Enumerable.Range(0, steps / Every + 1).Select(k => k * Every),
+            "list" => Steps,
+            _ => Schedules.LogSpaced(steps, Math.Min(Count, steps)),
+        };
+        return chosen.Append(0).Append(steps).Where(s => s >= 0 && s <= steps).Distinct().Order().ToList();
+    }
+
+    /// <summary>Checks every field.</summary>
+    public RecordConfig Validate(int steps, string path = "record")
+    {
+        ConfigException.Require(
+            Schedule is "log" or "every" or "list",
+            $"{path}.schedule",
+            $"unknown schedule '{Schedule}'",
+            "use \"log\", \"every\" or \"list\""
+        );
+        ConfigException.Require(Count >= 1, $"{path}.count", $"must be at least 1, got {Count}", "use e.g. 30");
+        ConfigException.Require(Every >= 1, $"{path}.every", $"must be at least 1, got {Every}", "use e.g. 100");
+        ConfigException.Require(
+            Schedule != "list" || Steps.Count > 0,
+            $"{path}.steps",
+            "the list schedule needs steps",
+            "give e.g. [0, 10, 100]"
+        );
+        ConfigException.Require(
+            Steps.All(s => s >= 0 && s <= steps),
+            $"{path}.steps",
+            $"every step must be in [0, {steps}]",
+            "remove steps past the end of training"
+        );
+        ConfigException.Require(
+            Method is "rules" or "jacobian" or "vector-products",
+            $"{path}.method",
+            $"unknown method '{Method}'",
+            "use rules, jacobian or vector-products"
+        );
+        ConfigException.Require(
+            MaxTrain >= 0 && MaxTrain != 1,
+            $"{path}.max_train",
+            $"must be 0 (all) or at least 2, got {MaxTrain}",
+            "use e.g. 500"
+        );
+        ConfigException.Require(MaxQuery >= 0, $"{path}.max_query", $"must be ≥ 0, got {MaxQuery}", "use e.g. 500");
+        return this;
+    }
+}
