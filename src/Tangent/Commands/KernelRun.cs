@@ -122,24 +122,24 @@ public static class KernelRun
                     init.Add(Distance(net, x, infinite, model.Widths[^1]));
                     if (y is not null)
                     {
-                        var opt = new Optimizer(
-                            net.parameters().ToList(),
-                            new OptimizerConfig { Kind = OptimizerKind.Gd, Lr = settings.TrainLr }
-                        );
-                        for (int step = 0; step < settings.TrainSteps; step++)
+                        // Full-batch GD on ½-MSE through the one training loop; the "test" set is the training set.
+                        var train = new TrainConfig
                         {
-                            using var s = NewDisposeScope();
-                            net.zero_grad();
-                            var loss = HalfMse.Loss(net.call(x), y);
-                            if (!double.IsFinite(loss.item<double>()))
-                                throw new InvalidOperationException(
-                                    $"training the width-{width} network diverged; lower --train-lr (now "
-                                        + $"{settings.TrainLr})"
-                                );
-                            loss.backward();
-                            opt.Step(settings.TrainLr);
-                        }
-                        opt.Dispose();
+                            Task = new TaskConfig
+                            {
+                                Kind = "teacher",
+                                Dimension = (int)x.shape[1],
+                                Outputs = (int)y.shape[1],
+                            },
+                            Model = finite,
+                            Optimizer = new OptimizerConfig { Kind = OptimizerKind.Gd, Lr = settings.TrainLr },
+                            Steps = settings.TrainSteps,
+                            LogEvery = settings.TrainSteps,
+                            RiskEstimate = false,
+                        };
+                        using var task = new RegressionTask(x.alias(), y.alias(), y.alias(), x.alias(), y.alias());
+                        var control = new TrainerControl { LearningRateField = "--train-lr" };
+                        Trainer.Run(train, task, net, [], cancel: cancel, control: control);
                         trained.Add(Distance(net, x, infinite, model.Widths[^1]));
                     }
                 }

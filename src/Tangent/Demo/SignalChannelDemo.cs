@@ -54,7 +54,6 @@ public static class SignalChannelDemo
         using var generator = Seeds.Generator(config.Seed + 1);
         using var model = new ScaledMlp(1, config.Width, 1, generator);
         using var noise = task.LabelNoise.DetachFromDisposeScope();
-        using var optimizer = optim.SGD(model.parameters(), config.LearningRate);
         using var grid = linspace(config.XMin - 0.25, config.XMax + 0.25, 400, dtype: ScalarType.Float64)
             .unsqueeze(1)
             .DetachFromDisposeScope();
@@ -66,69 +65,61 @@ public static class SignalChannelDemo
         Tensor? kernelInitial = null;
         Tensor? residualInitial = null;
         Tensor? kernelFinal = null;
-        int reportEvery = Math.Max(1, config.Steps / 100);
 
         try
         {
-            for (int step = 0; step <= config.Steps; step++)
+            // Full-batch GD on ½-MSE through the one training loop; the observer logs the curve and measures the kernel
+            // at the checkpoints, before each step's update (the same point the loop's own measurements took).
+            var train = new TrainConfig
             {
-                cancel.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                bool isCheckpoint = checkpointSteps.Contains(step);
-                if (isCheckpoint || step % config.LogEvery == 0 || step == config.Steps)
+                Task = new TaskConfig
                 {
-                    double trainMse,
-                        testMse;
+                    Kind = "sine",
+                    TrainSamples = config.TrainPoints,
+                    TestSamples = config.TestPoints,
+                },
+                Model = new MlpConfig { Widths = [1, config.Width, 1] },
+                Optimizer = new OptimizerConfig { Kind = OptimizerKind.Gd, Lr = config.LearningRate },
+                Steps = config.Steps,
+                LogEvery = config.Steps,
+                RiskEstimate = false,
+            };
+            var observer = new StepObserver(state =>
+            {
+                int step = state.Step;
+                bool isCheckpoint = checkpointSteps.Contains(step);
+                if (!isCheckpoint && step % config.LogEvery != 0 && step != config.Steps)
+                    return;
+                double trainMse,
+                    testMse;
+                using (no_grad())
+                {
+                    trainMse = HalfMse.Mse(model.call(task.TrainX), task.TrainY);
+                    testMse = HalfMse.Mse(model.call(task.TestX), task.TestY);
+                }
+                curve.Add((step, trainMse, testMse));
+                if (!isCheckpoint)
+                    return;
+                var (checkpoint, kss) = Measure(model, task, noise, config.ChannelThreshold, step, trainMse, testMse);
+                checkpoints.Add(checkpoint);
+                if (step == 0)
+                {
+                    kernelInitial = kss.DetachFromDisposeScope();
                     using (no_grad())
-                    {
-                        trainMse = HalfMse.Mse(model.call(task.TrainX), task.TrainY);
-                        testMse = HalfMse.Mse(model.call(task.TestX), task.TestY);
-                    }
-                    curve.Add((step, trainMse, testMse));
-                    if (isCheckpoint)
-                    {
-                        var (checkpoint, kss) = Measure(
-                            model,
-                            task,
-                            noise,
-                            config.ChannelThreshold,
-                            step,
-                            trainMse,
-                            testMse
-                        );
-                        checkpoints.Add(checkpoint);
-                        if (step == 0)
-                        {
-                            kernelInitial = kss.DetachFromDisposeScope();
-                            using (no_grad())
-                                residualInitial = (model.call(task.TrainX) - task.TrainY).DetachFromDisposeScope();
-                        }
-                        if (step == config.Steps)
-                            kernelFinal = kss.DetachFromDisposeScope();
-                    }
+                        residualInitial = (model.call(task.TrainX) - task.TrainY).DetachFromDisposeScope();
                 }
                 if (step == config.Steps)
-                    break;
-
-                optimizer.zero_grad();
-                var loss = HalfMse.Loss(model.call(task.TrainX), task.TrainY);
-                double lossValue = loss.item<double>();
-                if (!double.IsFinite(lossValue))
-                    throw new InvalidOperationException(
-                        $"training diverged at step {step} (loss {lossValue}); lower --lr (now {config.LearningRate})"
-                    );
-                loss.backward();
-                optimizer.step();
-
-                if (step % reportEvery == 0)
-                    progress?.Report(
-                        new ProgressReport(
-                            "training",
-                            (double)step / config.Steps,
-                            $"step {step}/{config.Steps}  train MSE {curve[^1].Item2:E2}  test MSE {curve[^1].Item3:E2}"
-                        )
-                    );
-            }
+                    kernelFinal = kss.DetachFromDisposeScope();
+            });
+            Trainer.Run(
+                train,
+                task,
+                model,
+                [observer],
+                progress,
+                cancel,
+                new TrainerControl { LearningRateField = "--lr" }
+            );
             progress?.Report(new ProgressReport("training", 1, $"step {config.Steps}/{config.Steps}"));
 
             double drift;

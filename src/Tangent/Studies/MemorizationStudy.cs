@@ -604,36 +604,52 @@ public sealed class MemorizationStudy : IStudy
     {
         const int every = 25;
         var net = new Mlp(model, Seeds.Generator(seed));
-        using var opt = new Optimizer(
-            net.parameters().ToList(),
-            new OptimizerConfig { Kind = OptimizerKind.AdamW, Lr = c.Lr }
-        );
         long n = x.shape[0];
+        int classes = model.Widths[^1];
         using var si = selfInfluence ? zeros(n, dtype: ScalarType.Float64) : null;
-        double[]? Result() => si?.data<double>().ToArray();
-        for (int step = 0; step < c.MaxSteps; step++)
+        int? fittedAt = null;
+        // Every 25 steps: stop once every training label is fitted; otherwise, for the full model, add that step's
+        // self-influence (the optimizer's preconditioner M_t is the one the step is about to use).
+        var probe = new StepObserver(state =>
         {
-            cancel.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            if (step % every == 0)
-                using (no_grad())
-                    if (net.call(x).argmax(1).eq(labels).all().item<bool>())
-                        return (step, net, Result());
-            net.zero_grad();
-            nn.functional.cross_entropy(net.call(x), labels).backward();
-            if (si is not null && step % every == 0)
+            if (state.Step % every != 0 || state.Final)
+                return;
+            using (no_grad())
+                if (net.call(x).argmax(1).eq(labels).all().item<bool>())
+                {
+                    fittedAt = state.Step;
+                    return;
+                }
+            if (si is null)
+                return;
+            var m = state.Optimizer.Preconditioner();
+            var s = GradientStatistics.PreconditionedSquaredNorms(
+                net,
+                x,
+                u => nn.functional.cross_entropy(u, labels, reduction: nn.Reduction.None),
+                new NtkOptions { Preconditioner = m, BlockElements = 1L << 24 }
+            );
+            si.add_(s * (c.Lr * every / n));
+        });
+        var train = new TrainConfig
+        {
+            Task = new TaskConfig
             {
-                var m = opt.Preconditioner();
-                var s = GradientStatistics.PreconditionedSquaredNorms(
-                    net,
-                    x,
-                    u => nn.functional.cross_entropy(u, labels, reduction: nn.Reduction.None),
-                    new NtkOptions { Preconditioner = m, BlockElements = 1L << 24 }
-                );
-                si.add_(s * (c.Lr * every / n));
-            }
-            opt.Step(c.Lr);
-        }
-        return (null, net, Result());
+                Kind = "teacher-classes",
+                Dimension = model.Widths[0],
+                Outputs = classes,
+            },
+            Model = model,
+            Optimizer = new OptimizerConfig { Kind = OptimizerKind.AdamW, Lr = c.Lr },
+            Loss = LossKind.CrossEntropy,
+            Steps = c.MaxSteps,
+            LogEvery = c.MaxSteps,
+            RiskEstimate = false,
+        };
+        using var y = nn.functional.one_hot(labels, classes).to_type(x.dtype);
+        using var task = new RegressionTask(x.alias(), y.alias(), y.alias(), x.alias(), y.alias());
+        var control = new TrainerControl { StopWhen = _ => fittedAt is not null };
+        Trainer.Run(train, task, net, [probe], cancel: cancel, control: control);
+        return (fittedAt, net, si?.data<double>().ToArray());
     }
 }

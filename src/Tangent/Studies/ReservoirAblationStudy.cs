@@ -293,8 +293,6 @@ public sealed class ReservoirAblationStudy : IStudy
     {
         bool ablate = threshold is not null;
         var model = new Mlp(c.Model, Seeds.Generator(c.Seed + 1));
-        var parameters = model.parameters().ToList();
-        using var optimizer = new Optimizer(parameters, new OptimizerConfig { Kind = OptimizerKind.Gd, Lr = c.Lr });
         long n = task.TrainX.shape[0];
         using var noise = task.LabelNoise;
         double noiseNorm = noise.square().sum().item<double>();
@@ -302,57 +300,58 @@ public sealed class ReservoirAblationStudy : IStudy
         Tensor? channel = null;
         int channelDim = (int)(n * c.Task.Outputs);
         var rows = new List<Row>();
+        var train = new TrainConfig
+        {
+            Task = c.Task,
+            Model = c.Model,
+            Optimizer = new OptimizerConfig { Kind = OptimizerKind.Gd, Lr = c.Lr },
+            Steps = c.Steps,
+            LogEvery = c.Steps,
+            RiskEstimate = false,
+        };
+        var log = new StepObserver(state =>
+        {
+            if (state.Step % c.LogEvery != 0 && !state.Final)
+                return;
+            using var _ = no_grad();
+            var us = model.call(task.TrainX);
+            rows.Add(
+                new Row(
+                    state.Step,
+                    (us - task.TrainY).square().mean().item<double>(),
+                    (model.call(task.TestX) - task.TestY).square().mean().item<double>(),
+                    ((us - task.TrainClean) * noise).sum().item<double>() / noiseNorm,
+                    channelDim
+                )
+            );
+            if (state.Step % 50 == 0)
+                progress?.Report(
+                    new ProgressReport(
+                        ablate ? $"ablated c = {threshold}" : "unablated",
+                        offset + state.Step / (double)c.Steps / (c.RelaxationThresholds.Count + 1),
+                        $"step {state.Step}/{c.Steps}"
+                    )
+                );
+        });
+        // The ablation: the output gradient g is replaced by its projection on the channel of the current kernel
+        // (eigenvalues ≥ λ⋆, refreshed every refresh_every steps), so the update J_Sᵀ g′ never moves the reservoir.
+        Tensor Project(int step, Tensor g)
+        {
+            if (step % c.RefreshEvery == 0)
+            {
+                channel?.Dispose();
+                using var k = Ntk.Compute(model, task.TrainX);
+                var (lambda, vectors) = linalg.eigh(k.Kss);
+                var keep = lambda.ge(lambdaStar).nonzero().reshape(-1);
+                channelDim = (int)keep.shape[0];
+                channel = vectors.index_select(1, keep).DetachFromDisposeScope();
+            }
+            return channel!.matmul(channel!.T.matmul(g.reshape(-1))).reshape(g.shape);
+        }
         try
         {
-            for (int step = 0; step <= c.Steps; step++)
-            {
-                cancel.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                if (step % c.LogEvery == 0 || step == c.Steps)
-                {
-                    using var _ = no_grad();
-                    var us = model.call(task.TrainX);
-                    rows.Add(
-                        new Row(
-                            step,
-                            (us - task.TrainY).square().mean().item<double>(),
-                            (model.call(task.TestX) - task.TestY).square().mean().item<double>(),
-                            ((us - task.TrainClean) * noise).sum().item<double>() / noiseNorm,
-                            channelDim
-                        )
-                    );
-                }
-                if (step == c.Steps)
-                    break;
-                if (ablate && step % c.RefreshEvery == 0)
-                {
-                    channel?.Dispose();
-                    using var k = Ntk.Compute(model, task.TrainX);
-                    var (lambda, vectors) = linalg.eigh(k.Kss);
-                    var keep = lambda.ge(lambdaStar).nonzero().reshape(-1);
-                    channelDim = (int)keep.shape[0];
-                    channel = vectors.index_select(1, keep).DetachFromDisposeScope();
-                }
-                var u = model.call(task.TrainX);
-                var g = ((u - task.TrainY) / n).detach();
-                if (ablate)
-                {
-                    var flat = g.reshape(-1);
-                    g = channel!.matmul(channel!.T.matmul(flat)).reshape(g.shape);
-                }
-                foreach (var p in parameters)
-                    p.grad?.zero_();
-                (u * g).sum().backward(); // ∇_w of Σ u·g = J_Sᵀ g: the update the loss would give, with g replaced
-                optimizer.Step(c.Lr);
-                if (step % 50 == 0)
-                    progress?.Report(
-                        new ProgressReport(
-                            ablate ? $"ablated c = {threshold}" : "unablated",
-                            offset + step / (double)c.Steps / (c.RelaxationThresholds.Count + 1),
-                            $"step {step}/{c.Steps}"
-                        )
-                    );
-            }
+            var control = new TrainerControl { OutputGradient = ablate ? Project : null };
+            Trainer.Run(train, task, model, [log], cancel: cancel, control: control);
         }
         finally
         {

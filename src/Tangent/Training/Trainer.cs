@@ -79,14 +79,22 @@ public static class Trainer
                     x = x.index_select(0, index);
                     y = y.index_select(0, index);
                 }
-                var loss = Losses.Loss(config.Loss, model.call(x), y);
+                var output = model.call(x);
+                var loss = Losses.Loss(config.Loss, output, y);
                 double value = loss.item<double>();
                 if (!double.IsFinite(value))
                     throw new InvalidOperationException(
-                        $"training diverged at step {step} (loss {value}); lower optimizer.lr (now "
+                        $"training diverged at step {step} (loss {value}); lower {control.LearningRateField} (now "
                             + $"{config.Optimizer.Lr})"
                     );
-                loss.backward();
+                if (control.OutputGradient is { } transform)
+                {
+                    // Back-propagate a replaced output gradient: ∇_w = J_Sᵀ g′ with g′ = transform(∂Φ/∂U).
+                    var g = autograd.grad([loss], [output], retain_graph: true)[0].detach();
+                    output.backward([transform(step, g)]);
+                }
+                else
+                    loss.backward();
                 gradNorm = Math.Sqrt(parameters.Sum(p => p.grad is null ? 0 : p.grad.square().sum().item<double>()));
                 if (config.RiskEstimate || optimizer.NeedsPerExampleMoments)
                     moments = GradientStatistics.Compute(model, x, u => Losses.PerSample(config.Loss, u, y));
@@ -101,6 +109,8 @@ public static class Trainer
             if (step % config.LogEvery == 0 || final)
                 metrics.Add(Measure(step, config, model, task, gradNorm, lr, optimizer, accumulators));
             if (final)
+                break;
+            if (control.StopWhen?.Invoke(state) == true)
                 break;
             if (
                 config.StopAtTestMetric is { } target

@@ -19,4 +19,20 @@ public sealed record TrainerControl
     /// <summary>Throw <see cref="OperationCanceledException"/> when this step is reached, as an interrupt
     /// would.</summary>
     public int? InterruptAt { get; init; }
+
+    /// <summary>
+    /// Replaces the output-space gradient g = ∂Φ/∂U of each step (called with the step and g, before the update) by
+    /// what is back-propagated instead: ∇_w ← J_Sᵀ g′. Reservoir ablation projects g on the signal channel. Null: the
+    /// loss's own gradient.
+    /// </summary>
+    public Func<int, Tensor, Tensor>? OutputGradient { get; init; }
+
+    /// <summary>
+    /// A stop condition, checked at every step but the last, after the observers and before the update: true ends the
+    /// run with the parameters of that step (e.g. "the training set is fitted"). Null: run every step.
+    /// </summary>
+    public Func<TrainingState, bool>? StopWhen { get; init; }
+
+    /// <summary>The option or key a divergence message tells the user to lower (a command's own name for η).</summary>
+    public string LearningRateField { get; init; } = "optimizer.lr";
 }

@@ -93,21 +93,29 @@ public class SignalChannelDemoTests
     }
 
     [Fact]
-    public void CheckpointsAreLogSpacedAndComplete()
+    public void CheckpointsAreLogSpacedAndTheirSharesFollowFromTheirProjections()
     {
         var r = SignalChannelDemo.Train(Small);
-        Assert.Equal(Schedules.LogSpaced(Small.Steps, Small.Checkpoints), r.Checkpoints.Select(c => c.Step).ToList());
-        Assert.All(
-            r.Checkpoints,
-            c =>
-            {
-                Assert.Equal(Small.TrainPoints, c.Eigenvalues.Length);
-                Assert.InRange(c.ChannelShareResidual, 0, 1);
-                Assert.InRange(c.ReservoirShareLabelNoise, 0, 1);
-                // Parseval: the projections carry the whole vector.
-                Assert.True(c.NoiseProjections.Sum(v => v * v) > 0);
-            }
-        );
+        // Step 0, then round(400^(k/7)) for k = 0 … 7, counted by hand: 1, 2.35, 5.54, 13.0, 30.7, 72.2, 170, 400.
+        Assert.Equal([0, 1, 2, 6, 13, 31, 72, 170, 400], r.Checkpoints.Select(c => c.Step).ToList());
+        double noiseNorm = r.Checkpoints[0].NoiseProjections.Sum(v => v * v);
+        foreach (var c in r.Checkpoints)
+        {
+            Assert.Equal(Small.TrainPoints, c.Eigenvalues.Length);
+            // The channel is every eigenvalue at or above τ·λ_max.
+            Assert.Equal(c.Eigenvalues.Count(l => l >= c.Threshold), c.ChannelSize);
+            Assert.Equal(Small.ChannelThreshold * c.Eigenvalues.Max(), c.Threshold, 1e-12 * c.Threshold);
+            // Parseval: the projections on the orthonormal eigenvectors carry the whole residual, ‖r‖² = n·MSE…
+            double residualNorm = c.ResidualProjections.Sum(v => v * v);
+            Assert.Equal(Small.TrainPoints * c.TrainMse, residualNorm, 1e-9 * residualNorm);
+            // …and the whole (fixed) label noise at every checkpoint.
+            Assert.Equal(noiseNorm, c.NoiseProjections.Sum(v => v * v), 1e-9 * noiseNorm);
+            // The shares are the channel's part of those sums.
+            double inChannel = c.ResidualProjections.Take(c.ChannelSize).Sum(v => v * v);
+            Assert.Equal(inChannel / residualNorm, c.ChannelShareResidual, 1e-9);
+            double noiseInReservoir = c.NoiseProjections.Skip(c.ChannelSize).Sum(v => v * v);
+            Assert.Equal(noiseInReservoir / noiseNorm, c.ReservoirShareLabelNoise, 1e-9);
+        }
     }
 
     [Fact]
