@@ -1,3 +1,4 @@
+using Tangent.Channel;
 using Tangent.Training;
 using static TorchSharp.torch;
 
@@ -77,17 +78,16 @@ public static class PathAnalysis
         var dUq = Col(last.Uq - first.Uq);
 
         // Spectrum of W_S and the partition.
-        var (lambda, vectors) = linalg.eigh(ops.Gramian);
-        lambda = lambda.flip(0);
-        vectors = vectors.flip(1);
-        double[] eig = lambda.data<double>().ToArray();
-        double threshold = thresholdKind switch
+        using var split = thresholdKind switch
         {
-            ThresholdKind.Relative => thresholdValue * Math.Max(eig[0], 0),
-            ThresholdKind.LambdaStar => n / 2.0 * (1 - Math.Exp(-2)),
-            _ => thresholdValue,
+            ThresholdKind.Relative => SpectralPartition.Of(ops.Gramian, thresholdValue),
+            ThresholdKind.LambdaStar => SpectralPartition.OfAbsolute(ops.Gramian, n / 2.0 * (1 - Math.Exp(-2))),
+            _ => SpectralPartition.OfAbsolute(ops.Gramian, thresholdValue),
         };
-        int channel = eig.Count(v => v >= threshold && v > 0);
+        var vectors = split.Vectors;
+        double[] eig = split.Values.data<double>().ToArray();
+        double threshold = split.Threshold;
+        int channel = split.ChannelSize;
         var transfer = ops.Transfer.matmul(vectors).square().sum(0L).sqrt().data<double>().ToArray();
 
         // Path coupling: ΔU_Q ≈ G_Q D⁺ ΔU_S, with a relative singular-value cutoff for D⁺.

@@ -1,4 +1,5 @@
 using ScottPlot;
+using Tangent.Channel;
 using Tangent.Commands;
 using Tangent.Data;
 using Tangent.Models;
@@ -194,13 +195,11 @@ public sealed class GrokkingStudy : IStudy
             {
                 using var snap = Snapshot.Read(sub.Path, step, index.LearningRates[i]);
                 using var scope = NewDisposeScope();
-                var (lambda, vectors) = linalg.eigh(snap.Kss);
-                var keep = lambda.ge(c.ChannelThreshold * lambda.max().item<double>()).nonzero().reshape(-1);
-                var vc = vectors.index_select(1, keep);
+                using var split = SpectralPartition.Of(snap.Kss, c.ChannelThreshold);
                 var yc = labels - labels.mean(new long[] { 0 }, keepdim: true);
-                double inChannel = vc.T.matmul(yc).square().sum().item<double>() / yc.square().sum().item<double>();
+                double inChannel = split.ChannelShareOfColumns(yc);
                 channel.Add(
-                    (step, inChannel, KernelDiagnostics.CenteredAlignment(snap.Kss, labels), (int)keep.shape[0])
+                    (step, inChannel, KernelDiagnostics.CenteredAlignment(snap.Kss, labels), split.ChannelSize)
                 );
             }
             trajectories.Add(new Trajectory(name, metrics, channel, fourier.Rows));

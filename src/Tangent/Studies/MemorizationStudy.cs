@@ -1,4 +1,5 @@
 using ScottPlot;
+using Tangent.Channel;
 using Tangent.Commands;
 using Tangent.Data;
 using Tangent.Kernels;
@@ -171,12 +172,8 @@ public sealed class MemorizationStudy : IStudy
         double[] reservoirShare;
         using (var k = Ntk.Compute(full, x, null, new NtkOptions { Traced = true }))
         {
-            var (lambda, vectors) = linalg.eigh(k.Kss);
-            var res = vectors.index_select(
-                1,
-                lambda.lt(c.ReservoirThreshold * lambda.max().item<double>()).nonzero().reshape(-1)
-            );
-            reservoirShare = res.square().sum(1).data<double>().ToArray();
+            using var split = SpectralPartition.Of(k.Kss, c.ReservoirThreshold);
+            reservoirShare = split.ReservoirLeverage();
         }
         double corr = Statistics.Pearson(
             valid.Select(i => score[i]).ToArray(),

@@ -1,4 +1,5 @@
 using ScottPlot;
+using Tangent.Channel;
 using Tangent.Commands;
 using Tangent.Data;
 using Tangent.Kernels;
@@ -341,10 +342,9 @@ public sealed class ReservoirAblationStudy : IStudy
             {
                 channel?.Dispose();
                 using var k = Ntk.Compute(model, task.TrainX);
-                var (lambda, vectors) = linalg.eigh(k.Kss);
-                var keep = lambda.ge(lambdaStar).nonzero().reshape(-1);
-                channelDim = (int)keep.shape[0];
-                channel = vectors.index_select(1, keep).DetachFromDisposeScope();
+                using var split = SpectralPartition.OfAbsolute(k.Kss, lambdaStar);
+                channelDim = split.ChannelSize;
+                channel = split.ChannelVectors().DetachFromDisposeScope();
             }
             return channel!.matmul(channel!.T.matmul(g.reshape(-1))).reshape(g.shape);
         }

@@ -42,4 +42,28 @@ public class SpectralPartitionTests
         var values = p.Values.data<double>().ToArray();
         Assert.True(values.Zip(values.Skip(1)).All(t => t.First >= t.Second), "eigenvalues must be descending");
     }
+
+    [Fact]
+    public void AnAbsoluteThresholdSplitsAtThatEigenvalue()
+    {
+        using var scope = NewDisposeScope();
+        // λ⋆ = 0.5: channel {10, 0.5}, reservoir {0.05, 1e-4, 0}, whatever λ_max is.
+        using var p = SpectralPartition.OfAbsolute(diag(tensor(new double[] { 1e-4, 10, 0.5, 0.05, 0 })), 0.5);
+        Assert.Equal(2, p.ChannelSize);
+        Assert.Equal(0.5, p.Threshold);
+        Assert.Equal(0.05, p.RelativeThreshold, 15);
+    }
+
+    [Fact]
+    public void ColumnSharesAndLeveragesOfADiagonalOperator()
+    {
+        using var scope = NewDisposeScope();
+        // Eigenvectors are the coordinate axes: channel = coordinates 0, 1; reservoir = coordinate 2.
+        using var p = SpectralPartition.Of(diag(tensor(new double[] { 5, 4, 1e-6 })), 0.01);
+        // R = [[1, 0], [2, 1], [2, 3]]: channel part 1 + 4 + 0 + 1 = 6 of 1 + 4 + 4 + 0 + 1 + 9 = 19.
+        var r = tensor(new double[] { 1, 0, 2, 1, 2, 3 }, [3, 2]);
+        Assert.Equal(6.0 / 19.0, p.ChannelShareOfColumns(r), 14);
+        Assert.Equal(new double[] { 0, 0, 1 }, p.ReservoirLeverage());
+        Assert.Equal(new long[] { 3, 2 }, p.ChannelVectors().shape);
+    }
 }
