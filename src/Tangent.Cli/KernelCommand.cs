@@ -103,7 +103,7 @@ public static class KernelCommand
                 cancel =>
                 {
                     CliRun.SetThreads(parse.GetValue(threads));
-                    var settings = new KernelRunConfig
+                    var settings = new InfiniteWidthRunConfig
                     {
                         Config = NtkConfigFile.Load(parse.GetValue(config)!),
                         Inputs = parse.GetValue(inputs)!,
@@ -134,7 +134,7 @@ public static class KernelCommand
                         stdout,
                         (run, progress) =>
                         {
-                            var summary = KernelRun
+                            var summary = InfiniteWidthRun
                                 .Run(settings, run, progress, cancel)
                                 .ToDictionary(kv => kv.Key, kv => kv.Value);
                             var lines = new List<string>

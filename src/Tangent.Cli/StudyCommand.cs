@@ -65,7 +65,7 @@ public static class StudyCommand
                 {
                     if (parse.GetValue(list))
                     {
-                        foreach (var s in Studies.Studies.All)
+                        foreach (var s in StudyCatalog.All)
                             stdout.WriteLine($"{s.Name, -18} {s.Description}");
                         return TangentCli.Ok;
                     }
@@ -74,14 +74,14 @@ public static class StudyCommand
                         ?? throw new ConfigException(
                             "NAME",
                             "no study named",
-                            "pass one of: " + string.Join(", ", Studies.Studies.All.Select(s => s.Name))
+                            "pass one of: " + string.Join(", ", StudyCatalog.All.Select(s => s.Name))
                         );
                     CliRun.SetThreads(parse.GetValue(threads));
-                    var chosen = Studies.Studies.Find(study);
+                    var chosen = StudyCatalog.Find(study);
                     var assignments = (parse.GetValue(sets) ?? []).ToList();
                     if (parse.GetValue(data) is { } dir)
                         assignments.Add($"data=\"{dir.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"");
-                    object config = Studies.Studies.Override(chosen.Preset(parse.GetValue(preset)!), assignments);
+                    object config = StudyCatalog.Override(chosen.Preset(parse.GetValue(preset)!), assignments);
                     Seeds.CheckAll(config, "--set ");
                     return CliRun.Execute(
                         chosen.Name,
@@ -92,7 +92,7 @@ public static class StudyCommand
                         stdout,
                         (run, progress) =>
                         {
-                            var outcome = Studies.Studies.Execute(chosen, config, run, progress, cancel);
+                            var outcome = StudyCatalog.Execute(chosen, config, run, progress, cancel);
                             return outcome.Verdicts.Select(v =>
                                 $"{(v.Holds switch { true => "holds ", false => "FAILS ", null => "undec." })} "
                                 + $"{v.Name}: {v.Measured}"

@@ -10,7 +10,7 @@ public static class SineTask
     /// n evenly spaced training points on [lo, hi] with targets a·sin(ωx) + N(0, σ²), and m clean test points at the
     /// midpoints of m equal cells of [lo, hi] (so none coincides with a training point).
     /// </summary>
-    public static RegressionTask Create(
+    public static TaskData Create(
         int nTrain,
         int nTest,
         double lo,
@@ -29,7 +29,7 @@ public static class SineTask
         var testX = linspace(lo + cell / 2, hi - cell / 2, nTest, dtype: ScalarType.Float64).unsqueeze(1);
         var clean = amplitude * sin(frequency * trainX);
         var noise = noiseStd * randn(new long[] { nTrain, 1 }, dtype: ScalarType.Float64, generator: generator);
-        var task = new RegressionTask(
+        var task = new TaskData(
             trainX.to_type(dtype),
             (clean + noise).to_type(dtype),
             clean.to_type(dtype),

@@ -33,8 +33,17 @@ public sealed record TaskConfig
     /// <summary>Std of Gaussian label noise (regression).</summary>
     public double NoiseStd { get; init; } = 0.18;
 
-    /// <summary>Share of training labels replaced by a uniformly random class (classification).</summary>
+    /// <summary>
+    /// fashion-mnist: share of training labels moved to another class, chosen uniformly among the others (two classes:
+    /// the sign flips), so exactly this share changes.
+    /// </summary>
     public double LabelNoise { get; init; }
+
+    /// <summary>
+    /// teacher-classes: share of training labels redrawn from all p classes uniformly, the old one included, so that (1
+    /// − 1/p) of this share actually changes (20 % redrawn over 10 classes changes 18 %).
+    /// </summary>
+    public double LabelResample { get; init; }
 
     /// <summary>Modulus p of the modular-arithmetic task.</summary>
     public int Modulus { get; init; } = 97;
@@ -194,10 +203,18 @@ public sealed record TaskConfig
             "use e.g. 0.1"
         );
         ConfigException.Require(
-            LabelNoise >= 0 && LabelNoise <= 1,
+            LabelNoise == 0 || Kind == "fashion-mnist",
             $"{path}.label_noise",
-            $"must be in [0, 1], got {LabelNoise}",
-            "use e.g. 0.2"
+            $"moves labels to another class, which {Kind} does not do",
+            Kind == "teacher-classes"
+                ? "set task.label_resample (a share redrawn from all classes, the old one included)"
+                : "remove it (regression tasks take task.noise_std)"
+        );
+        ConfigException.Require(
+            LabelResample >= 0 && LabelResample <= 1 && (LabelResample == 0 || Kind == "teacher-classes"),
+            $"{path}.label_resample",
+            $"must be in [0, 1] and is for teacher-classes only, got {LabelResample} for {Kind}",
+            "use e.g. 0.2 with teacher-classes"
         );
         return this;
     }
@@ -206,7 +223,7 @@ public sealed record TaskConfig
     /// Draws the task from <paramref name="seed"/>. Regression targets are [n, p] floats; classification targets are
     /// one-hot [n, p] floats (clean targets one-hot of the teacher's class, so label noise = targets − clean).
     /// </summary>
-    public RegressionTask Create(long seed, ScalarType dtype = ScalarType.Float64)
+    public TaskData Create(long seed, ScalarType dtype = ScalarType.Float64)
     {
         Validate();
         if (Kind == "sine")
@@ -247,14 +264,14 @@ public sealed record TaskConfig
         }
         var cleanS = teacher(xs);
         var cleanQ = teacher(xq);
-        RegressionTask task;
+        TaskData task;
         if (Kind == "teacher-classes")
         {
             var classS = cleanS.argmax(1);
-            var flip = rand(new long[] { TrainSamples }, dtype: ScalarType.Float64, generator: g).lt(LabelNoise);
+            var flip = rand(new long[] { TrainSamples }, dtype: ScalarType.Float64, generator: g).lt(LabelResample);
             var random = randint(0, Outputs, new long[] { TrainSamples }, generator: g);
             var noisy = where(flip, random, classS);
-            task = new RegressionTask(
+            task = new TaskData(
                 xs.to_type(dtype),
                 OneHot(noisy).to_type(dtype),
                 OneHot(classS).to_type(dtype),
@@ -265,7 +282,7 @@ public sealed record TaskConfig
         else
         {
             var noise = NoiseStd * randn(cleanS.shape, dtype: ScalarType.Float64, generator: g);
-            task = new RegressionTask(
+            task = new TaskData(
                 xs.to_type(dtype),
                 (cleanS + noise).to_type(dtype),
                 cleanS.to_type(dtype),
@@ -283,7 +300,7 @@ public sealed record TaskConfig
     /// kept class, uniformly (for two classes: the sign flips), so <c>targets − clean targets</c> records exactly which
     /// labels changed.
     /// </summary>
-    private RegressionTask FashionMnistTask(long seed, ScalarType dtype)
+    private TaskData FashionMnistTask(long seed, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
         var kept = Classes.Count == 0 ? Enumerable.Range(0, 10).ToArray() : Classes.ToArray();
@@ -333,7 +350,7 @@ public sealed record TaskConfig
             k == 2
                 ? where(classes.eq(0), 1.0, -1.0).to_type(dtype).unsqueeze(1)
                 : nn.functional.one_hot(classes, k).to_type(dtype);
-        var task = new RegressionTask(xs.to_type(dtype), Targets(noisy), Targets(cs), xq.to_type(dtype), Targets(cq));
+        var task = new TaskData(xs.to_type(dtype), Targets(noisy), Targets(cs), xq.to_type(dtype), Targets(cq));
         g.Dispose();
         return task;
     }
@@ -344,7 +361,7 @@ public sealed record TaskConfig
     /// Every pair (a, b) ∈ ℤ_p² (b ≠ 0 for div) labelled a ∘ b mod p, inputs the concatenated one-hots of a and b,
     /// split at random (seeded) into a training share and a held-out rest; targets one-hot.
     /// </summary>
-    private RegressionTask Modular(long seed, ScalarType dtype)
+    private TaskData Modular(long seed, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
         int p = Modulus;
@@ -381,7 +398,7 @@ public sealed record TaskConfig
         var trainIdx = order.Take(train).ToArray();
         var testIdx = order.Skip(train).ToArray();
         var y = Targets(trainIdx);
-        return new RegressionTask(Inputs(trainIdx), y, y.clone(), Inputs(testIdx), Targets(testIdx));
+        return new TaskData(Inputs(trainIdx), y, y.clone(), Inputs(testIdx), Targets(testIdx));
     }
 
     private static long ModularInverse(long b, long p)

@@ -173,7 +173,7 @@ public static class SignalChannelDemo
     /// </summary>
     private static (ChannelCheckpoint, Tensor) Measure(
         ScaledMlp model,
-        RegressionTask task,
+        TaskData task,
         Tensor noise,
         double threshold,
         int step,

@@ -57,7 +57,7 @@ public sealed class BenignOverfittingStudy : IStudy
             {
                 Networks = new BenignNetworkConfig { SampleSizes = [500, 1000, 2000] },
             },
-            _ => throw Studies.UnknownPreset(preset),
+            _ => throw StudyCatalog.UnknownPreset(preset),
         };
 
     /// <inheritdoc/>

@@ -48,7 +48,7 @@ public sealed class DoubleDescentStudy : IStudy
                 NetworkSnapshots = 10,
             },
             "full" => new DoubleDescentConfig { Seeds = 100 },
-            _ => throw Studies.UnknownPreset(preset),
+            _ => throw StudyCatalog.UnknownPreset(preset),
         };
 
     /// <inheritdoc/>

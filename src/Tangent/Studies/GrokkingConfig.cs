@@ -69,7 +69,7 @@ public sealed record GrokkingConfig
                 LearningRates = [0.003, 0.01],
                 EvaluateEvery = 50,
             },
-            _ => throw Studies.UnknownPreset(name),
+            _ => throw StudyCatalog.UnknownPreset(name),
         };
 
     /// <summary>Checks the fields.</summary>

@@ -49,7 +49,7 @@ public sealed class GrokkingStudy : IStudy
                 KernelSamples = 1000,
                 InitStd = 0.5 / Math.Cbrt(2 * 500),
             },
-            _ => throw Studies.UnknownPreset(preset),
+            _ => throw StudyCatalog.UnknownPreset(preset),
         };
 
     /// <summary>Mean over neurons of the Fourier inverse participation ratio of the a-block of each neuron's input

@@ -47,7 +47,7 @@ public sealed class ImplicitBiasStudy : IStudy
                 RichSteps = 20_000,
                 Snapshots = 100,
             },
-            _ => throw Studies.UnknownPreset(preset),
+            _ => throw StudyCatalog.UnknownPreset(preset),
         };
 
     /// <summary>Effective rank exp(H(σ/Σσ)) (Roy &amp; Vetterli 2007) and norm of ΔW = W − W₀ of the first layer, at

@@ -44,7 +44,7 @@ public sealed class LazyRichStudy : IStudy
                 Snapshots = 25,
             },
             "full" => new LazyRichConfig(),
-            _ => throw Studies.UnknownPreset(preset),
+            _ => throw StudyCatalog.UnknownPreset(preset),
         };
 
     private sealed record Point(
@@ -256,7 +256,7 @@ public sealed class LazyRichStudy : IStudy
             double lr = c.StepFraction * n / lambdaMax;
             // Centering: training αf on Y + αf(w₀) is training α(f − f₀) on Y. No TaskConfig expresses these shifted
             // targets, so the run is wired here (recorder, trainer, arrays) rather than through TrainRun.
-            using var task = new RegressionTask(xs.clone(), ys + f0s, ys + f0s, xq.clone(), yq + f0q);
+            using var task = new TaskData(xs.clone(), ys + f0s, ys + f0s, xq.clone(), yq + f0q);
             var train = new TrainConfig
             {
                 Task = new TaskConfig

@@ -48,7 +48,7 @@ public sealed class MemorizationStudy : IStudy
                 DriftSteps = 300,
             },
             "full" => new MemorizationConfig(),
-            _ => throw Studies.UnknownPreset(preset),
+            _ => throw StudyCatalog.UnknownPreset(preset),
         };
 
     /// <inheritdoc/>
@@ -644,7 +644,7 @@ public sealed class MemorizationStudy : IStudy
             RiskEstimate = false,
         };
         using var y = nn.functional.one_hot(labels, classes).to_type(x.dtype);
-        using var task = new RegressionTask(x.alias(), y.alias(), y.alias(), x.alias(), y.alias());
+        using var task = new TaskData(x.alias(), y.alias(), y.alias(), x.alias(), y.alias());
         var control = new TrainerControl { StopWhen = _ => fittedAt is not null };
         Trainer.Run(train, task, net, [probe], cancel: cancel, control: control);
         return (fittedAt, net, si?.data<double>().ToArray());

@@ -58,7 +58,7 @@ public sealed class ReservoirAblationStudy : IStudy
                 RefreshEvery = 200,
                 LogEvery = 50,
             },
-            _ => throw Studies.UnknownPreset(preset),
+            _ => throw StudyCatalog.UnknownPreset(preset),
         };
 
     private sealed record Row(int Step, double TrainMse, double TestMse, double NoiseAbsorbed, int ChannelDim);
@@ -285,7 +285,7 @@ public sealed class ReservoirAblationStudy : IStudy
     /// threshold.</summary>
     private static List<Row> Train(
         ReservoirAblationConfig c,
-        RegressionTask task,
+        TaskData task,
         double? threshold,
         IProgress<ProgressReport>? progress,
         double offset,

@@ -19,7 +19,7 @@ public static class Trainer
     /// <summary>Runs <paramref name="config"/>.Steps steps and returns the logged metrics.</summary>
     public static IReadOnlyList<TrainingMetrics> Run(
         TrainConfig config,
-        RegressionTask task,
+        TaskData task,
         nn.Module<Tensor, Tensor> model,
         IReadOnlyList<ITrainingObserver> observers,
         IProgress<ProgressReport>? progress = null,
@@ -161,7 +161,7 @@ public static class Trainer
         RunAccumulators acc,
         TrainConfig config,
         nn.Module<Tensor, Tensor> model,
-        RegressionTask task,
+        TaskData task,
         IReadOnlyList<Parameter> parameters,
         Optimizer optimizer,
         double lr
@@ -186,7 +186,7 @@ public static class Trainer
         int step,
         TrainConfig config,
         nn.Module<Tensor, Tensor> model,
-        RegressionTask task,
+        TaskData task,
         double gradNorm,
         double lr,
         Optimizer optimizer,

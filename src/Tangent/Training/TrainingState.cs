@@ -11,7 +11,7 @@ namespace Tangent.Training;
 public sealed record TrainingState(
     int Step,
     nn.Module<Tensor, Tensor> Model,
-    RegressionTask Task,
+    TaskData Task,
     Optimizer Optimizer,
     double LearningRate,
     LossKind Loss,

@@ -171,7 +171,7 @@ public class ConfigFuzzTests
             "[1, \"a\"]",
             "\"\"",
         ];
-        foreach (var study in Tangent.Studies.Studies.All)
+        foreach (var study in Tangent.Studies.StudyCatalog.All)
         {
             var preset = study.Preset("quick");
             var node = System
@@ -186,7 +186,7 @@ public class ConfigFuzzTests
                     key = Typo(key, random);
                 try
                 {
-                    var config = Tangent.Studies.Studies.Override(preset, [$"{key}={value}"]);
+                    var config = Tangent.Studies.StudyCatalog.Override(preset, [$"{key}={value}"]);
                     Seeds.CheckAll(config, "--set ");
                 }
                 catch (ConfigException e)

@@ -88,8 +88,8 @@ public class ConfigSchemaTests
     [Fact]
     public void SeedsInsideStudyConfigsAreChecked()
     {
-        var preset = Tangent.Studies.Studies.Find("double-descent").Preset("quick");
-        var bad = Tangent.Studies.Studies.Override(preset, ["seed=4294967296"]);
+        var preset = Tangent.Studies.StudyCatalog.Find("double-descent").Preset("quick");
+        var bad = Tangent.Studies.StudyCatalog.Override(preset, ["seed=4294967296"]);
         var e = Assert.Throws<ConfigException>(() => Seeds.CheckAll(bad, "--set "));
         Assert.Equal("--set seed", e.Field);
     }

@@ -416,7 +416,7 @@ public class StudyTests
     {
         var stdout = new StringWriter();
         Assert.Equal(0, TangentCli.Run(["study", "--list"], stdout, new StringWriter()));
-        foreach (var s in Tangent.Studies.Studies.All)
+        foreach (var s in Tangent.Studies.StudyCatalog.All)
             Assert.Contains(s.Name, stdout.ToString());
     }
 
@@ -427,7 +427,7 @@ public class StudyTests
     public void BadOverridesNameTheProblem(string assignment, string field, string message)
     {
         var e = Assert.Throws<ConfigException>(() =>
-            Tangent.Studies.Studies.Override(new DoubleDescentConfig(), [assignment])
+            Tangent.Studies.StudyCatalog.Override(new DoubleDescentConfig(), [assignment])
         );
         Assert.Equal(field, e.Field);
         Assert.Contains(message, e.Message);
@@ -436,9 +436,9 @@ public class StudyTests
     [Fact]
     public void AnUnknownKeyInsideAnOverriddenObjectIsNamed()
     {
-        var preset = Tangent.Studies.Studies.Find("reservoir-ablation").Preset("quick");
+        var preset = Tangent.Studies.StudyCatalog.Find("reservoir-ablation").Preset("quick");
         var e = Assert.Throws<ConfigException>(() =>
-            Tangent.Studies.Studies.Override(preset, ["""task={"kind": "sine", "bogus": 1}"""])
+            Tangent.Studies.StudyCatalog.Override(preset, ["""task={"kind": "sine", "bogus": 1}"""])
         );
         Assert.Equal("--set task.bogus", e.Field);
     }
@@ -447,11 +447,11 @@ public class StudyTests
     public void OverridesOfEveryPresetReadBackUnchanged()
     {
         // Serializing a preset (computed keys included) and reading it back strictly must give the same config.
-        foreach (var study in Tangent.Studies.Studies.All)
+        foreach (var study in Tangent.Studies.StudyCatalog.All)
         foreach (var preset in new[] { "quick", "full" })
         {
             var config = study.Preset(preset);
-            var back = Tangent.Studies.Studies.Override(config, []);
+            var back = Tangent.Studies.StudyCatalog.Override(config, []);
             Assert.Equal(Json.Serialize(config), Json.Serialize(back));
         }
     }
@@ -459,7 +459,7 @@ public class StudyTests
     [Fact]
     public void OverridesChangeTheConfig()
     {
-        var c = Tangent.Studies.Studies.Override(
+        var c = Tangent.Studies.StudyCatalog.Override(
             new DoubleDescentConfig(),
             ["seeds=7", "features=[10, 20]", "data=/tmp/x"]
         );

@@ -7,7 +7,7 @@ using Tangent.Store;
 namespace Tangent.Studies;
 
 /// <summary>The explicit table of studies, and the shared parts of running one.</summary>
-public static class Studies
+public static class StudyCatalog
 {
     /// <summary>Every study, by name.</summary>
     public static IReadOnlyList<IStudy> All { get; } =

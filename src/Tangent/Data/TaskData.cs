@@ -8,10 +8,10 @@ namespace Tangent.Data;
 /// with the injected noise ε recorded, and clean test data (m×d). Tensors are owned by the task (detached from dispose
 /// scopes); dispose the task to free them.
 /// </summary>
-public sealed class RegressionTask : IDisposable
+public sealed class TaskData : IDisposable
 {
     /// <summary>Creates a task and takes ownership of its tensors.</summary>
-    public RegressionTask(Tensor trainX, Tensor trainY, Tensor trainClean, Tensor testX, Tensor testY)
+    public TaskData(Tensor trainX, Tensor trainY, Tensor trainClean, Tensor testX, Tensor testY)
     {
         TrainX = trainX.DetachFromDisposeScope();
         TrainY = trainY.DetachFromDisposeScope();

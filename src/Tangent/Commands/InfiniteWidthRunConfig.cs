@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 namespace Tangent.Commands;
 
 /// <summary>Settings of <c>tangent kernel</c>, recorded in run.json.</summary>
-public sealed record KernelRunConfig
+public sealed record InfiniteWidthRunConfig
 {
     /// <summary>The model (its widths give the depth and, for the standard parameterization, the hidden
     /// widths).</summary>
@@ -69,7 +69,7 @@ public sealed record KernelRunConfig
     }
 
     /// <summary>Checks the numeric fields.</summary>
-    public KernelRunConfig Validate()
+    public InfiniteWidthRunConfig Validate()
     {
         ConfigException.Require(
             QuadratureDegree is >= 4 and <= 400,

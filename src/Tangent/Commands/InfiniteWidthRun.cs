@@ -17,11 +17,11 @@ namespace Tangent.Commands;
 /// finite networks of given widths are from the limit (relative Frobenius distance of eNTK/p to the analytic NTK, at
 /// initialization and after gradient descent on given targets).
 /// </summary>
-public static class KernelRun
+public static class InfiniteWidthRun
 {
     /// <summary>Writes arrays, summary, metrics, figures and report; returns the summary.</summary>
     public static IReadOnlyList<KeyValuePair<string, object?>> Run(
-        KernelRunConfig settings,
+        InfiniteWidthRunConfig settings,
         RunDirectory run,
         IProgress<ProgressReport>? progress = null,
         CancellationToken cancel = default
@@ -137,7 +137,7 @@ public static class KernelRun
                             LogEvery = settings.TrainSteps,
                             RiskEstimate = false,
                         };
-                        using var task = new RegressionTask(x.alias(), y.alias(), y.alias(), x.alias(), y.alias());
+                        using var task = new TaskData(x.alias(), y.alias(), y.alias(), x.alias(), y.alias());
                         var control = new TrainerControl { LearningRateField = "--train-lr" };
                         Trainer.Run(train, task, net, [], cancel: cancel, control: control);
                         trained.Add(Distance(net, x, infinite, model.Widths[^1]));
