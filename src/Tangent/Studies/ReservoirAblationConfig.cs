@@ -55,6 +55,12 @@ public sealed record ReservoirAblationConfig
     /// <summary>Relative change of the final test MSE that still counts as "unchanged".</summary>
     public double TestTolerance { get; init; } = 0.10;
 
+    /// <summary>
+    /// The ablated run's absorbed noise, as a share of the unablated run's, below which ablation "removes"
+    /// memorization: one half, the claim's own "halves it" (THEORY §8, the reservoir carries the memorized noise).
+    /// </summary>
+    public double MemorizationRatio { get; init; } = 0.5;
+
     /// <summary>Steps between logged rows.</summary>
     public int LogEvery { get; init; } = 20;
 
