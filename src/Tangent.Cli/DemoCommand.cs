@@ -40,6 +40,7 @@ public static class DemoCommand
             HelpName = "DIR",
         };
         var force = new Option<bool>("--force") { Description = "Replace the contents of a non-empty --out directory" };
+        var skipMemory = CliRun.SkipMemoryCheckOption();
 
         var command = new Command(
             "demo",
@@ -65,6 +66,7 @@ public static class DemoCommand
             threads,
             output,
             force,
+            skipMemory,
         };
         command.SetAction(parse =>
             TangentCli.Guard(
@@ -90,6 +92,7 @@ public static class DemoCommand
                         Seed = parse.GetValue(seed),
                     }.Validate();
                     CliRun.SetThreads(parse.GetValue(threads));
+                    MemoryBudget.Require(config.MemoryEstimate(), parse.GetValue(skipMemory));
                     return CliRun.Execute(
                         "demo",
                         config,

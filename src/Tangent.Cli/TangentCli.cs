@@ -201,7 +201,7 @@ public static class TangentCli
                     ? MemoryBudget.Format(bytes)
                     : "memory";
             return $"out of memory: could not allocate {size} (of {MemoryBudget.Format(MemoryBudget.Available())} "
-                + "available); lower the sizes that set it (model.widths, task.train_samples, the rows of --inputs)";
+                + "available); lower the sizes the command was given (widths, sample counts, rows of the inputs)";
         }
         // LibTorch appends "Exception raised from f at file:line (most recent call first):" and C++ frames.
         int cut = message.IndexOf("Exception raised from", StringComparison.Ordinal);

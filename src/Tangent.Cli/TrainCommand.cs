@@ -139,6 +139,7 @@ public static class TrainCommand
                 + "i.e. relaxed by e⁻¹ or more), 'rel:τ' (τ·λ_max) or 'abs:v'",
             DefaultValueFactory = _ => "lambda-star",
         };
+        var analyzeSkipMemory = CliRun.SkipMemoryCheckOption();
         var cutoff = new Option<double>("--pinv-cutoff")
         {
             Description = "Relative singular-value cutoff of D⁺ in the path-coupling prediction",
@@ -159,6 +160,7 @@ public static class TrainCommand
             window,
             threshold,
             cutoff,
+            analyzeSkipMemory,
             threads,
         };
         command.SetAction(parse =>
@@ -168,7 +170,11 @@ public static class TrainCommand
                 cancel =>
                 {
                     CliRun.SetThreads(parse.GetValue(threads));
-                    var options = new AnalyzeOptions { PinvCutoff = parse.GetValue(cutoff) };
+                    var options = new AnalyzeOptions
+                    {
+                        PinvCutoff = parse.GetValue(cutoff),
+                        SkipMemoryCheck = parse.GetValue(analyzeSkipMemory),
+                    };
                     ConfigException.Require(
                         options.PinvCutoff > 0 && options.PinvCutoff < 1,
                         "--pinv-cutoff",

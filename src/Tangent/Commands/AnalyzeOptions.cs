@@ -30,6 +30,9 @@ public sealed record AnalyzeOptions
     /// prediction).</summary>
     public double PinvCutoff { get; init; } = 1e-12;
 
+    /// <summary>Start even when the estimated peak memory exceeds what the machine has available.</summary>
+    public bool SkipMemoryCheck { get; init; }
+
     /// <summary>
     /// The sub-directory of the run an analysis of window s:T writes: <c>analysis</c> for the whole run with the
     /// default threshold and cutoff, else <c>analysis-s-T</c> with the threshold and cutoff appended when they are not

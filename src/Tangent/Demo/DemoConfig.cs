@@ -48,6 +48,17 @@ public sealed record DemoConfig
     /// <summary>Seed of the label noise (seed) and of the initialization (seed + 1).</summary>
     public long Seed { get; init; } = 0;
 
+    /// <summary>
+    /// The largest objects of the demo: the one-hidden-layer network's 3N + 1 parameters with gradients and update
+    /// (float64, four copies) and the activations of the training, test and grid passes ((n + m + 400)·N, three
+    /// copies); the kernels are n × n and m × n, small.
+    /// </summary>
+    public IReadOnlyList<MemoryItem> MemoryEstimate() =>
+        [
+            new($"network of width {Width}", 8.0 * 4 * (3.0 * Width + 1), "--width"),
+            new("activations", 8.0 * 3 * (TrainPoints + TestPoints + 400.0) * Width, "--width"),
+        ];
+
     /// <summary>Checks every field; throws <see cref="ConfigException"/> naming the first bad one.</summary>
     public DemoConfig Validate()
     {

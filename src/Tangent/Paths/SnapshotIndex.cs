@@ -64,4 +64,25 @@ public sealed record SnapshotIndex
             );
         }
     }
+
+    /// <summary>
+    /// The largest objects of an analysis of <paramref name="snapshots"/> snapshots: each holds K_SS (N × N, N = n or
+    /// n·p) and K_QS (M × N) in float64, all loaded at once, and the operators W_S, its discrete form, D, the
+    /// propagator and their eigen/singular decompositions take about eight N × N matrices more.
+    /// </summary>
+    public IReadOnlyList<MemoryItem> AnalysisMemory(int snapshots)
+    {
+        double width = Traced ? 1 : Outputs;
+        double nRows = TrainSamples * width,
+            mRows = QuerySamples * width;
+        return
+        [
+            new(
+                $"{snapshots} kernel snapshots ({nRows:0} × {nRows:0} and {mRows:0} × {nRows:0})",
+                8.0 * snapshots * nRows * (nRows + mRows),
+                "--window"
+            ),
+            new($"path operators ({nRows:0} × {nRows:0})", 8.0 * 8 * nRows * nRows + 8.0 * 2 * mRows * nRows, "RUN"),
+        ];
+    }
 }

@@ -531,6 +531,7 @@ public class BadInputTests
     [InlineData("--seed", "2147483647", "demo", "--seed", "99999999999")]
     [InlineData("--seed", null, "demo", "--seed", "-1")]
     [InlineData("--lr", null, "demo", "--lr", "NaN")]
+    [InlineData("--width", "--skip-memory-check", "demo", "--width", "1000000000")]
     [InlineData(
         "--finite-widths",
         "as an integer",

@@ -69,6 +69,10 @@ public class MemoryBudgetTests
             .MemoryEstimate()
             .Single(i => i.What.StartsWith("kernel snapshot", StringComparison.Ordinal));
         Assert.InRange(kernel.Bytes, written, 4 * written);
+        // The analysis holds every snapshot of its window at once: what was written, less the two .npy headers.
+        var index = Tangent.Paths.SnapshotIndex.Read(run.Path);
+        var snapshots = index.AnalysisMemory(1).First();
+        Assert.InRange(snapshots.Bytes, written - 1024, written);
     }
 
     [Fact]
