@@ -115,43 +115,7 @@ public static class TrainRun
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var metrics = Trainer.Run(config, task, model, observers, progress, cancel, control);
         double seconds = clock.Elapsed.TotalSeconds;
-        run.WriteMetrics(
-            [
-                "step",
-                "train_loss",
-                "train_metric",
-                "test_loss",
-                "test_metric",
-                "weight_norm",
-                "grad_norm",
-                "lr",
-                "mean_gate",
-                "gated_off_share",
-                "risk_estimate",
-                "risk_estimate_alpha",
-                "drift_norm",
-                "diffusion_norm",
-            ],
-            metrics.Select(m =>
-                (IReadOnlyList<double?>)
-                    [
-                        m.Step,
-                        m.TrainLoss,
-                        m.TrainMetric,
-                        m.TestLoss,
-                        m.TestMetric,
-                        m.WeightNorm,
-                        double.IsNaN(m.GradientNorm) ? null : m.GradientNorm,
-                        m.LearningRate,
-                        m.MeanGate,
-                        m.GatedOffShare,
-                        m.RiskEstimate,
-                        m.RiskEstimateAlpha,
-                        m.DriftNorm,
-                        m.DiffusionNorm,
-                    ]
-            )
-        );
+        MetricsTable.Write(run, metrics);
         Directory.CreateDirectory(Path.Combine(run.Path, "params"));
         ParameterFiles.Save(model, Path.Combine(run.Path, "params"));
 

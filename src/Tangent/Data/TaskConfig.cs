@@ -97,12 +97,29 @@ public sealed record TaskConfig
             _ => Outputs,
         };
 
+    /// <summary>
+    /// For kind <c>provided</c>: what the task is. A provided task's arrays come from the code that ran it (a study's
+    /// own construction, written to the run's arrays/); the record says so instead of naming a generator it did not
+    /// use.
+    /// </summary>
+    public string Description { get; init; } = "";
+
     /// <summary>Whether targets are classes (one-hot, or ±1 with one output); the metric is then accuracy.</summary>
     public bool IsClassification => Kind is "teacher-classes" or "modular" or "fashion-mnist";
 
     /// <summary>Checks every field.</summary>
     public TaskConfig Validate(string path = "task")
     {
+        if (Kind == "provided")
+        {
+            ConfigException.Require(
+                Description.Length > 0 && Dimension >= 1 && Outputs >= 1 && TrainSamples >= 1,
+                $"{path}.description",
+                "a provided task needs a description and its sizes (dimension, outputs, train_samples)",
+                "say what the arrays are; provided tasks are made in code, not in config files"
+            );
+            return this;
+        }
         ConfigException.Require(
             Kind is "sine" or "teacher" or "linear-teacher" or "teacher-classes" or "modular" or "fashion-mnist",
             $"{path}.kind",
@@ -226,6 +243,12 @@ public sealed record TaskConfig
     public TaskData Create(long seed, ScalarType dtype = ScalarType.Float64)
     {
         Validate();
+        ConfigException.Require(
+            Kind != "provided",
+            "task.kind",
+            $"'provided' ({Description}) has no generator: its arrays come with the run that made them",
+            "use a generated kind (sine, teacher, linear-teacher, teacher-classes, modular, fashion-mnist)"
+        );
         if (Kind == "sine")
             return SineTask.Create(TrainSamples, TestSamples, -2.5, 2.5, 0.9, 1.7, NoiseStd, seed, dtype);
         if (Kind == "modular")

@@ -179,12 +179,7 @@ public sealed class GrokkingStudy : IStudy
             using var task = train.Task.Create(train.Seed);
             var net = new Mlp(train.Model, Seeds.Generator(train.Seed + 1));
             var metrics = Trainer.Run(train, task, net, [recorder, fourier], cancel: cancel);
-            sub.WriteMetrics(
-                ["step", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "weight_norm"],
-                metrics.Select(m =>
-                    (IReadOnlyList<double?>)[m.Step, m.TrainLoss, m.TrainMetric, m.TestLoss, m.TestMetric, m.WeightNorm]
-                )
-            );
+            MetricsTable.Write(sub, metrics);
             sub.Complete();
             var index = SnapshotIndex.Read(sub.Path);
             using var labels = index.TrainIndices is null

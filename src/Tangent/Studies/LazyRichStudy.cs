@@ -254,14 +254,19 @@ public sealed class LazyRichStudy : IStudy
             using (var k0 = Tangent.Kernels.Ntk.Compute(model, xs))
                 lambdaMax = linalg.eigvalsh(k0.Kss).max().item<double>() / (alpha * alpha);
             double lr = c.StepFraction * n / lambdaMax;
-            // Centering: training αf on Y + αf(w₀) is training α(f − f₀) on Y. No TaskConfig expresses these shifted
-            // targets, so the run is wired here (recorder, trainer, arrays) rather than through TrainRun.
+            // Centering: training αf on Y + αf(w₀) is training α(f − f₀) on Y. No generator makes these shifted
+            // targets, so the task is recorded as provided, with its arrays, and the run is wired here rather than by
+            // TrainRun.
             using var task = new TaskData(xs.clone(), ys + f0s, ys + f0s, xq.clone(), yq + f0q);
             var train = new TrainConfig
             {
                 Task = new TaskConfig
                 {
-                    Kind = "teacher",
+                    Kind = "provided",
+                    Description =
+                        tag == ""
+                            ? $"teacher–student on the sphere (d = {d}), targets shifted by αf(w₀, x), α = {alpha}"
+                            : $"binary Fashion-MNIST, ±1 targets shifted by αf(w₀, x), α = {alpha}",
                     TrainSamples = n,
                     TestSamples = m,
                     Dimension = d,
@@ -279,12 +284,11 @@ public sealed class LazyRichStudy : IStudy
             sub.WriteArray("Y_S", task.TrainY);
             sub.WriteArray("Y_S_clean", task.TrainClean);
             sub.WriteArray("Y_Q", task.TestY);
+            sub.WriteArray("train_x", task.TrainX);
+            sub.WriteArray("test_x", task.TestX);
             var recorder = new KernelRecorder(new RecordConfig { Schedule = "log", Count = c.Snapshots }, sub, train);
             var metrics = Trainer.Run(train, task, model, [recorder], cancel: cancel);
-            sub.WriteMetrics(
-                ["step", "train_mse", "test_mse"],
-                metrics.Select(m => (IReadOnlyList<double?>)[m.Step, m.TrainMetric, m.TestMetric])
-            );
+            MetricsTable.Write(sub, metrics);
             sub.Complete();
             var (result, _) = AnalyzeRun.Run(sub.Path, new AnalyzeOptions(), cancel: cancel);
             double testError;

@@ -89,6 +89,11 @@ public class BadInputTests
             { """{"model": {"widths": [1, 0, 1]}}""", "model.widths", null },
             { """{"record": {"schedule": "sometimes"}}""", "record.schedule", null },
             { """{"task": {"kind": "spiral"}}""", "task.kind", null },
+            {
+                """{"task": {"kind": "provided", "description": "x", "dimension": 1, "train_samples": 8}}""",
+                "task.kind",
+                "no generator"
+            },
             // Sizes that do not fit in memory are refused before anything is allocated.
             { """{"model": {"widths": [1, 1000000000, 1]}}""", "model.widths", "--skip-memory-check" },
             {
