@@ -9,11 +9,11 @@ using static TorchSharp.torch;
 namespace Tangent.Bench;
 
 /// <summary>
-/// The eNTK sweep of the eNTK-engine issue, in one run: the 784→w→w→10 ReLU MLP (biases, NTK parameterization, σ_w =
-/// √2, σ_b = 0.1, Gaussian inputs) for n ∈ {1024, 2048, 4096, 8192}, w ∈ {256, 1024}, float32, traced and full output
-/// space. Each configuration runs in a child process so its peak memory (VmHWM) is its own. The same configurations run
-/// in the PyTorch peer (bench/peer/ntk_peer.py, Debian python3-torch) when it is installed, and the table reports
-/// ratios, plus the share of this machine's float32 GEMM rate measured in the same run.
+/// The eNTK sweep of the eNTK-engine issue, in one run: the 784→w→w→10 ReLU MLP (biases, NTK parameterization,
+/// σ_w = √2, σ_b = 0.1, Gaussian inputs) for n ∈ {1024, 2048, 4096, 8192}, w ∈ {256, 1024}, float32, traced and
+/// full output space. Each configuration runs in a child process so its peak memory (VmHWM) is its own. The same
+/// configurations run in the PyTorch peer (bench/peer/ntk_peer.py, Debian python3-torch) when it is installed, and the
+/// table reports ratios, plus the share of this machine's float32 GEMM rate measured in the same run.
 /// </summary>
 /// <remarks>
 /// FLOP count ("useful" work of the structured contraction, the same for every method): per linear layer l with fan-in

@@ -7,8 +7,8 @@ namespace Tangent.Bench;
 
 /// <summary>
 /// Reports eNTK cost against this machine's measured limit in one run: the float64 GEMM rate (the ceiling of any dense
-/// kernel computation here) and the eNTK's useful FLOP rate, counting only the 2·(np)²·P of the final contraction J Jᵀ.
-/// A low ratio is the per-row autograd overhead the structured engine (eNTK issue) removes.
+/// kernel computation here) and the eNTK's useful FLOP rate, counting only the 2·(np)²·P of the final contraction J
+/// Jᵀ. A low ratio is the per-row autograd overhead the structured engine (eNTK issue) removes.
 /// </summary>
 public static class Roofline
 {

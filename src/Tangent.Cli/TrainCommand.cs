@@ -135,7 +135,8 @@ public static class TrainCommand
         var threshold = new Option<string>("--threshold")
         {
             Description =
-                "Channel threshold on W_S eigenvalues: 'lambda-star' ((n/2)(1 − e⁻²): ½-MSE modes with ηλT/n ≥ 1, "
+                "Channel threshold on W_S eigenvalues: 'lambda-star' ((n/2)(1 − e⁻²): ½-MSE modes with "
+                + "ηλT/n ≥ 1, "
                 + "i.e. relaxed by e⁻¹ or more), 'rel:τ' (τ·λ_max) or 'abs:v'",
             DefaultValueFactory = _ => "lambda-star",
         };

@@ -5,9 +5,9 @@ namespace Tangent.Channel;
 
 /// <summary>
 /// Eigen-decomposition of a symmetric PSD operator (an eNTK K_SS or a Gramian W_S) split into the
-/// <b>signal channel</b> (positive eigenvalues λ_i at or above a threshold: τ·λ_max, or an absolute λ⋆ such as the
-/// window's n/(ηT) scale) and the <b>reservoir</b> (the rest), THEORY §2. Eigenvalues are sorted in descending order;
-/// eigenvectors are the columns of <see cref="Vectors"/>. The one channel split of the library.
+/// <b>signal channel</b> (positive eigenvalues λ_i at or above a threshold: τ·λ_max, or an absolute λ⋆ such as
+/// the window's n/(ηT) scale) and the <b>reservoir</b> (the rest), THEORY §2. Eigenvalues are sorted in descending
+/// order; eigenvectors are the columns of <see cref="Vectors"/>. The one channel split of the library.
 /// </summary>
 public sealed class SpectralPartition : IDisposable
 {
@@ -78,8 +78,8 @@ public sealed class SpectralPartition : IDisposable
     }
 
     /// <summary>
-    /// Each row's reservoir leverage Σ_{j ∈ reservoir} V_ij²: the share of the unit vector e_i in the reservoir (rows
-    /// of an orthonormal basis: channel and reservoir leverage add to 1).
+    /// Each row's reservoir leverage Σ_{j ∈ reservoir} V_ij²: the share of the unit vector e_i in the reservoir
+    /// (rows of an orthonormal basis: channel and reservoir leverage add to 1).
     /// </summary>
     public double[] ReservoirLeverage()
     {
@@ -94,7 +94,8 @@ public sealed class SpectralPartition : IDisposable
     /// <summary>Coefficients c_i = v_iᵀ r of a vector r in the eigenbasis.</summary>
     public Tensor Project(Tensor r) => Vectors.T.matmul(r.reshape(-1).to_type(ScalarType.Float64));
 
-    /// <summary>Channel share ‖Π_channel r‖² / ‖r‖² = Σ_{i ≤ channel} c_i² / Σ_i c_i² (0 for r = 0).</summary>
+    /// <summary>Channel share ‖Π_channel r‖² / ‖r‖² = Σ_{i ≤ channel} c_i² / Σ_i c_i² (0 for r =
+    /// 0).</summary>
     public double ChannelShare(Tensor r)
     {
         using var scope = NewDisposeScope();

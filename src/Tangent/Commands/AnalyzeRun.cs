@@ -242,7 +242,8 @@ public static class AnalyzeRun
                     ? "Warning: the one-step propagator I − ηBK has spectral radius "
                         + $"{r.MaxPropagatorRadius.Radius:G3} > 1 in the segment from step "
                         + $"{r.MaxPropagatorRadius.Step}: "
-                        + "the linearized dynamics w ← w − ηMJᵀg expand there (adaptive optimizers with momentum "
+                        + "the linearized dynamics w ← w − ηMJᵀg expand there (adaptive optimizers with "
+                        + "momentum "
                         + "often do this while the real run stays stable), so D, G_Q and W_S "
                         + "are dominated by expanding modes and the predictions below are not expected to hold."
                     : "The one-step propagator I − ηBK is contractive throughout the window (largest spectral "
@@ -395,7 +396,8 @@ public static class AnalyzeRun
         yield return Figure.Render(
             transfer,
             "transfer_spectrum",
-            "How much each eigen-direction of W_S moves the test outputs: ‖G_Q v_i‖ against λ_i (test invisibility: "
+            "How much each eigen-direction of W_S moves the test outputs: ‖G_Q v_i‖ against λ_i (test "
+                + "invisibility: "
                 + "small λ must transfer little)."
         );
 

@@ -47,8 +47,8 @@ public sealed record InfiniteWidthRunConfig
     public double TrainLr { get; init; } = 0.5;
 
     /// <summary>
-    /// The largest objects for <paramref name="n"/> inputs and <paramref name="m"/> query inputs: NNGP and NTK on n × n
-    /// and m × n (8 bytes a number) with their copies and a block workspace, and for finite widths each network's
+    /// The largest objects for <paramref name="n"/> inputs and <paramref name="m"/> query inputs: NNGP and NTK on n ×
+    /// n and m × n (8 bytes a number) with their copies and a block workspace, and for finite widths each network's
     /// traced eNTK n × n with its copies.
     /// </summary>
     public IReadOnlyList<MemoryItem> MemoryEstimate(long n, long m)

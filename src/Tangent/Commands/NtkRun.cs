@@ -136,7 +136,8 @@ public static class NtkRun
         var figure = Figure.Render(
             plot,
             "spectrum",
-            "Eigenvalues of K_SS in decreasing order (both axes log-scaled; |λ| below 1e-16·λ_max drawn at that floor)."
+            "Eigenvalues of K_SS in decreasing order (both axes log-scaled; |λ| below 1e-16·λ_max drawn at that "
+                + "floor)."
         );
         run.WriteFigure(figure.Name, figure.Svg, figure.Png);
         var report = new HtmlReport("Tangent ntk: empirical NTK")

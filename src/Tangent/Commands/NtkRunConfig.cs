@@ -42,8 +42,8 @@ public sealed record NtkRunConfig
 
     /// <summary>
     /// The largest objects for <paramref name="n"/> inputs and <paramref name="m"/> query inputs, with w = p outputs (1
-    /// when traced): K_SS (nw)² three times (the kernel, its float64 copy, the eigensolver's workspace), K_QS (mw)(nw),
-    /// and for the Jacobian method two blocks of Jacobian rows (at most (n + m)·p·P); 8 bytes a number.
+    /// when traced): K_SS (nw)² three times (the kernel, its float64 copy, the eigensolver's workspace), K_QS
+    /// (mw)(nw), and for the Jacobian method two blocks of Jacobian rows (at most (n + m)·p·P); 8 bytes a number.
     /// </summary>
     public IReadOnlyList<MemoryItem> MemoryEstimate(long n, long m)
     {

@@ -5,8 +5,8 @@ public static class Schedules
 {
     /// <summary>
     /// Step 0 plus <paramref name="count"/> distinct steps in [1, <paramref name="last"/>], as evenly spaced in
-    /// log(step) as integer rounding allows: t_k = max(t_{k−1} + 1, round(last^{k/(count−1)})), with the tail pulled
-    /// back so the final step is exactly <paramref name="last"/>.
+    /// log(step) as integer rounding allows: t_k = max(t_{k−1} + 1, round(last^{k/(count−1)})), with the tail
+    /// pulled back so the final step is exactly <paramref name="last"/>.
     /// </summary>
     public static IReadOnlyList<int> LogSpaced(int last, int count)
     {

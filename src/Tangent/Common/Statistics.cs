@@ -3,7 +3,8 @@ namespace Tangent;
 /// <summary>Small descriptive statistics used in summaries.</summary>
 public static class Statistics
 {
-    /// <summary>Pearson correlation Σ(a − ā)(b − b̄) / √(Σ(a − ā)² Σ(b − b̄)²) (0 when either is constant).</summary>
+    /// <summary>Pearson correlation Σ(a − ā)(b − b̄) / √(Σ(a − ā)² Σ(b − b̄)²) (0 when either is
+    /// constant).</summary>
     public static double Pearson(IReadOnlyList<double> a, IReadOnlyList<double> b)
     {
         double ma = a.Average(),
@@ -34,8 +35,8 @@ public static class Statistics
         return ranks;
     }
 
-    /// <summary>Least-squares slope of y on x: Σ(x − x̄)(y − ȳ) / Σ(x − x̄)² (a growth exponent when both are
-    /// logarithms).</summary>
+    /// <summary>Least-squares slope of y on x: Σ(x − x̄)(y − ȳ) / Σ(x − x̄)² (a growth exponent when both
+    /// are logarithms).</summary>
     public static double Slope(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
         double mx = x.Average(),
@@ -44,9 +45,9 @@ public static class Statistics
     }
 
     /// <summary>
-    /// The first index i with values[i] ≥ max − <paramref name="tolerance"/>: where a curve first reaches its maximum,
-    /// with values closer than the tolerance counted as equal, so that a rounding difference (1.0000000000000002
-    /// against 1.0) cannot move the answer.
+    /// The first index i with values[i] ≥ max − <paramref name="tolerance"/>: where a curve first reaches its
+    /// maximum, with values closer than the tolerance counted as equal, so that a rounding difference
+    /// (1.0000000000000002 against 1.0) cannot move the answer.
     /// </summary>
     public static int FirstNearMaximum(IReadOnlyList<double> values, double tolerance)
     {

@@ -7,8 +7,8 @@ namespace Tangent.Data;
 public static class SineTask
 {
     /// <summary>
-    /// n evenly spaced training points on [lo, hi] with targets a·sin(ωx) + N(0, σ²), and m clean test points at the
-    /// midpoints of m equal cells of [lo, hi] (so none coincides with a training point).
+    /// n evenly spaced training points on [lo, hi] with targets a·sin(ωx) + N(0, σ²), and m clean test points at
+    /// the midpoints of m equal cells of [lo, hi] (so none coincides with a training point).
     /// </summary>
     public static TaskData Create(
         int nTrain,

@@ -320,8 +320,8 @@ public sealed record TaskConfig
     /// <summary>
     /// A seeded random draw of n training and m test images of the kept classes, standardized by the training draw's
     /// pixel mean and standard deviation; a share <see cref="LabelNoise"/> of training labels is changed to a different
-    /// kept class, uniformly (for two classes: the sign flips), so <c>targets − clean targets</c> records exactly which
-    /// labels changed.
+    /// kept class, uniformly (for two classes: the sign flips), so <c>targets − clean targets</c> records exactly
+    /// which labels changed.
     /// </summary>
     private TaskData FashionMnistTask(long seed, ScalarType dtype)
     {
@@ -381,8 +381,8 @@ public sealed record TaskConfig
     private Tensor OneHot(Tensor classes) => nn.functional.one_hot(classes, Outputs).to_type(ScalarType.Float64);
 
     /// <summary>
-    /// Every pair (a, b) ∈ ℤ_p² (b ≠ 0 for div) labelled a ∘ b mod p, inputs the concatenated one-hots of a and b,
-    /// split at random (seeded) into a training share and a held-out rest; targets one-hot.
+    /// Every pair (a, b) ∈ ℤ_p² (b ≠ 0 for div) labelled a ∘ b mod p, inputs the concatenated one-hots of a
+    /// and b, split at random (seeded) into a training share and a held-out rest; targets one-hot.
     /// </summary>
     private TaskData Modular(long seed, ScalarType dtype)
     {

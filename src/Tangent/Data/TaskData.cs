@@ -5,8 +5,8 @@ namespace Tangent.Data;
 
 /// <summary>
 /// A supervised regression task with known ground truth: training inputs X_S (n×d), noisy targets Y_S = f*(X_S) + ε
-/// with the injected noise ε recorded, and clean test data (m×d). Tensors are owned by the task (detached from dispose
-/// scopes); dispose the task to free them.
+/// with the injected noise ε recorded, and clean test data (m×d). Tensors are owned by the task (detached from
+/// dispose scopes); dispose the task to free them.
 /// </summary>
 public sealed class TaskData : IDisposable
 {

@@ -371,7 +371,8 @@ public static class DemoReport
         return Figure.Render(
             plot,
             "transfer",
-            "How much one unit of output gradient along eigenvector v_i of K_SS moves the test outputs, ‖K_QS v_i‖, "
+            "How much one unit of output gradient along eigenvector v_i of K_SS moves the test outputs, ‖K_QS "
+                + "v_i‖, "
                 + "against λ_i: small-λ (reservoir) directions move the test set little."
         );
     }

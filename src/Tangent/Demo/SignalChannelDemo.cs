@@ -11,8 +11,8 @@ namespace Tangent.Demo;
 
 /// <summary>
 /// <c>tangent demo</c>: trains the one-hidden-layer ReLU network of <see cref="DemoConfig"/> by full-batch gradient
-/// descent on ½-MSE and, at log-spaced checkpoints, reads the instantaneous eNTK K_SS and K_QS, splits K_SS into signal
-/// channel and reservoir, and measures where the residual and the injected label noise lie. Writes the whole run
+/// descent on ½-MSE and, at log-spaced checkpoints, reads the instantaneous eNTK K_SS and K_QS, splits K_SS into
+/// signal channel and reservoir, and measures where the residual and the injected label noise lie. Writes the whole run
 /// directory.
 /// </summary>
 public static class SignalChannelDemo
@@ -68,8 +68,8 @@ public static class SignalChannelDemo
 
         try
         {
-            // Full-batch GD on ½-MSE through the one training loop; the observer logs the curve and measures the kernel
-            // at the checkpoints, before each step's update (the same point the loop's own measurements took).
+            // Full-batch GD on ½-MSE through the one training loop; the observer logs the curve and measures the
+            // kernel at the checkpoints, before each step's update (the same point the loop's own measurements took).
             var train = new TrainConfig
             {
                 Task = new TaskConfig
@@ -168,8 +168,8 @@ public static class SignalChannelDemo
     }
 
     /// <summary>
-    /// One checkpoint: K_SS = J_S J_Sᵀ and K_QS = J_Q J_Sᵀ (plain GD: M = I; LayerwiseRules), the partition of K_SS at
-    /// τ·λ_max, and the projections of r = U_S − Y and ε on its eigenvectors.
+    /// One checkpoint: K_SS = J_S J_Sᵀ and K_QS = J_Q J_Sᵀ (plain GD: M = I; LayerwiseRules), the partition of K_SS
+    /// at τ·λ_max, and the projections of r = U_S − Y and ε on its eigenvectors.
     /// </summary>
     private static (ChannelCheckpoint, Tensor) Measure(
         ScaledMlp model,

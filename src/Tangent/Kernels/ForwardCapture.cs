@@ -39,8 +39,8 @@ internal sealed class ForwardCapture : IDisposable
     /// <param name="x">Inputs [n, …].</param>
     /// <param name="ruled">Layers to capture.</param>
     /// <param name="head"> Optional map from the network outputs [n, …] to per-sample scalars [n] (e.g. per-sample
-    /// losses): the capture then treats those as its outputs (p = 1), so its signals are ∂ℓ_i/∂y_i and its Jacobian
-    /// rows are per-example loss gradients.
+    /// losses): the capture then treats those as its outputs (p = 1), so its signals are ∂ℓ_i/∂y_i and its
+    /// Jacobian rows are per-example loss gradients.
     /// </param>
     public static ForwardCapture Run(
         nn.Module<Tensor, Tensor> model,

@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 namespace Tangent.Kernels;
 
 /// <summary>
-/// Mergeable first and second moments of per-example gradients g_i = ∇_θ ℓ_i of one parameter over a batch: count b,
-/// sum Σ_i g_i and sum of squares Σ_i g_i² (elementwise, the parameter's shape).
+/// Mergeable first and second moments of per-example gradients g_i = ∇_θ ℓ_i of one parameter over a batch: count
+/// b, sum Σ_i g_i and sum of squares Σ_i g_i² (elementwise, the parameter's shape).
 /// </summary>
 public sealed record GradientMoments(string Name, long Count, Tensor Sum, Tensor SumOfSquares) : IDisposable
 {
@@ -22,8 +22,8 @@ public sealed record GradientMoments(string Name, long Count, Tensor Sum, Tensor
     }
 
     /// <summary>
-    /// ĝ² − v/(b − 1): an unbiased estimate of the squared population-mean gradient μ² when the b examples are drawn
-    /// independently (THEORY §5); the subtracted term is the batch's self-influence.
+    /// ĝ² − v/(b − 1): an unbiased estimate of the squared population-mean gradient μ² when the b examples are
+    /// drawn independently (THEORY §5); the subtracted term is the batch's self-influence.
     /// </summary>
     public Tensor UnbiasedSquaredMean()
     {

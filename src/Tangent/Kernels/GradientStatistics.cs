@@ -6,9 +6,9 @@ namespace Tangent.Kernels;
 
 /// <summary>
 /// Per-example gradient statistics from the eNTK engine's layer rules: for per-sample losses ℓ_i, the batch sum Σ_i
-/// ∇ℓ_i and the sum of squares Σ_i (∇ℓ_i)² of every selected parameter, without per-example gradients in memory for
-/// ruled layers (a Linear layer costs one matrix product: (δ²)ᵀ(a²)); other layers use per-example autograd in blocks.
-/// The optimizer (SNR gate) and population-risk estimates need exactly this.
+/// ∇ℓ_i and the sum of squares Σ_i (∇ℓ_i)² of every selected parameter, without per-example gradients in
+/// memory for ruled layers (a Linear layer costs one matrix product: (δ²)ᵀ(a²)); other layers use per-example
+/// autograd in blocks. The optimizer (SNR gate) and population-risk estimates need exactly this.
 /// </summary>
 public static class GradientStatistics
 {
@@ -81,13 +81,13 @@ public static class GradientStatistics
     }
 
     /// <summary>
-    /// Per-example squared gradient norms in the metric of a diagonal preconditioner M: s_i = Σ_k M_k (∂ℓ_i/∂θ_k)² =
-    /// g_iᵀ M g_i, a vector [n], for ℓ = <paramref name="perSampleLoss"/>(model(x)). (η/n)·s_i is the first-order
-    /// decrease of ℓ_i caused by example i's own share of a full-batch step θ ← θ − η M (1/n) Σ_j g_j: the
-    /// self-influence term of THEORY §5, per example. M is <see cref="NtkOptions.Preconditioner"/> (null: M = I),
-    /// flattened over the selected parameters in <c>named_parameters()</c> order. Linear layers on 2-D inputs need one
-    /// matrix product (a²)Mᵀ against δ²; other ruled layers give their per-example gradients block by block; the rest
-    /// come from autograd Jacobian rows.
+    /// Per-example squared gradient norms in the metric of a diagonal preconditioner M: s_i = Σ_k M_k
+    /// (∂ℓ_i/∂θ_k)² = g_iᵀ M g_i, a vector [n], for ℓ = <paramref name="perSampleLoss"/>(model(x)).
+    /// (η/n)·s_i is the first-order decrease of ℓ_i caused by example i's own share of a full-batch step θ ← θ
+    /// − η M (1/n) Σ_j g_j: the self-influence term of THEORY §5, per example. M is
+    /// <see cref="NtkOptions.Preconditioner"/> (null: M = I), flattened over the selected parameters in
+    /// <c>named_parameters()</c> order. Linear layers on 2-D inputs need one matrix product (a²)Mᵀ against δ²;
+    /// other ruled layers give their per-example gradients block by block; the rest come from autograd Jacobian rows.
     /// </summary>
     public static Tensor PreconditionedSquaredNorms(
         nn.Module<Tensor, Tensor> model,

@@ -4,8 +4,8 @@ namespace Tangent.Kernels;
 
 /// <summary>
 /// Lanczos iteration with full reorthogonalization for the top-k eigenpairs of a symmetric operator given only by
-/// products v ↦ A v (e.g. <see cref="NtkVectorProducts"/> for K_SS), in float64. Each Ritz pair (θ, y) comes with its
-/// residual ‖A y − θ y‖, so the caller knows how far to trust it.
+/// products v ↦ A v (e.g. <see cref="NtkVectorProducts"/> for K_SS), in float64. Each Ritz pair (θ, y) comes with
+/// its residual ‖A y − θ y‖, so the caller knows how far to trust it.
 /// </summary>
 public static class Lanczos
 {

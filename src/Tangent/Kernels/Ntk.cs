@@ -6,9 +6,9 @@ namespace Tangent.Kernels;
 
 /// <summary>
 /// Empirical neural tangent kernels of any TorchSharp <c>Module&lt;Tensor, Tensor&gt;</c> (THEORY §1): <c>K_SS = J_S M
-/// J_Sᵀ</c>, <c>K_QS = J_Q M J_Sᵀ</c> with J = ∂U/∂w over the selected parameters, outputs stacked sample-major (row
-/// i·p + c), optionally traced over outputs (n×n) and preconditioned by a diagonal M. Inputs are [n, …]; the model maps
-/// them to [n, p] (or [n, …] flattened to p per sample).
+/// J_Sᵀ</c>, <c>K_QS = J_Q M J_Sᵀ</c> with J = ∂U/∂w over the selected parameters, outputs stacked sample-major
+/// (row i·p + c), optionally traced over outputs (n×n) and preconditioned by a diagonal M. Inputs are [n, …]; the
+/// model maps them to [n, p] (or [n, …] flattened to p per sample).
 /// </summary>
 public static class Ntk
 {

@@ -18,8 +18,8 @@ public enum NtkMethod
     LayerwiseRules,
 
     /// <summary>
-    /// The reference: rows of J = ∂U/∂w by one reverse-mode pass per output row (n·p passes), blocked so J is never
-    /// held whole when it would not fit, then K = J M Jᵀ. Works for any module. Slow: use it to check.
+    /// The reference: rows of J = ∂U/∂w by one reverse-mode pass per output row (n·p passes), blocked so J is
+    /// never held whole when it would not fit, then K = J M Jᵀ. Works for any module. Slow: use it to check.
     /// </summary>
     JacobianContraction,
 

@@ -4,10 +4,10 @@ using static TorchSharp.torch;
 namespace Tangent.Kernels;
 
 /// <summary>
-/// Matrix-free eNTK products (THEORY §2, "Sizes"): <c>K_AB v = J_A (M (J_Bᵀ v))</c>. The vector–Jacobian product J_Bᵀ v
-/// is one backward pass; the Jacobian–vector product J_A w uses the double-backward trick: with a dummy u, g(u) = J_Aᵀ
-/// u is linear in u, so J_A w = ∂(g(u)·w)/∂u. The graphs are built once and reused for every product. Memory: O(P +
-/// n·p), never the (n·p)² kernel.
+/// Matrix-free eNTK products (THEORY §2, "Sizes"): <c>K_AB v = J_A (M (J_Bᵀ v))</c>. The vector–Jacobian product
+/// J_Bᵀ v is one backward pass; the Jacobian–vector product J_A w uses the double-backward trick: with a dummy u,
+/// g(u) = J_Aᵀ u is linear in u, so J_A w = ∂(g(u)·w)/∂u. The graphs are built once and reused for every
+/// product. Memory: O(P + n·p), never the (n·p)² kernel.
 /// </summary>
 public sealed class NtkVectorProducts : IDisposable
 {
@@ -74,8 +74,8 @@ public sealed class NtkVectorProducts : IDisposable
     public long InputDimension => Traced ? RowsB : RowsB * _p;
 
     /// <summary>
-    /// K_AB v. Full: v has n_B·p entries (sample-major). Traced: (K_tr v)_i = Σ_c Σ_j K[(i,c),(j,c)] v_j, one product
-    /// per output channel.
+    /// K_AB v. Full: v has n_B·p entries (sample-major). Traced: (K_tr v)_i = Σ_c Σ_j K[(i,c),(j,c)] v_j, one
+    /// product per output channel.
     /// </summary>
     public Tensor Apply(Tensor v)
     {

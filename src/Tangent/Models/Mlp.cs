@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 namespace Tangent.Models;
 
 /// <summary>
-/// f(x) = s · L_L(φ(L_{L−1}(… φ(L_1(x))))) with <see cref="ScaledLinear"/> layers <c>layers.{2k}</c> and activations φ
-/// between them (<c>layers.{2k+1}</c>), built from an <see cref="MlpConfig"/>. State-dict keys are
+/// f(x) = s · L_L(φ(L_{L−1}(… φ(L_1(x))))) with <see cref="ScaledLinear"/> layers <c>layers.{2k}</c> and
+/// activations φ between them (<c>layers.{2k+1}</c>), built from an <see cref="MlpConfig"/>. State-dict keys are
 /// <c>layers.0.weight</c>, <c>layers.0.bias</c>, <c>layers.2.weight</c>, ….
 /// </summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>

@@ -5,9 +5,9 @@ using static TorchSharp.torch;
 namespace Tangent.Models;
 
 /// <summary>
-/// One-hidden-layer ReLU network in the NTK parameterization: <c>f(x) = a · relu(W x + b) / √N + c</c>, width N, with W
-/// ~ N(0, σ_w²/d), b ~ N(0, σ_b²), a ~ N(0, 1) and c = 0 at initialization. The 1/√N output scale keeps the kernel O(1)
-/// as N grows.
+/// One-hidden-layer ReLU network in the NTK parameterization: <c>f(x) = a · relu(W x + b) / √N + c</c>, width N,
+/// with W ~ N(0, σ_w²/d), b ~ N(0, σ_b²), a ~ N(0, 1) and c = 0 at initialization. The 1/√N output scale keeps
+/// the kernel O(1) as N grows.
 /// </summary>
 public sealed class ScaledMlp : nn.Module<Tensor, Tensor>
 {

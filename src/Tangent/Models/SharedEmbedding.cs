@@ -6,8 +6,8 @@ namespace Tangent.Models;
 
 /// <summary>
 /// A token embedding shared by every position: the input is T one-hot blocks of a vocabulary of V ([n, T·V]), the
-/// output the concatenated embeddings [n, T·e] = (x reshaped [n, T, V]) · E with one table E [V, e], E ~ N(0, 1). It is
-/// a bias-free <see cref="ScaledLinear"/> applied at every position, so the eNTK engine's Linear rule covers it
+/// output the concatenated embeddings [n, T·e] = (x reshaped [n, T, V]) · E with one table E [V, e], E ~ N(0, 1). It
+/// is a bias-free <see cref="ScaledLinear"/> applied at every position, so the eNTK engine's Linear rule covers it
 /// (summing over position pairs) and soft inputs work too.
 /// </summary>
 public sealed class SharedEmbedding : nn.Module<Tensor, Tensor>

@@ -26,8 +26,8 @@ public sealed record FourCells(
     double NoiseReservoirTestEffect
 )
 {
-    /// <summary>‖G_Q Π_res ε‖ / (‖G_Q Π_ch ε‖ + ‖G_Q Π_res ε‖): the reservoir's share of the noise's test
-    /// effect.</summary>
+    /// <summary>‖G_Q Π_res ε‖ / (‖G_Q Π_ch ε‖ + ‖G_Q Π_res ε‖): the reservoir's share of the noise's
+    /// test effect.</summary>
     public double ReservoirShareOfNoiseTestEffect =>
         NoiseReservoirTestEffect / Math.Max(1e-300, NoiseChannelTestEffect + NoiseReservoirTestEffect);
 }

@@ -9,7 +9,8 @@ namespace Tangent.Paths;
 /// <list type="bullet">
 /// <item><c>Propagator</c> = A^k</item>
 /// <item><c>Gramian</c> = Σ_{j&lt;k} (A^j)ᵀ K A^j (the flow-form dissipation sum)</item>
-/// <item><c>DiscreteGramian</c> = Σ_{j&lt;k} (A^j)ᵀ (K − ½η K B K) A^j (exact loss decrease of a quadratic loss)</item>
+/// <item><c>DiscreteGramian</c> = Σ_{j&lt;k} (A^j)ᵀ (K − ½η K B K) A^j (exact loss decrease of a quadratic
+/// loss)</item>
 /// <item><c>Sum</c> = Σ_{j&lt;k} A^j</item>
 /// </list>
 /// All in float64, exact for a frozen kernel; the snapshot spacing is the only approximation.
@@ -21,9 +22,9 @@ public sealed record FrozenSegment(Tensor Propagator, Tensor Gramian, Tensor Dis
     public double Radius { get; init; }
 
     /// <summary>
-    /// Closed form for ½-MSE (B = I/n, K symmetric): with K = VΛVᵀ and r_i = 1 − ηλ_i/n, A^k = V r^k Vᵀ, Gramian = V
-    /// diag(λ (1 − r^{2k})/(1 − r²)) Vᵀ, Sum = V diag((1 − r^k)/(1 − r)) Vᵀ, DiscreteGramian = V diag((λ − ηλ²/(2n)) (1
-    /// − r^{2k})/(1 − r²)) Vᵀ; the limits λk and k where r = 1.
+    /// Closed form for ½-MSE (B = I/n, K symmetric): with K = VΛVᵀ and r_i = 1 − ηλ_i/n, A^k = V r^k Vᵀ,
+    /// Gramian = V diag(λ (1 − r^{2k})/(1 − r²)) Vᵀ, Sum = V diag((1 − r^k)/(1 − r)) Vᵀ, DiscreteGramian
+    /// = V diag((λ − ηλ²/(2n)) (1 − r^{2k})/(1 − r²)) Vᵀ; the limits λk and k where r = 1.
     /// </summary>
     public static FrozenSegment HalfMse(Tensor kernel, double lr, long samples, long steps)
     {
@@ -52,7 +53,8 @@ public sealed record FrozenSegment(Tensor Propagator, Tensor Gramian, Tensor Dis
 
     /// <summary>
     /// Any B (cross-entropy's softmax blocks, or ½-MSE as a check) by repeated squaring over the bits of k: with (P_a,
-    /// S_a, Σ_a) for a steps, a + b steps give P = P_b P_a, S = S_a + P_aᵀ S_b P_a, Σ = Σ_a + Σ_b P_a. O(n³ log k).
+    /// S_a, Σ_a) for a steps, a + b steps give P = P_b P_a, S = S_a + P_aᵀ S_b P_a, Σ = Σ_a + Σ_b P_a. O(n³ log
+    /// k).
     /// </summary>
     public static FrozenSegment General(Tensor kernel, Tensor hessian, double lr, long steps)
     {

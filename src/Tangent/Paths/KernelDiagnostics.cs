@@ -29,8 +29,8 @@ public static class KernelDiagnostics
     }
 
     /// <summary>
-    /// Centered kernel–target alignment ⟨HKH, HYYᵀH⟩_F / (‖HKH‖_F ‖HYYᵀH‖_F), H = I − 11ᵀ/N (Cortes et al. 2012);
-    /// <paramref name="targets"/> is [N, c].
+    /// Centered kernel–target alignment ⟨HKH, HYYᵀH⟩_F / (‖HKH‖_F ‖HYYᵀH‖_F), H = I − 11ᵀ/N
+    /// (Cortes et al. 2012); <paramref name="targets"/> is [N, c].
     /// </summary>
     public static double CenteredAlignment(Tensor kernel, Tensor targets)
     {
@@ -44,8 +44,8 @@ public static class KernelDiagnostics
         return denominator == 0 ? 0 : (kc * t).sum().item<double>() / denominator;
     }
 
-    /// <summary>Effective ranks of a spectrum λ (any order, negatives clamped): r_0 = Σλ/λ_max and R_0 = (Σλ)²/Σλ²
-    /// (Bartlett et al. 2020).</summary>
+    /// <summary>Effective ranks of a spectrum λ (any order, negatives clamped): r_0 = Σλ/λ_max and R_0 =
+    /// (Σλ)²/Σλ² (Bartlett et al. 2020).</summary>
     public static (double R0Small, double R0Large) EffectiveRanks(double[] eigenvalues)
     {
         var l = eigenvalues.Select(v => Math.Max(v, 0)).ToArray();

@@ -4,13 +4,14 @@ namespace Tangent.Paths;
 
 /// <summary>
 /// Gradient descent on ½-MSE with a frozen kernel (the linearized network; neural-tangents' gradient_descent_mse in
-/// discrete time, THEORY §7). With K = VΛVᵀ (n×n per output, or (n·p)×(n·p)), A = I − ηK/n and residual r₀ = U_S(0) −
-/// Y:
+/// discrete time, THEORY §7). With K = VΛVᵀ (n×n per output, or (n·p)×(n·p)), A = I − ηK/n and residual r₀
+/// = U_S(0) − Y:
 /// <code>
 /// U_S(t) = Y + A^t r₀
-/// U_Q(t) = U_Q(0) − K_QS V diag((η/n) Σ_{j&lt;t} (1 − ηλ/n)^j) Vᵀ r₀     (t → ∞: K_QS K⁺ r₀ on λ &gt; 0)
+/// U_Q(t) = U_Q(0) − K_QS V diag((η/n) Σ_{j&lt;t} (1 − ηλ/n)^j) Vᵀ r₀
 /// </code>
-/// Targets and outputs are [n, c] (c columns trained independently with the same kernel).
+/// (as t → ∞, U_Q − U_Q(0) → −K_QS K⁺ r₀ on λ &gt; 0). Targets and outputs are [n, c] (c columns trained
+/// independently with the same kernel).
 /// </summary>
 public sealed class LinearizedDynamics : IDisposable
 {
@@ -55,8 +56,8 @@ public sealed class LinearizedDynamics : IDisposable
         return (_uq0 - _kqsV.matmul(weights.unsqueeze(1) * _coefficients)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Query outputs at t → ∞: U_Q(0) − K_QS K⁺ r₀ (eigenvalues below <paramref name="cutoff"/>·λ_max never
-    /// relax).</summary>
+    /// <summary>Query outputs at t → ∞: U_Q(0) − K_QS K⁺ r₀ (eigenvalues below
+    /// <paramref name="cutoff"/>·λ_max never relax).</summary>
     public Tensor QueryOutputsAtInfinity(double cutoff = 1e-12)
     {
         using var scope = NewDisposeScope();

@@ -216,8 +216,8 @@ public static class PathAnalysis
     }
 
     /// <summary>
-    /// Linearized network from the window's start s (THEORY §7), per snapshot step t: U_S(t) = Y + A^{t−s}(U_S(s) − Y),
-    /// U_Q(t) = U_Q(s) − K_QS V diag((η/n) Σ_{j&lt;t−s} r^j) Vᵀ (U_S(s) − Y), A = I − ηK/n.
+    /// Linearized network from the window's start s (THEORY §7), per snapshot step t: U_S(t) = Y + A^{t−s}(U_S(s)
+    /// − Y), U_Q(t) = U_Q(s) − K_QS V diag((η/n) Σ_{j&lt;t−s} r^j) Vᵀ (U_S(s) − Y), A = I − ηK/n.
     /// </summary>
     private static FrozenKernelPrediction Frozen(
         IReadOnlyList<Snapshot> window,

@@ -24,7 +24,8 @@ public sealed record PathAnalysisResult
     /// <summary>Number of W_S eigenvalues at or above the threshold.</summary>
     public required int ChannelDim { get; init; }
 
-    /// <summary>Transfer spectrum ‖G_Q v_i‖ for each eigenvector v_i of W_S (same order as the eigenvalues).</summary>
+    /// <summary>Transfer spectrum ‖G_Q v_i‖ for each eigenvector v_i of W_S (same order as the
+    /// eigenvalues).</summary>
     public required double[] TransferNorms { get; init; }
 
     /// <summary>Path-coupling prediction G_Q D⁺ ΔU_S, flattened.</summary>

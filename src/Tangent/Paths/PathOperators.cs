@@ -7,14 +7,15 @@ namespace Tangent.Paths;
 /// The operators of THEORY §2 over a window [s, T] of a recorded run, in float64, with the kernel held frozen between
 /// snapshots:
 /// <list type="bullet">
-/// <item>W_S = η Σ_τ P(τ,s)ᵀ K_τ P(τ,s) — cumulative dissipation Gramian (flow form); <see cref="DiscreteGramian"/>
-/// uses K − ½ηKBK, the form whose loss identity is exact step by step for a quadratic loss;</item>
+/// <item>W_S = η Σ_τ P(τ,s)ᵀ K_τ P(τ,s) — cumulative dissipation Gramian (flow form);
+/// <see cref="DiscreteGramian"/> uses K − ½ηKBK, the form whose loss identity is exact step by step for a quadratic
+/// loss;</item>
 /// <item>D = η Σ_τ K_τ P(τ,s) — training displacement, predicted ΔU_S = −D g(s);</item>
 /// <item>G_Q = η Σ_τ K_QS,τ P(τ,s) — test transfer, predicted ΔU_Q = −G_Q g(s);</item>
 /// <item>P(T,s) — the propagator of the output gradient.</item>
 /// </list>
-/// Full mode: N = n·p rows (sample-major). Traced mode: N = n, with the per-output kernel taken as K_tr/p (exact when K
-/// = K_scalar ⊗ I_p; an approximation otherwise), acting on each output column.
+/// Full mode: N = n·p rows (sample-major). Traced mode: N = n, with the per-output kernel taken as K_tr/p (exact when
+/// K = K_scalar ⊗ I_p; an approximation otherwise), acting on each output column.
 /// </summary>
 public sealed record PathOperators(
     Tensor Gramian,
@@ -125,7 +126,9 @@ public sealed record PathOperators(
                 + "approximation for a frozen kernel)",
         };
         if (traced)
-            approximations.Add("traced mode: per-output kernel K_tr/p on every output (exact when K = K_scalar ⊗ I_p)");
+            approximations.Add(
+                "traced mode: per-output kernel K_tr/p on every output (exact when K = K_scalar ⊗ " + "I_p)"
+            );
         if (loss == LossKind.HalfMse && !forceGeneral)
             approximations.Add("½-MSE closed form per segment (eigendecomposition of K)");
         else

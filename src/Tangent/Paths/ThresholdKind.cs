@@ -10,8 +10,8 @@ public enum ThresholdKind
     Relative,
 
     /// <summary>
-    /// λ ≥ (n/2)(1 − e⁻²): the W_S eigenvalue of a frozen-kernel ½-MSE mode with K-eigenvalue λ⋆ = n/(ηT), the mode
-    /// that relaxed by e⁻¹ over the window (THEORY §2).
+    /// λ ≥ (n/2)(1 − e⁻²): the W_S eigenvalue of a frozen-kernel ½-MSE mode with K-eigenvalue λ⋆ = n/(ηT),
+    /// the mode that relaxed by e⁻¹ over the window (THEORY §2).
     /// </summary>
     LambdaStar,
 

@@ -38,8 +38,8 @@ public sealed record BenignNetworkConfig
     /// <summary>Held-out images per task.</summary>
     public int TestSamples { get; init; } = 1000;
 
-    /// <summary>Average-pooling factor of the images (4: 7 × 7 = 49 inputs; fitting every label takes ∝ n steps of ∝
-    /// n·d·w work, so this keeps n = 4,000 affordable on 2 cores).</summary>
+    /// <summary>Average-pooling factor of the images (4: 7 × 7 = 49 inputs; fitting every label takes ∝ n steps of
+    /// ∝ n·d·w work, so this keeps n = 4,000 affordable on 2 cores).</summary>
     public int Pool { get; init; } = 4;
 
     /// <summary>ZCA whitening floor of the images (task.whiten): decorrelated images give a well-conditioned kernel, so
@@ -51,13 +51,13 @@ public sealed record BenignNetworkConfig
 
     /// <summary>
     /// Gradient-descent step on ½-MSE as a fraction of the initial kernel's stable step: η = lr_fraction ·
-    /// n/λ_max(K_SS(w₀)). Below 1 keeps the linearized propagator contractive; a fixed η = 2 here catapults (η λ_max/n
-    /// ≈ 5 at initialization) and the path operators overflow.
+    /// n/λ_max(K_SS(w₀)). Below 1 keeps the linearized propagator contractive; a fixed η = 2 here catapults (η
+    /// λ_max/n ≈ 5 at initialization) and the path operators overflow.
     /// </summary>
     public double LrFraction { get; init; } = 0.9;
 
-    /// <summary>Steps per training sample: T = ⌈steps_per_sample · n⌉ (fitting the noise takes time ∝ n/λ_min; 6
-    /// reaches zero error at 40 % noise, n = 500).</summary>
+    /// <summary>Steps per training sample: T = ⌈steps_per_sample · n⌉ (fitting the noise takes time ∝ n/λ_min;
+    /// 6 reaches zero error at 40 % noise, n = 500).</summary>
     public double StepsPerSample { get; init; } = 6;
 
     /// <summary>Kernel snapshots per run (log-spaced, traced over outputs).</summary>
@@ -79,8 +79,8 @@ public sealed record BenignNetworkConfig
     /// fixed n.</summary>
     public double BenignExcess { get; init; } = 0.02;
 
-    /// <summary>The reservoir's share of the noise's test effect ‖G_Q Π_res ε‖ / (‖G_Q Π_ch ε‖ + ‖G_Q Π_res ε‖) that
-    /// counts as invisible.</summary>
+    /// <summary>The reservoir's share of the noise's test effect ‖G_Q Π_res ε‖ / (‖G_Q Π_ch ε‖ + ‖G_Q
+    /// Π_res ε‖) that counts as invisible.</summary>
     public double InvisibleShare { get; init; } = 0.1;
 
     /// <summary>Relative error within which kernel regression with the network's kernel matches eigenlearning (Simon et

@@ -34,8 +34,8 @@ public sealed record BenignOverfittingConfig
     /// <summary>Ridge relative to tr(K)/n (near-ridgeless interpolation).</summary>
     public double RelativeRidge { get; init; } = 1e-8;
 
-    /// <summary>Log–log slope of the noise cost over the largest sizes below which a kernel counts as benign (above its
-    /// negative: catastrophic).</summary>
+    /// <summary>Log–log slope of the noise cost over the largest sizes below which a kernel counts as benign (above
+    /// its negative: catastrophic).</summary>
     public double SlopeTolerance { get; init; } = 0.2;
 
     /// <summary>The network part (null: kernels only).</summary>

@@ -76,7 +76,7 @@ internal static class BenignOverfittingNetworks
                 && c.StepsPerSample > 0
                 && c.Snapshots >= 2,
             "networks",
-            "samples ≥ 20, width ≥ 1, lr fractions in (0, 2), steps_per_sample > 0 and snapshots ≥ 2 are required",
+            "needs samples ≥ 20, width ≥ 1, lr fractions in (0, 2), steps_per_sample > 0, snapshots ≥ 2",
             "use the preset values"
         );
         var plan = new List<(string Task, int N, double Noise)>();
@@ -157,7 +157,8 @@ internal static class BenignOverfittingNetworks
                 "The label noise a network memorizes lies in the reservoir of its path Gramian W_S (THEORY §3); "
                     + $"binary, n = {c.Samples}, {c.SweepNoise:P0} noise",
                 at.Cells is { } ac
-                    ? $"{Pct(ac.NoiseReservoirShare)} of ‖ε‖² in the reservoir, {Pct(ac.NoiseChannelShare)} in the "
+                    ? $"{Pct(ac.NoiseReservoirShare)} of ‖ε‖² in the reservoir, {Pct(ac.NoiseChannelShare)} "
+                        + "in the "
                         + $"channel ({at.ChannelDim} of {at.N} directions at λ⋆)"
                     : "no noise recorded",
                 "more than half in the reservoir",
@@ -167,7 +168,8 @@ internal static class BenignOverfittingNetworks
                 "network_reservoir_noise_invisible",
                 "The reservoir's noise does not reach the test outputs: G_Q Π_res ε ≈ 0 (THEORY §3)",
                 at.ChannelDim >= at.N
-                        ? $"the reservoir at λ⋆ is empty (channel {at.ChannelDim} of {at.N}): nothing to be invisible"
+                        ? $"the reservoir at λ⋆ is empty (channel {at.ChannelDim} of {at.N}): nothing to be "
+                            + "invisible"
                     : at.Cells is { } bc
                         ? $"reservoir share of the noise's test effect {Pct(bc.ReservoirShareOfNoiseTestEffect)} "
                             + $"(‖G_Q Π_res ε‖/n = {bc.NoiseReservoirTestEffect:G3}, channel "
@@ -448,8 +450,9 @@ internal static class BenignOverfittingNetworks
 
     /// <summary>
     /// m(x) = E[noisy target | clean target] and the average noise variance per output: two classes ±1 flip with
-    /// probability ν, m = (1 − 2ν)y, variance 1 − m²; k one-hot classes change to one of the k − 1 others, m = (1 − ν)y
-    /// + ν(1 − y)/(k − 1), variance m − m²; the toy's Gaussian noise leaves m = y with variance ν².
+    /// probability ν, m = (1 − 2ν)y, variance 1 − m²; k one-hot classes change to one of the k − 1 others, m =
+    /// (1 − ν)y + ν(1 − y)/(k − 1), variance m − m²; the toy's Gaussian noise leaves m = y with variance
+    /// ν².
     /// </summary>
     private static (Tensor Mean, double[] Variance) ConditionalMean(string task, Tensor clean, double noise)
     {

@@ -56,7 +56,8 @@ public sealed record DoubleDescentConfig
     /// <summary>(b) Ridge relative to tr(K)/n: near-ridgeless, so the interpolation peak shows.</summary>
     public double RelativeRidge { get; init; } = 1e-8;
 
-    /// <summary>(b) Gradient-descent steps T at η = n/λ_max for the W_S diagnostics (a finite training time).</summary>
+    /// <summary>(b) Gradient-descent steps T at η = n/λ_max for the W_S diagnostics (a finite training
+    /// time).</summary>
     public int GdSteps { get; init; } = 100_000;
 
     /// <summary>(c) Hidden widths w of the two-layer network sweep (empty: skip); P = w(d + 2) + 1 parameters cross n

@@ -107,7 +107,8 @@ public sealed class DoubleDescentStudy : IStudy
         verdicts.Add(
             new Verdict(
                 "sample_wise_closed_form",
-                "Ridgeless least squares follows r²(1 − n/d) + σ²n/(d − n − 1) below d and σ²d/(n − d − 1) above "
+                "Ridgeless least squares follows r²(1 − n/d) + σ²n/(d − n − 1) below d and σ²d/(n − "
+                    + "d − 1) above "
                     + "(Hastie et al. 2022)",
                 $"{within} of {comparable.Count} sample sizes within 3 standard errors ({c.Seeds} draws each)",
                 "at least 90 % of the sample sizes with |n − d| > 2 within 3 SE",

@@ -10,8 +10,8 @@ using TorchSharp;
 namespace Tangent.Studies;
 
 /// <summary>
-/// Settings of the grokking benchmark for the optimizer (training issue): modular arithmetic with Gromov's two-layer x²
-/// network (2p → N → p, no biases), full batch, cross-entropy; AdamW against SnrAdamW, each tuned over the same
+/// Settings of the grokking benchmark for the optimizer (training issue): modular arithmetic with Gromov's two-layer
+/// x² network (2p → N → p, no biases), full batch, cross-entropy; AdamW against SnrAdamW, each tuned over the same
 /// learning-rate grid, steps to the target held-out accuracy, median over seeds. Every number is here with where it
 /// comes from.
 /// </summary>

@@ -13,9 +13,9 @@ namespace Tangent.Studies;
 
 /// <summary>
 /// Grokking (issue 8, study 1): modular arithmetic with Gromov's x² network. Train and test accuracy, weight norm, the
-/// Fourier structure of the first layer (inverse participation ratio per neuron), the centered kernel–target alignment,
-/// and the share of the generalizing target (the true labels) inside the signal channel of the kernel over time: does
-/// it start in the reservoir and enter the channel as the kernel rotates, when test accuracy jumps?
+/// Fourier structure of the first layer (inverse participation ratio per neuron), the centered kernel–target
+/// alignment, and the share of the generalizing target (the true labels) inside the signal channel of the kernel over
+/// time: does it start in the reservoir and enter the channel as the kernel rotates, when test accuracy jumps?
 /// </summary>
 public sealed class GrokkingStudy : IStudy
 {
@@ -36,8 +36,8 @@ public sealed class GrokkingStudy : IStudy
         preset switch
         {
             "quick" => new GrokkingStudyConfig { Steps = 8000, Snapshots = 30 },
-            // The published setting (Gromov 2023): p = 97, half of the pairs, N = 500, AdamW lr 1e-2, weight decay 5, β
-            // = (0.9, 0.98), full batch, MSE.
+            // The published setting (Gromov 2023): p = 97, half of the pairs, N = 500, AdamW lr 1e-2, weight decay 5,
+            // β = (0.9, 0.98), full batch, MSE.
             "full" => new GrokkingStudyConfig
             {
                 Modulus = 97,

@@ -48,9 +48,9 @@ public sealed record GrokkingStudyConfig
     public bool CompareSnr { get; init; } = true;
 
     /// <summary>
-    /// Architectures (issue 8): "quadratic" — Gromov's 2p → N → p x² network without biases; "relu-embedding" — a
-    /// shared token embedding of dimension <see cref="EmbeddingDim"/> for a and b, then a ReLU layer of width N (with
-    /// biases) and a linear read-out.
+    /// Architectures (issue 8): "quadratic" — Gromov's 2p → N → p x² network without biases; "relu-embedding"
+    /// — a shared token embedding of dimension <see cref="EmbeddingDim"/> for a and b, then a ReLU layer of width N
+    /// (with biases) and a linear read-out.
     /// </summary>
     public IReadOnlyList<string> Architectures { get; init; } = ["quadratic", "relu-embedding"];
 
@@ -65,8 +65,8 @@ public sealed record GrokkingStudyConfig
     public int KernelSamples { get; init; }
 
     /// <summary>
-    /// Initial std of both layers of the x² network (0: 1/√fan_in per layer). The full preset uses 0.5/(2N)^{1/3} (0.05
-    /// at N = 500), the initialization of the published setting's public code; the x² network's memorization and
+    /// Initial std of both layers of the x² network (0: 1/√fan_in per layer). The full preset uses 0.5/(2N)^{1/3}
+    /// (0.05 at N = 500), the initialization of the published setting's public code; the x² network's memorization and
     /// generalization steps depend on it.
     /// </summary>
     public double InitStd { get; init; }

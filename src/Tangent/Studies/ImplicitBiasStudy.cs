@@ -50,8 +50,8 @@ public sealed class ImplicitBiasStudy : IStudy
             _ => throw StudyCatalog.UnknownPreset(preset),
         };
 
-    /// <summary>Effective rank exp(H(σ/Σσ)) (Roy &amp; Vetterli 2007) and norm of ΔW = W − W₀ of the first layer, at
-    /// every logged step.</summary>
+    /// <summary>Effective rank exp(H(σ/Σσ)) (Roy &amp; Vetterli 2007) and norm of ΔW = W − W₀ of the first
+    /// layer, at every logged step.</summary>
     private sealed class WeightChange(int every) : ITrainingObserver
     {
         private Tensor? _initial;

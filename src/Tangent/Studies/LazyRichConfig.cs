@@ -59,8 +59,9 @@ public sealed record LazyRichConfig
     public int FashionPool { get; init; } = 4;
 
     /// <summary>
-    /// Relative kernel drift ‖K_T − K_0‖_F/‖K_0‖_F below which a run counts as lazy (the kernel "stays" at its initial
-    /// value). Tangent's choice: 5 %, well above the drift of O(1/√width) that a 50-neuron student has by chance.
+    /// Relative kernel drift ‖K_T − K_0‖_F/‖K_0‖_F below which a run counts as lazy (the kernel "stays" at
+    /// its initial value). Tangent's choice: 5 %, well above the drift of O(1/√width) that a 50-neuron student has by
+    /// chance.
     /// </summary>
     public double LazyDrift { get; init; } = 0.05;
 

@@ -12,10 +12,11 @@ using static TorchSharp.torch;
 namespace Tangent.Studies;
 
 /// <summary>
-/// Lazy versus rich training (issue 8, study 2): the centered model α(f(w, x) − f(w₀, x)) with loss ½‖·‖²/α²
-/// (equivalently: the model αf on targets shifted by αf(w₀, x), with step η/α²), swept over α on a teacher–student task
-/// on the sphere. Test error, kernel drift and velocity, kernel–target alignment, path-coupling accuracy and the
-/// frozen-kernel prediction error against α: the quantitative version of "the NTK picture ignores feature learning".
+/// Lazy versus rich training (issue 8, study 2): the centered model α(f(w, x) − f(w₀, x)) with loss
+/// ½‖·‖²/α² (equivalently: the model αf on targets shifted by αf(w₀, x), with step η/α²), swept over α
+/// on a teacher–student task on the sphere. Test error, kernel drift and velocity, kernel–target alignment,
+/// path-coupling accuracy and the frozen-kernel prediction error against α: the quantitative version of "the NTK
+/// picture ignores feature learning".
 /// </summary>
 public sealed class LazyRichStudy : IStudy
 {
@@ -254,9 +255,9 @@ public sealed class LazyRichStudy : IStudy
             using (var k0 = Tangent.Kernels.Ntk.Compute(model, xs))
                 lambdaMax = linalg.eigvalsh(k0.Kss).max().item<double>() / (alpha * alpha);
             double lr = c.StepFraction * n / lambdaMax;
-            // Centering: training αf on Y + αf(w₀) is training α(f − f₀) on Y. No generator makes these shifted
-            // targets, so the task is recorded as provided, with its arrays, and the run is wired here rather than by
-            // TrainRun.
+            // Centering: training αf on Y + αf(w₀) is training α(f − f₀) on Y. No generator makes these
+            // shifted targets, so the task is recorded as provided, with its arrays, and the run is wired here rather
+            // than by TrainRun.
             using var task = new TaskData(xs.clone(), ys + f0s, ys + f0s, xq.clone(), yq + f0q);
             var train = new TrainConfig
             {
@@ -265,7 +266,8 @@ public sealed class LazyRichStudy : IStudy
                     Kind = "provided",
                     Description =
                         tag == ""
-                            ? $"teacher–student on the sphere (d = {d}), targets shifted by αf(w₀, x), α = {alpha}"
+                            ? $"teacher–student on the sphere (d = {d}), targets shifted by αf(w₀, x), α = "
+                                + $"{alpha}"
                             : $"binary Fashion-MNIST, ±1 targets shifted by αf(w₀, x), α = {alpha}",
                     TrainSamples = n,
                     TestSamples = m,

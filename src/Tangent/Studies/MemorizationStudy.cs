@@ -370,9 +370,9 @@ public sealed class MemorizationStudy : IStudy
     }
 
     /// <summary>
-    /// (c) THEORY §4: SGD's accumulated update splits into drift Σ η∇L_S (independent of b, ∝ ηT) and diffusion Σ η(ĝ −
-    /// ∇L_S), a sum of T zero-mean fluctuations of variance ∝ (1/b)(n − b)/(n − 1) for batches drawn without
-    /// replacement, so ‖diffusion‖ ∝ η √T √((n − b)/(b(n − 1))).
+    /// (c) THEORY §4: SGD's accumulated update splits into drift Σ η∇L_S (independent of b, ∝ ηT) and diffusion
+    /// Σ η(ĝ − ∇L_S), a sum of T zero-mean fluctuations of variance ∝ (1/b)(n − b)/(n − 1) for batches
+    /// drawn without replacement, so ‖diffusion‖ ∝ η √T √((n − b)/(b(n − 1))).
     /// </summary>
     private static void DriftDiffusion(
         MemorizationConfig c,
@@ -467,7 +467,8 @@ public sealed class MemorizationStudy : IStudy
             new Verdict(
                 "drift_independent_of_batch",
                 "The drift Σ η∇L_S does not depend on the batch size (THEORY §4)",
-                $"‖drift‖ {string.Join(", ", rows.Select(r => $"{r.Drift:G3} at b = {r.B}"))}: spread {driftSpread:P1}",
+                $"‖drift‖ {string.Join(", ", rows.Select(r => $"{r.Drift:G3} at b = {r.B}"))}: spread "
+                    + $"{driftSpread:P1}",
                 $"max/min − 1 ≤ {c.DriftTolerance:P0}",
                 driftSpread <= c.DriftTolerance
             )
@@ -475,7 +476,8 @@ public sealed class MemorizationStudy : IStudy
         verdicts.Add(
             new Verdict(
                 "diffusion_scales_as_inverse_root_batch",
-                "The diffusion scales as √((n − b)/(b(n − 1))) — 1/√b corrected for sampling without replacement "
+                "The diffusion scales as √((n − b)/(b(n − 1))) — 1/√b corrected for sampling without "
+                    + "replacement "
                     + "(THEORY §4)",
                 "‖diffusion‖ / √((n − b)/(b(n − 1))): "
                     + $"{string.Join(", ", rows.Select(r => $"{r.Diffusion / r.Predicted:G3} at b = {r.B}"))}: spread "
@@ -585,9 +587,9 @@ public sealed class MemorizationStudy : IStudy
     /// <summary>
     /// Full-batch AdamW on cross-entropy until every training label is fitted (checked every 25 steps) or the budget
     /// ends. With <paramref name="selfInfluence"/>, also accumulates each example's self-influence along the run: SI_i
-    /// = Σ_t (η/n)·g_i(t)ᵀ M_t g_i(t), the first-order decrease of ℓ_i caused by its own share of each step (THEORY
-    /// §5's subtracted term, per example; M_t AdamW's preconditioner), sampled at the 25-step checks and weighted by
-    /// 25.
+    /// = Σ_t (η/n)·g_i(t)ᵀ M_t g_i(t), the first-order decrease of ℓ_i caused by its own share of each step
+    /// (THEORY §5's subtracted term, per example; M_t AdamW's preconditioner), sampled at the 25-step checks and
+    /// weighted by 25.
     /// </summary>
     private static (int? Steps, Mlp Net, double[]? SelfInfluence) Fit(
         MemorizationConfig c,

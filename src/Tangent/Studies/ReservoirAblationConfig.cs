@@ -47,8 +47,9 @@ public sealed record ReservoirAblationConfig
     public int RefreshEvery { get; init; } = 100;
 
     /// <summary>
-    /// Channels of the current kernel to try: eigenvalues λ with ηλT/n ≥ c for each c (c = 1: the modes a frozen kernel
-    /// would relax by e⁻¹ or more within the run, THEORY §2's λ⋆ = n/(ηT); larger c: smaller channels, more ablated).
+    /// Channels of the current kernel to try: eigenvalues λ with ηλT/n ≥ c for each c (c = 1: the modes a frozen
+    /// kernel would relax by e⁻¹ or more within the run, THEORY §2's λ⋆ = n/(ηT); larger c: smaller channels,
+    /// more ablated).
     /// </summary>
     public IReadOnlyList<double> RelaxationThresholds { get; init; } = [1, 3, 10, 30, 100];
 

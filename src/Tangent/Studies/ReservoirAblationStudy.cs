@@ -247,7 +247,7 @@ public sealed class ReservoirAblationStudy : IStudy
         var fig2 = Figure.Render(
             plot2,
             "ablation_noise",
-            "⟨U_S − f*(X_S), ε⟩ / ‖ε‖²: how much of the injected label noise the training outputs have absorbed."
+            "⟨U_S − f*(X_S), ε⟩ / ‖ε‖²: the share of the label noise the training outputs absorbed."
         );
         run.WriteFigure(fig1.Name, fig1.Svg, fig1.Png);
         run.WriteFigure(fig2.Name, fig2.Svg, fig2.Png);
@@ -350,7 +350,8 @@ public sealed class ReservoirAblationStudy : IStudy
                 );
         });
         // The ablation: the output gradient g is replaced by its projection on the channel of the current kernel
-        // (eigenvalues ≥ λ⋆, refreshed every refresh_every steps), so the update J_Sᵀ g′ never moves the reservoir.
+        // (eigenvalues ≥ λ⋆, refreshed every refresh_every steps), so the update J_Sᵀ g′ never moves the
+        // reservoir.
         Tensor Project(int step, Tensor g)
         {
             if (step % c.RefreshEvery == 0)

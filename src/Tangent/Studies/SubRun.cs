@@ -48,8 +48,8 @@ public sealed record SubRun(string Path, IReadOnlyDictionary<string, object?> Su
 
     /// <summary>
     /// A gradient-descent step size relative to the stable one of the initial kernel: η = fraction · n /
-    /// λ_max(K_SS(w₀)) (K_SS ≈ traced/p for p outputs) for ½-MSE with the 1/n average (the top mode relaxes by the
-    /// factor 1 − fraction per step; fraction ≥ 2 diverges, or catapults, at initialization).
+    /// λ_max(K_SS(w₀)) (K_SS ≈ traced/p for p outputs) for ½-MSE with the 1/n average (the top mode relaxes by
+    /// the factor 1 − fraction per step; fraction ≥ 2 diverges, or catapults, at initialization).
     /// </summary>
     public static double StableStep(TrainConfig config, double fraction)
     {

@@ -54,8 +54,9 @@ public static class ActivationMoments
         };
 
     /// <summary>
-    /// φ(u) = max(u, αu) = ((1+α)/2)u + ((1−α)/2)|u| (α = 0: ReLU, α = −1: |u|). With θ = arccos(c/√(ab)), E[|u||v|] =
-    /// (√(ab)/π)(2 sin θ + (π − 2θ) cos θ), E[sign u sign v] = 1 − 2θ/π (arc-cosine kernels, Cho &amp; Saul 2009).
+    /// φ(u) = max(u, αu) = ((1+α)/2)u + ((1−α)/2)|u| (α = 0: ReLU, α = −1: |u|). With θ = arccos(c/√(ab)),
+    /// E[|u||v|] = (√(ab)/π)(2 sin θ + (π − 2θ) cos θ), E[sign u sign v] = 1 − 2θ/π (arc-cosine kernels,
+    /// Cho &amp; Saul 2009).
     /// </summary>
     private sealed class LeakyRelu(double alpha) : IActivationMoments
     {
@@ -75,8 +76,8 @@ public static class ActivationMoments
     }
 
     /// <summary>
-    /// φ = erf: E[erf u erf v] = (2/π) arcsin(2c/√((1+2a)(1+2b))), E[φ′φ′] = (4/π)/√((1+2a)(1+2b) − 4c²) (Williams
-    /// 1997).
+    /// φ = erf: E[erf u erf v] = (2/π) arcsin(2c/√((1+2a)(1+2b))), E[φ′φ′] = (4/π)/√((1+2a)(1+2b) −
+    /// 4c²) (Williams 1997).
     /// </summary>
     private sealed class ErfMoments : IActivationMoments
     {
@@ -102,8 +103,8 @@ public static class ActivationMoments
     }
 
     /// <summary>
-    /// E[g(u, v)] with u = √a z₁, v = √b (ρ z₁ + √(1−ρ²) z₂), z₁, z₂ iid N(0, 1), by a tensor product Gauss–Hermite
-    /// rule.
+    /// E[g(u, v)] with u = √a z₁, v = √b (ρ z₁ + √(1−ρ²) z₂), z₁, z₂ iid N(0, 1), by a tensor
+    /// product Gauss–Hermite rule.
     /// </summary>
     private sealed class QuadratureMoments(Func<Tensor, Tensor> f, Func<Tensor, Tensor> df, int degree)
         : IActivationMoments

@@ -2,8 +2,8 @@ namespace Tangent.Theory;
 
 /// <summary>
 /// Eigenlearning: from the kernel's population eigenvalues λ_i (of the integral operator under the data distribution),
-/// the target's coefficients v_i in the eigenbasis, the sample size n, the ridge δ (KRR f̂ = K_xS (K_SS + δI)⁻¹ y) and
-/// the noise variance ε², the expected test and train MSE of kernel ridge regression.
+/// the target's coefficients v_i in the eigenbasis, the sample size n, the ridge δ (KRR f̂ = K_xS (K_SS + δI)⁻¹
+/// y) and the noise variance ε², the expected test and train MSE of kernel ridge regression.
 /// </summary>
 public static class Eigenlearning
 {

@@ -3,9 +3,9 @@ using static TorchSharp.torch;
 namespace Tangent.Theory;
 
 /// <summary>
-/// Gauss–Hermite quadrature for the standard normal: E[g(z)] ≈ Σ_i w_i g(z_i), z ~ N(0, 1), exact for polynomials of
-/// degree ≤ 2·degree − 1. Nodes and weights by Golub–Welsch: the eigenvalues of the Jacobi matrix of the probabilists'
-/// Hermite polynomials (off-diagonal √k) and the squared first components of its eigenvectors.
+/// Gauss–Hermite quadrature for the standard normal: E[g(z)] ≈ Σ_i w_i g(z_i), z ~ N(0, 1), exact for polynomials
+/// of degree ≤ 2·degree − 1. Nodes and weights by Golub–Welsch: the eigenvalues of the Jacobi matrix of the
+/// probabilists' Hermite polynomials (off-diagonal √k) and the squared first components of its eigenvectors.
 /// </summary>
 public static class GaussHermite
 {

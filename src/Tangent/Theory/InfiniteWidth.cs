@@ -5,8 +5,8 @@ namespace Tangent.Theory;
 
 /// <summary>
 /// Infinite-width kernels of the <see cref="Mlp"/> of an <see cref="MlpConfig"/> (Neal 1996; Lee et al. 2018; Jacot et
-/// al. 2018), per output (the full kernel is K ⊗ I_p), float64. With Σ¹(x, x′) = σ_w² x·x′/d + σ_b² and, for every
-/// further layer, T, Ṫ the Gaussian moments of the activation under N(0, Σˡ):
+/// al. 2018), per output (the full kernel is K ⊗ I_p), float64. With Σ¹(x, x′) = σ_w² x·x′/d + σ_b² and,
+/// for every further layer, T, Ṫ the Gaussian moments of the activation under N(0, Σˡ):
 /// <code>
 /// Σˡ⁺¹ = σ_w² T + σ_b²,   NTK parameterization:  Θ¹ = Σ¹,  Θˡ⁺¹ = Σˡ⁺¹ + σ_w² Ṫ Θˡ
 ///                          standard:              Θ¹ = x·x′ + 1,  Θˡ⁺¹ = n_l T + 1 + σ_w² Ṫ Θˡ
@@ -56,8 +56,9 @@ public static class InfiniteWidth
     }
 
     /// <summary>
-    /// K(x, x′) for x = x′ from the diagonal recursion, where the correlation is exactly 1: the pair recursion gets it
-    /// from a rounded x·x′/√(‖x‖²‖x′‖²), and arccos near 1 turns a rounding of 1e-16 into a relative error near 1e-8.
+    /// K(x, x′) for x = x′ from the diagonal recursion, where the correlation is exactly 1: the pair recursion gets
+    /// it from a rounded x·x′/√(‖x‖²‖x′‖²), and arccos near 1 turns a rounding of 1e-16 into a
+    /// relative error near 1e-8.
     /// </summary>
     private static void SetIdenticalPairs(
         MlpConfig config,

@@ -5,7 +5,8 @@ namespace Tangent.Theory;
 /// <summary>Kernel ridge regression and the training-data-only risk estimate KARE, float64.</summary>
 public static class KernelRegression
 {
-    /// <summary>Predictions f̂(Q) = K_QS (K_SS + δI)⁻¹ Y (Cholesky solve; δ = 0 uses a least-squares solve).</summary>
+    /// <summary>Predictions f̂(Q) = K_QS (K_SS + δI)⁻¹ Y (Cholesky solve; δ = 0 uses a least-squares
+    /// solve).</summary>
     public static Tensor Predict(Tensor kss, Tensor kqs, Tensor y, double ridge)
     {
         using var scope = NewDisposeScope();
@@ -19,8 +20,8 @@ public static class KernelRegression
     }
 
     /// <summary>
-    /// KARE (Jacot, Şimşek, Spadaro, Hongler, Gabriel 2020): with K̄ = K/n and λ = δ/n, ρ = (1/n) yᵀ(K̄ + λI)⁻² y /
-    /// [(1/n) tr (K̄ + λI)⁻¹]², an estimate of the KRR test MSE from training data alone.
+    /// KARE (Jacot, Şimşek, Spadaro, Hongler, Gabriel 2020): with K̄ = K/n and λ = δ/n, ρ = (1/n) yᵀ(K̄ +
+    /// λI)⁻² y / [(1/n) tr (K̄ + λI)⁻¹]², an estimate of the KRR test MSE from training data alone.
     /// </summary>
     public static double Kare(Tensor kss, Tensor y, double ridge)
     {

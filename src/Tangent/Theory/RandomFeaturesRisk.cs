@@ -4,18 +4,20 @@ namespace Tangent.Theory;
 
 /// <summary>
 /// The asymptotic test error of random-features ridge regression (Mei &amp; Montanari, CPAM 2022, Theorem 1): N
-/// features σ(⟨θ_a, x⟩/√d), n samples, d → ∞ with ψ₁ = N/d, ψ₂ = n/d, ridge λ (objective (1/n)Σ(y − f)² + (Nλ/d)‖a‖²),
-/// target with a linear part of norm F₁², a nonlinear part F*² and noise τ². With μ₁ = E[Gσ(G)], μ*² = E[σ(G)²] −
-/// E[σ(G)]² − μ₁², ζ = μ₁/μ* and λ̄ = λ/μ*²: R = F₁² B + (τ² + F*²) V + F*², where B = E₁/E₀ and V = E₂/E₀ are
-/// polynomials in χ = ν₁ν₂ evaluated at ξ = i√(ψ₁ψ₂λ̄), and (ν₁, ν₂) solve ν₁ = ψ₁(−ξ − ν₂ − ζ²ν₂/(1 − ζ²ν₁ν₂))⁻¹, ν₂ =
-/// ψ₂(−ξ − ν₁ − ζ²ν₁/(1 − ζ²ν₁ν₂))⁻¹.
+/// features σ(⟨θ_a, x⟩/√d), n samples, d → ∞ with ψ₁ = N/d, ψ₂ = n/d, ridge λ (objective (1/n)Σ(y
+/// − f)² + (Nλ/d)‖a‖²), target with a linear part of norm F₁², a nonlinear part F*² and noise τ². With
+/// μ₁ = E[Gσ(G)], μ*² = E[σ(G)²] − E[σ(G)]² − μ₁², ζ = μ₁/μ* and λ̄ = λ/μ*²: R = F₁² B +
+/// (τ² + F*²) V + F*², where B = E₁/E₀ and V = E₂/E₀ are polynomials in χ = ν₁ν₂ evaluated at ξ =
+/// i√(ψ₁ψ₂λ̄), and (ν₁, ν₂) solve ν₁ = ψ₁(−ξ − ν₂ − ζ²ν₂/(1 −
+/// ζ²ν₁ν₂))⁻¹, ν₂ = ψ₂(−ξ − ν₁ − ζ²ν₁/(1 − ζ²ν₁ν₂))⁻¹.
 /// </summary>
 public static class RandomFeaturesRisk
 {
     /// <summary>Gaussian moments (μ₁, μ*) of ReLU: μ₁ = 1/2, μ*² = 1/4 − 1/(2π).</summary>
     public static (double Mu1, double MuStar) ReluMoments => (0.5, Math.Sqrt(0.25 - 1 / (2 * Math.PI)));
 
-    /// <summary>The asymptotic risk R(ψ₁, ψ₂, λ) for activation moments (μ₁, μ*) and target (F₁², F*², τ²).</summary>
+    /// <summary>The asymptotic risk R(ψ₁, ψ₂, λ) for activation moments (μ₁, μ*) and target (F₁², F*²,
+    /// τ²).</summary>
     public static double Risk(
         double psi1,
         double psi2,
@@ -63,7 +65,8 @@ public static class RandomFeaturesRisk
         return f1Squared * b + (tauSquared + fStarSquared) * v + fStarSquared;
     }
 
-    /// <summary>χ = ν₁ν₂ at ξ = i√(ψ₁ψ₂λ̄), by damped fixed-point iteration from the upper half-plane.</summary>
+    /// <summary>χ = ν₁ν₂ at ξ = i√(ψ₁ψ₂λ̄), by damped fixed-point iteration from the upper
+    /// half-plane.</summary>
     private static Complex Chi(double psi1, double psi2, double lambdaBar, double zeta)
     {
         var xi = new Complex(0, Math.Sqrt(psi1 * psi2 * Math.Max(lambdaBar, 1e-12)));

@@ -3,8 +3,8 @@ using static TorchSharp.torch;
 namespace Tangent.Training;
 
 /// <summary>
-/// The ½-MSE training loss in output space, Φ_S(U) = (1/2n) Σ_i ‖u_i − y_i‖², with output gradient g = (U − Y)/n and
-/// output Hessian B = I/n (THEORY §1).
+/// The ½-MSE training loss in output space, Φ_S(U) = (1/2n) Σ_i ‖u_i − y_i‖², with output gradient g = (U −
+/// Y)/n and output Hessian B = I/n (THEORY §1).
 /// </summary>
 public static class HalfMse
 {

@@ -2,7 +2,8 @@ using static TorchSharp.torch;
 
 namespace Tangent.Training;
 
-/// <summary>The training losses Φ_S(U) of THEORY §1 (means over samples) and their output-space derivatives.</summary>
+/// <summary>The training losses Φ_S(U) of THEORY §1 (means over samples) and their output-space
+/// derivatives.</summary>
 public static class Losses
 {
     /// <summary>Φ(U) for outputs [n, p] and targets [n, p] (one-hot rows for cross-entropy).</summary>
@@ -29,8 +30,8 @@ public static class Losses
     }
 
     /// <summary>
-    /// Output Hessian B = ∇²_U Φ, [(n·p), (n·p)] sample-major: I/n for ½-MSE, block-diagonal (diag π_i − π_i π_iᵀ)/n
-    /// for cross-entropy.
+    /// Output Hessian B = ∇²_U Φ, [(n·p), (n·p)] sample-major: I/n for ½-MSE, block-diagonal (diag π_i − π_i
+    /// π_iᵀ)/n for cross-entropy.
     /// </summary>
     public static Tensor OutputHessian(LossKind kind, Tensor outputs)
     {

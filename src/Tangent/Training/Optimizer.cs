@@ -6,11 +6,12 @@ namespace Tangent.Training;
 
 /// <summary>
 /// GD, SGD with momentum, Adam, AdamW and SNR-gated AdamW over a fixed parameter list, with its state in the open so
-/// the kernel recorder can fold the preconditioner into K (THEORY §1: w ← w − η M J_Sᵀ g) and checkpoints can save it.
-/// Matches TorchSharp's SGD, Adam and AdamW step for step (tests). Bias-corrected Adam: m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 −
-/// β₂ᵗ), w ← w − η m̂/(√v̂ + ε). SnrAdamW (THEORY §6) keeps s_t = ρ s_{t−1} + (1 − ρ)(g_t − m_{t−1})², ŝ = s/(1 − ρᵗ),
-/// and steps w ← w − η q ⊙ m̂/(√v̂ + ε) − η·wd·w with the gate q of <see cref="GateKind"/>. Use it in any TorchSharp
-/// loop: backward, then <see cref="Step"/>.
+/// the kernel recorder can fold the preconditioner into K (THEORY §1: w ← w − η M J_Sᵀ g) and checkpoints can
+/// save it. Matches TorchSharp's SGD, Adam and AdamW step for step (tests). Bias-corrected Adam: m̂ = m/(1 −
+/// β₁ᵗ), v̂ = v/(1 − β₂ᵗ), w ← w − η m̂/(√v̂ + ε). SnrAdamW (THEORY §6) keeps s_t = ρ
+/// s_{t−1} + (1 − ρ)(g_t − m_{t−1})², ŝ = s/(1 − ρᵗ), and steps w ← w − η q ⊙ m̂/(√v̂ + ε)
+/// − η·wd·w with the gate q of <see cref="GateKind"/>. Use it in any TorchSharp loop: backward, then
+/// <see cref="Step"/>.
 /// </summary>
 public sealed class Optimizer : IDisposable
 {
@@ -180,9 +181,10 @@ public sealed class Optimizer : IDisposable
     }
 
     /// <summary>
-    /// The diagonal preconditioner M of the coming step, over all parameters flattened in order: 1 for GD/SGD; 1/(√v̂ +
-    /// ε) for Adam/AdamW with v̂ the second moment this step will use (updated with the current gradients). Momentum is
-    /// not part of M: for momentum methods K = J M Jᵀ is the kernel of the current gradient only.
+    /// The diagonal preconditioner M of the coming step, over all parameters flattened in order: 1 for GD/SGD;
+    /// 1/(√v̂ + ε) for Adam/AdamW with v̂ the second moment this step will use (updated with the current
+    /// gradients). Momentum is not part of M: for momentum methods K = J M Jᵀ is the kernel of the current gradient
+    /// only.
     /// </summary>
     public Tensor Preconditioner()
     {

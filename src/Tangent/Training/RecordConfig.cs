@@ -27,9 +27,9 @@ public sealed record RecordConfig
     public string Method { get; init; } = "rules";
 
     /// <summary>
-    /// Record on a fixed random subset S′ ⊂ S of this many training points (0: all). The operators then treat S′ as a
-    /// uniform sample of S: K_{S′S} g_S ≈ K_{S′S′} g_{S′} with B = I/n′ — a Monte-Carlo approximation, reported as
-    /// such.
+    /// Record on a fixed random subset S′ ⊂ S of this many training points (0: all). The operators then treat S′
+    /// as a uniform sample of S: K_{S′S} g_S ≈ K_{S′S′} g_{S′} with B = I/n′ — a Monte-Carlo
+    /// approximation, reported as such.
     /// </summary>
     public int MaxTrain { get; init; }
 

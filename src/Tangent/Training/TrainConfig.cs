@@ -54,9 +54,9 @@ public sealed record TrainConfig
     /// <summary>
     /// The largest objects of the run, float64 (8 bytes a number): the task's arrays (n + m)(d + p); parameters with
     /// gradients, optimizer moments and checkpoint copies (6P); a forward and backward pass over a batch and the
-    /// logging pass over all n + m examples (3·Σ widths each); the per-example gradient moments of the risk estimate (≈
-    /// 2P); and, when recording, one kernel snapshot K_SS (n′p)² + K_QS (m′p)(n′p) (traced: without the p's) plus its
-    /// analysis copy.
+    /// logging pass over all n + m examples (3·Σ widths each); the per-example gradient moments of the risk estimate
+    /// (≈ 2P); and, when recording, one kernel snapshot K_SS (n′p)² + K_QS (m′p)(n′p) (traced: without the
+    /// p's) plus its analysis copy.
     /// </summary>
     public IReadOnlyList<MemoryItem> MemoryEstimate()
     {

@@ -9,10 +9,10 @@ namespace Tangent.Training;
 
 /// <summary>
 /// Trains any <c>Module&lt;Tensor, Tensor&gt;</c> (its <c>parameters()</c>) on a task: full-batch or seeded
-/// minibatches, any <see cref="OptimizerKind"/> with a learning-rate schedule, ½-MSE or cross-entropy; checkpoints that
-/// resume bit for bit; the population-risk estimate of THEORY §5 from the training batches alone; the drift/diffusion
-/// split of THEORY §4. Observers see the state at every step (after backward, before the update) and at the end.
-/// Divergence (a non-finite loss) stops the run with a message naming the learning rate.
+/// minibatches, any <see cref="OptimizerKind"/> with a learning-rate schedule, ½-MSE or cross-entropy; checkpoints
+/// that resume bit for bit; the population-risk estimate of THEORY §5 from the training batches alone; the
+/// drift/diffusion split of THEORY §4. Observers see the state at every step (after backward, before the update) and
+/// at the end. Divergence (a non-finite loss) stops the run with a message naming the learning rate.
 /// </summary>
 public static class Trainer
 {
@@ -133,8 +133,9 @@ public static class Trainer
     }
 
     /// <summary>
-    /// R̂ ← R̂ − η Σ_k p_k (ĝ_k² − c·v_k), c = 1/(b − 1) (unbiased for fresh batches) or c = α = b/(n − b) (THEORY §5),
-    /// with p the step's diagonal preconditioner (1 for GD/SGD; 1/(√v̂ + ε) for the Adam family, ignoring momentum).
+    /// R̂ ← R̂ − η Σ_k p_k (ĝ_k² − c·v_k), c = 1/(b − 1) (unbiased for fresh batches) or c = α = b/(n
+    /// − b) (THEORY §5), with p the step's diagonal preconditioner (1 for GD/SGD; 1/(√v̂ + ε) for the Adam
+    /// family, ignoring momentum).
     /// </summary>
     private static void UpdateRisk(
         RunAccumulators acc,
@@ -155,8 +156,8 @@ public static class Trainer
         acc.RiskAlpha -= lr * (signal - (n > b ? noise * b / (n - b) : 0));
     }
 
-    /// <summary>drift += η p ⊙ ∇L_S(w), diffusion += η p ⊙ (ĝ_B − ∇L_S(w)), with ∇L_S the full training-set
-    /// gradient.</summary>
+    /// <summary>drift += η p ⊙ ∇L_S(w), diffusion += η p ⊙ (ĝ_B − ∇L_S(w)), with ∇L_S the full
+    /// training-set gradient.</summary>
     private static void UpdateDriftDiffusion(
         RunAccumulators acc,
         TrainConfig config,

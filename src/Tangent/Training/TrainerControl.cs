@@ -21,9 +21,9 @@ public sealed record TrainerControl
     public int? InterruptAt { get; init; }
 
     /// <summary>
-    /// Replaces the output-space gradient g = ∂Φ/∂U of each step (called with the step and g, before the update) by
-    /// what is back-propagated instead: ∇_w ← J_Sᵀ g′. Reservoir ablation projects g on the signal channel. Null: the
-    /// loss's own gradient.
+    /// Replaces the output-space gradient g = ∂Φ/∂U of each step (called with the step and g, before the update)
+    /// by what is back-propagated instead: ∇_w ← J_Sᵀ g′. Reservoir ablation projects g on the signal channel.
+    /// Null: the loss's own gradient.
     /// </summary>
     public Func<int, Tensor, Tensor>? OutputGradient { get; init; }
 

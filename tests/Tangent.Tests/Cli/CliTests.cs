@@ -242,8 +242,8 @@ public class CliTests
         }
     }
 
-    // The matrix-free kernel of 3,000 output rows: 35 s at 200 samples and 174 s at 400 on 2 cores here (cost ∝ n²), so
-    // about 90 s at 300 — ninety times the second the test waits before its signal.
+    // The matrix-free kernel of 3,000 output rows: 35 s at 200 samples and 174 s at 400 on 2 cores here (cost ∝ n²),
+    // so about 90 s at 300 — ninety times the second the test waits before its signal.
     private const int LongKernelSamples = 300;
 
     private static void Signal(Process p, string signal)

@@ -42,7 +42,8 @@ public class DocsAgreeWithCodeTests
         var lines = docs.Split('\n');
         foreach (var (key, type) in Keys(config, ""))
         {
-            // The full key in backticks, or its last part in a table row that also names its section ("`optimizer.…").
+            // The full key in backticks, or its last part in a table row that also names its section
+            // ("`optimizer.…").
             string leaf = key.Split('.')[^1],
                 section = key.Contains('.') ? key[..(key.LastIndexOf('.') + 1)] : "";
             bool documented =

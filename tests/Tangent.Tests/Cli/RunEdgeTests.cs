@@ -49,9 +49,9 @@ public class RunEdgeTests
     [Fact]
     public void AFailedAllocationIsOneLineWithTheSizeAskedFor()
     {
-        // 2⁴⁰ float64s (8 TiB): LibTorch refuses at once, with a multi-line C++ message, unless the kernel overcommits
-        // without limit (vm.overcommit_memory = 1), where the allocation itself succeeds and there is nothing to
-        // report.
+        // 2⁴⁰ float64s (8 TiB): LibTorch refuses at once, with a multi-line C++ message, unless the kernel
+        // overcommits without limit (vm.overcommit_memory = 1), where the allocation itself succeeds and there is
+        // nothing to report.
         const string overcommit = "/proc/sys/vm/overcommit_memory";
         if (File.Exists(overcommit) && File.ReadAllText(overcommit).Trim() == "1")
             return;

@@ -18,8 +18,8 @@ public class StatisticsTests
     [Fact]
     public void SpearmanWithoutTiesMatchesTheClosedForm()
     {
-        // ρ = 1 − 6 Σ d² / (n(n² − 1)) when no values tie: ranks (1,2,3,4,5) and (2,1,4,3,5) give Σ d² = 4, ρ = 1 −
-        // 24/120 = 0.8.
+        // ρ = 1 − 6 Σ d² / (n(n² − 1)) when no values tie: ranks (1,2,3,4,5) and (2,1,4,3,5) give Σ d² = 4,
+        // ρ = 1 − 24/120 = 0.8.
         Assert.Equal(0.8, Statistics.Spearman([1.0, 2, 3, 4, 5], [20.0, 10, 40, 30, 50]), 12);
     }
 }

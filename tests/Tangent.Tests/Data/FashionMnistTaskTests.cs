@@ -68,7 +68,8 @@ public class FashionMnistTaskTests
     {
         using var dir = new TempDir();
         SyntheticMnist.Write(dir.File("data"), 2000, 100);
-        // 7×7 pooling: 16 inputs, n = 1000 ≫ 16, so the sample covariance is full rank and ZCA with ε → 0 makes it c·I.
+        // 7×7 pooling: 16 inputs, n = 1000 ≫ 16, so the sample covariance is full rank and ZCA with ε → 0 makes
+        // it c·I.
         var config = new TaskConfig
         {
             Kind = "fashion-mnist",

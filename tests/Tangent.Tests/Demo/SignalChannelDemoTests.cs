@@ -19,8 +19,8 @@ public class SignalChannelDemoTests
     };
 
     /// <summary>
-    /// One GD step moves the outputs by ΔU_S = −η K_SS g and ΔU_Q = −η K_QS g with g = (U_S − Y)/n, up to the O(η²)
-    /// curvature term: with η = 1e-4 the relative error must be ≲ 1e-3.
+    /// One GD step moves the outputs by ΔU_S = −η K_SS g and ΔU_Q = −η K_QS g with g = (U_S − Y)/n, up to the
+    /// O(η²) curvature term: with η = 1e-4 the relative error must be ≲ 1e-3.
     /// </summary>
     [Fact]
     public void OneStepOutputMotionIsKernelTimesOutputGradient()
@@ -62,9 +62,9 @@ public class SignalChannelDemoTests
 
     /// <summary>
     /// Under GD on ½-MSE a channel mode i relaxes by (1 − ηλ_i/n) per step. With the default settings the smallest
-    /// channel eigenvalue is ≳ 0.8, so after 20,000 steps channel modes have shrunk by ≲ exp(−0.05·0.8·20000/30) ≈ e⁻²⁷
-    /// unless the kernel rotates: the residual must end almost entirely in the reservoir. A loose 1 % bound leaves room
-    /// for kernel drift (≈ 14 % here).
+    /// channel eigenvalue is ≳ 0.8, so after 20,000 steps channel modes have shrunk by ≲
+    /// exp(−0.05·0.8·20000/30) ≈ e⁻²⁷ unless the kernel rotates: the residual must end almost entirely in
+    /// the reservoir. A loose 1 % bound leaves room for kernel drift (≈ 14 % here).
     /// </summary>
     [Fact]
     public void TrainingEmptiesTheChannelOfTheResidual()

@@ -26,8 +26,8 @@ public class EmpiricalNtkTests
     }
 
     /// <summary>
-    /// Closed form for f(x) = a·relu(Wx + b)/√N + c with h = Wx + b: K(x, x') = Σ_j relu(h_j)relu(h'_j)/N + 1 + Σ_j
-    /// a_j² 1[h_j &gt; 0] 1[h'_j &gt; 0] (x·x' + 1)/N.
+    /// Closed form for f(x) = a·relu(Wx + b)/√N + c with h = Wx + b: K(x, x') = Σ_j relu(h_j)relu(h'_j)/N + 1 +
+    /// Σ_j a_j² 1[h_j &gt; 0] 1[h'_j &gt; 0] (x·x' + 1)/N.
     /// </summary>
     [Fact]
     public void MatchesClosedFormOfOneHiddenLayerReluNetwork()
@@ -87,7 +87,8 @@ public class EmpiricalNtkTests
         using var scope = NewDisposeScope();
         var (model, x) = Problem(width: 8, n: 3, outputs: 2);
         var j = EmpiricalNtk.Jacobian(model, x);
-        // Row i·p + c is ∂f_c(x_i)/∂w: the read-out weight gradient of output c is zero for the other output's row.
+        // Row i·p + c is ∂f_c(x_i)/∂w: the read-out weight gradient of output c is zero for the other output's
+        // row.
         long hidden = model.Hidden.weight!.numel() + model.Hidden.bias!.numel();
         var readoutRow0 = j[1 * 2 + 0, TensorIndex.Slice(hidden, hidden + 8)];
         var readoutRow1 = j[1 * 2 + 0, TensorIndex.Slice(hidden + 8, hidden + 16)];

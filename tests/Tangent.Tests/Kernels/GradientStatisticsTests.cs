@@ -74,8 +74,8 @@ public class GradientStatisticsTests
         }
     }
 
-    /// <summary>s_i = g_iᵀ M g_i from the layer rules (and the fallback) equals per-sample backward passes, with M = I
-    /// and a random M.</summary>
+    /// <summary>s_i = g_iᵀ M g_i from the layer rules (and the fallback) equals per-sample backward passes, with M =
+    /// I and a random M.</summary>
     [Theory]
     [MemberData(nameof(NtkModels.Names), MemberType = typeof(NtkModels))]
     public void PreconditionedSquaredNormsEqualPerSampleAutogradLoop(string name)

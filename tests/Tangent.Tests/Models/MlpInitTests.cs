@@ -7,8 +7,8 @@ namespace Tangent.Tests.Models;
 /// <summary>Initial weight scales: σ_w/√fan_in by default, one absolute std with <c>init_std</c>.</summary>
 public class MlpInitTests
 {
-    // The sample std of m independent normals has relative standard error ≈ 1/√(2m): 0.0023 for 97,000 weights, 0.0032
-    // for 48,500. A 2 % tolerance is over six standard errors for both layers.
+    // The sample std of m independent normals has relative standard error ≈ 1/√(2m): 0.0023 for 97,000 weights,
+    // 0.0032 for 48,500. A 2 % tolerance is over six standard errors for both layers.
     private static double[] LayerStds(MlpConfig config)
     {
         using var scope = NewDisposeScope();

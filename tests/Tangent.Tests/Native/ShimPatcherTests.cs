@@ -11,7 +11,8 @@ public class ShimPatcherTests
         .Single(a => a.Key == "TorchSharpShimOriginal")
         .Value!;
 
-    /// <summary>Versions GCC 12's libstdc++ (Debian 12) defines: GLIBCXX_3.4 … 3.4.30, CXXABI_1.3 … 1.3.13.</summary>
+    /// <summary>Versions GCC 12's libstdc++ (Debian 12) defines: GLIBCXX_3.4 … 3.4.30, CXXABI_1.3 …
+    /// 1.3.13.</summary>
     private static HashSet<string> Gcc12Versions() =>
         Enumerable
             .Range(0, 31)

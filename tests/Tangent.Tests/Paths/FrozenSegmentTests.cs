@@ -103,8 +103,8 @@ public class FrozenSegmentTests
         var sums = FrozenSegment.GeometricSum(x, 1000).data<double>().ToArray();
         Assert.Equal(1000.0, sums[0]);
         Assert.Equal(1000.0 - 1000.0 * 999 / 2 * 1e-17, sums[1], 9);
-        // Σ_{j<k}(1 − x)^j = k − x·k(k−1)/2 + x²·k(k−1)(k−2)/6 − …; the closed form (1 − (1 − x)^k)/x loses digits in
-        // double here.
+        // Σ_{j<k}(1 − x)^j = k − x·k(k−1)/2 + x²·k(k−1)(k−2)/6 − …; the closed form (1 − (1 −
+        // x)^k)/x loses digits in double here.
         Assert.Equal(1000 - 1e-9 * 499_500 + 1e-18 * 166_167_000, sums[2], 9);
         Assert.Equal(2.0, sums[3], 12);
         Assert.Equal((1 - Math.Pow(-0.5, 1000)) / 1.5, sums[4], 12);

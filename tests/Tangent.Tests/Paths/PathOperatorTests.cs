@@ -47,8 +47,8 @@ public class PathOperatorTests
 
     /// <summary>
     /// THEORY §2 "Discrete time": on a model linear in its parameters with ½-MSE, D, G_Q and the discrete Gramian are
-    /// exact, ΔU_S = −D g(s), the loss identity holds with K − ½ηKBK, and path coupling holds to rounding (D⁺ cutoff
-    /// 1e-12).
+    /// exact, ΔU_S = −D g(s), the loss identity holds with K − ½ηKBK, and path coupling holds to rounding (D⁺
+    /// cutoff 1e-12).
     /// </summary>
     [Fact]
     public void LinearModelSatisfiesTheIdentitiesToRounding()
@@ -159,8 +159,8 @@ public class PathOperatorTests
         Assert.Contains(r.Approximations, a => a.Contains("query subset"));
     }
 
-    /// <summary>A training subset S′ is a Monte-Carlo approximation of S: the analysis runs, says so, and is no longer
-    /// exact.</summary>
+    /// <summary>A training subset S′ is a Monte-Carlo approximation of S: the analysis runs, says so, and is no
+    /// longer exact.</summary>
     [Fact]
     public void TrainingSubsetIsReportedAsAnApproximation()
     {

@@ -470,8 +470,8 @@ public class StudyTests
     }
 
     /// <summary>
-    /// The share of the centered one-hot labels in the channel (λ ≥ τ·λ_max) of the first recorded kernel, computed
-    /// here from the sub-run's own record (its config redraws the labels, its snapshot holds K_SS) with an
+    /// The share of the centered one-hot labels in the channel (λ ≥ τ·λ_max) of the first recorded kernel,
+    /// computed here from the sub-run's own record (its config redraws the labels, its snapshot holds K_SS) with an
     /// eigendecomposition of our own.
     /// </summary>
     private static double LabelShareAtStart(string sub, double tau)

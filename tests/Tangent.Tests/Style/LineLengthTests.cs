@@ -2,7 +2,8 @@ namespace Tangent.Tests.Style;
 
 /// <summary>
 /// The code reads at 120 characters (STYLE.md, and CSharpier's printWidth in .csharpierrc.json): no line of C# in src/,
-/// tests/ or bench/ is longer, counted in characters (a Σ is one), not bytes.
+/// tests/ or bench/ is longer, counted in UTF-8 bytes as the project's review tools count it (a Σ is two), which is
+/// stricter than counting characters.
 /// </summary>
 public class LineLengthTests
 {

@@ -43,8 +43,8 @@ public class ActivationMomentsTests
         Assert.True((td - qtd).abs().max().item<double>() < 1e-8, $"Ṫ: {(td - qtd).abs().max().item<double>():E2}");
     }
 
-    /// <summary>Kinked activations converge only algebraically under Gauss–Hermite (a kink is not polynomial): ~1e-3 at
-    /// degree 200.</summary>
+    /// <summary>Kinked activations converge only algebraically under Gauss–Hermite (a kink is not polynomial): ~1e-3
+    /// at degree 200.</summary>
     [Theory]
     [InlineData(Activation.Relu)]
     [InlineData(Activation.LeakyRelu)]

@@ -5,9 +5,10 @@ using static TorchSharp.torch;
 namespace Tangent.Tests.Theory;
 
 /// <summary>
-/// K(x, x) of identical inputs is exact: the closed form of a one-hidden-layer ReLU network in NTK parameterization, Σ¹
-/// = σ_w²‖x‖²/d + σ_b², T = Σ¹/2, Ṫ = 1/2, NNGP = σ_w² T + σ_b², NTK = NNGP + σ_w² Ṫ Σ¹ (arc-cosine kernel at θ = 0).
-/// Before the fix, arccos of a rounded correlation put the diagonal 1e-8 (relative) away from it.
+/// K(x, x) of identical inputs is exact: the closed form of a one-hidden-layer ReLU network in NTK parameterization,
+/// Σ¹ = σ_w²‖x‖²/d + σ_b², T = Σ¹/2, Ṫ = 1/2, NNGP = σ_w² T + σ_b², NTK = NNGP + σ_w² Ṫ Σ¹
+/// (arc-cosine kernel at θ = 0). Before the fix, arccos of a rounded correlation put the diagonal 1e-8 (relative) away
+/// from it.
 /// </summary>
 public class InfiniteWidthDiagonalTests
 {

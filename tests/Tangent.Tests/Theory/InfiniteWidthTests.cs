@@ -7,8 +7,8 @@ namespace Tangent.Tests.Theory;
 
 /// <summary>
 /// The analytic infinite-width NNGP and NTK against Monte-Carlo averages over 200 random networks of width 2048:
-/// NNGP(x, x′) = E[f(x)f(x′)] over initializations, NTK = E[eNTK]. Tolerance: 4 standard errors of the Monte-Carlo mean
-/// plus the O(depth/width) finite-width bias for the NTK (whose draw-to-draw spread is only O(1/√width)).
+/// NNGP(x, x′) = E[f(x)f(x′)] over initializations, NTK = E[eNTK]. Tolerance: 4 standard errors of the Monte-Carlo
+/// mean plus the O(depth/width) finite-width bias for the NTK (whose draw-to-draw spread is only O(1/√width)).
 /// </summary>
 public class InfiniteWidthTests
 {

@@ -7,9 +7,9 @@ namespace Tangent.Tests.Theory;
 public class KernelRegressionTheoryTests
 {
     /// <summary>
-    /// A task with known eigenstructure: x ∈ ℝ^D with independent coordinates x_i ~ N(0, λ_i), λ_i ∝ i^(−1.5), the
-    /// linear kernel K(x, x′) = x·x′ (integral-operator eigenvalues λ_i, eigenfunctions x_i/√λ_i) and the target y =
-    /// Σ_i v_i x_i/√λ_i + ε with v_i ∝ i^(−0.75), Σv_i² = 1, Var ε = 0.1.
+    /// A task with known eigenstructure: x ∈ ℝ^D with independent coordinates x_i ~ N(0, λ_i), λ_i ∝
+    /// i^(−1.5), the linear kernel K(x, x′) = x·x′ (integral-operator eigenvalues λ_i, eigenfunctions
+    /// x_i/√λ_i) and the target y = Σ_i v_i x_i/√λ_i + ε with v_i ∝ i^(−0.75), Σv_i² = 1, Var ε = 0.1.
     /// </summary>
     private sealed class PowerLawTask
     {
@@ -107,8 +107,8 @@ public class KernelRegressionTheoryTests
     }
 
     /// <summary>
-    /// Sample-wise double descent of ridgeless least squares (d = 100, σ² = 0.5, ‖β‖² = 1): the closed form against the
-    /// minimum-norm solution averaged over 40 draws, within 4 standard errors, away from the pole at n = d.
+    /// Sample-wise double descent of ridgeless least squares (d = 100, σ² = 0.5, ‖β‖² = 1): the closed form
+    /// against the minimum-norm solution averaged over 40 draws, within 4 standard errors, away from the pole at n = d.
     /// </summary>
     [Theory]
     [InlineData(30)]
@@ -160,8 +160,8 @@ public class KernelRegressionTheoryTests
 
     /// <summary>
     /// Mei–Montanari against a Monte-Carlo simulation of random-features ridge regression at d = 100 (ReLU features
-    /// σ(⟨θ, x⟩/√d) on the sphere of radius √d, linear target F₁² = 1, noise τ² = 0.2, λ = 0.05), averaged over 12
-    /// draws: agreement within 4 standard errors plus 10 % for the finite-d correction.
+    /// σ(⟨θ, x⟩/√d) on the sphere of radius √d, linear target F₁² = 1, noise τ² = 0.2, λ = 0.05),
+    /// averaged over 12 draws: agreement within 4 standard errors plus 10 % for the finite-d correction.
     /// </summary>
     [Theory]
     [InlineData(100, 300)]

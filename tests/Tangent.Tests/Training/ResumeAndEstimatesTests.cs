@@ -155,10 +155,10 @@ public class ResumeAndEstimatesTests
     }
 
     /// <summary>
-    /// Online least squares (fresh Gaussian batches every step, x ~ N(0, I_d), y = βᵀx + ε): the estimate R̂_T, started
-    /// from the first batch's loss, against the true population risk ½(‖w_T − β‖² + σ²), over 400 seeds. Unbiased to
-    /// first order in η: the mean difference must lie within 3 standard errors (η is small enough that the O(η²) term
-    /// is below that).
+    /// Online least squares (fresh Gaussian batches every step, x ~ N(0, I_d), y = βᵀx + ε): the estimate R̂_T,
+    /// started from the first batch's loss, against the true population risk ½(‖w_T − β‖² + σ²), over 400
+    /// seeds. Unbiased to first order in η: the mean difference must lie within 3 standard errors (η is small enough
+    /// that the O(η²) term is below that).
     /// </summary>
     [Fact]
     public void RiskEstimateIsUnbiasedForFreshBatches()

@@ -16,8 +16,8 @@ public class SnrAdamWTests
         [0.5, 0.2, 0.0],
     ];
 
-    /// <summary>Scalar reference: m, v, s per coordinate; q by the gate's formula; w ← w(1 − η wd) − η q m̂/(√v̂ +
-    /// ε).</summary>
+    /// <summary>Scalar reference: m, v, s per coordinate; q by the gate's formula; w ← w(1 − η wd) − η q
+    /// m̂/(√v̂ + ε).</summary>
     private static double[] Reference(OptimizerConfig c, double[] w0, Func<int, int, double>? exactGate = null)
     {
         var w = (double[])w0.Clone();

@@ -6,8 +6,8 @@ namespace Tangent.Tests.Training;
 
 /// <summary>
 /// The trainer trains any module, not only Tangent's MLP: a bias-free TorchSharp <c>Linear</c> f(x) = Wx under gradient
-/// descent on Φ = ‖XWᵀ − Y‖²/(2n) has the closed-form residual r_t = (I − (η/n) X Xᵀ)^t r₀, so the logged training loss
-/// must be ‖r_t‖²/(2n) at every step.
+/// descent on Φ = ‖XWᵀ − Y‖²/(2n) has the closed-form residual r_t = (I − (η/n) X Xᵀ)^t r₀, so the
+/// logged training loss must be ‖r_t‖²/(2n) at every step.
 /// </summary>
 public class TrainerAnyModuleTests
 {

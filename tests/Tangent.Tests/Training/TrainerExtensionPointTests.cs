@@ -34,7 +34,8 @@ public class TrainerExtensionPointTests
     [Fact]
     public void AnIdentityOutputGradientTrainsAsTheLossDoes()
     {
-        // J_Sᵀ (∂Φ/∂U) is ∇_w Φ: back-propagating the loss's own output gradient reproduces the plain run to rounding.
+        // J_Sᵀ (∂Φ/∂U) is ∇_w Φ: back-propagating the loss's own output gradient reproduces the plain run to
+        // rounding.
         using var task = Config.Task.Create(1);
         var plain = new Mlp(Config.Model, new Generator(5));
         var hooked = new Mlp(Config.Model, new Generator(5));

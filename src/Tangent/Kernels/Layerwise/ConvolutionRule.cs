@@ -6,8 +6,9 @@ namespace Tangent.Kernels.Layerwise;
 
 /// <summary>
 /// Conv1d and Conv2d (groups 1, zero padding): with patches U = unfold(x) [C·k, L] and signals δ [out, L], the
-/// per-example weight gradient is Σ_pos δ_pos ⊗ u_pos = δ Uᵀ — the spatial sum over output positions is taken inside
-/// each example before any contraction, so K = Σ_{pos,pos′} (δ_pos·δ′_pos′)(u_pos·u′_pos′) exactly.
+/// per-example weight gradient is Σ_pos δ_pos ⊗ u_pos = δ Uᵀ — the spatial sum over output positions is taken
+/// inside each example before any contraction, so K = Σ_{pos,pos′} (δ_pos·δ′_pos′)(u_pos·u′_pos′)
+/// exactly.
 /// </summary>
 internal sealed class ConvolutionRule : ILayerRule
 {

@@ -4,8 +4,8 @@ using static TorchSharp.torch;
 namespace Tangent.Kernels.Layerwise;
 
 /// <summary>
-/// y_pos = W[t_pos]: the per-example gradient puts δ_pos into row t_pos of W, so <c>K[r, s] = Σ_{pos,pos′} 1[t_pos =
-/// t′_pos′] (δ_pos · δ′_pos′)</c> — a signal Gram masked by token equality.
+/// y_pos = W[t_pos]: the per-example gradient puts δ_pos into row t_pos of W, so <c>K[r, s] = Σ_{pos,pos′} 1[t_pos
+/// = t′_pos′] (δ_pos · δ′_pos′)</c> — a signal Gram masked by token equality.
 /// </summary>
 internal sealed class EmbeddingRule : ILayerRule
 {

@@ -3,7 +3,8 @@ using static TorchSharp.torch;
 
 namespace Tangent.Kernels.Layerwise;
 
-/// <summary>What a forward pass captured for one layer: its input [n, …] and output signals Δ [p, n, …out].</summary>
+/// <summary>What a forward pass captured for one layer: its input [n, …] and output signals Δ [p, n,
+/// …out].</summary>
 /// <remarks>Δ[c, i] = ∂f_c(x_i)/∂y_i, the derivative of output channel c of sample i with respect to the layer's
 /// output.</remarks>
 internal sealed record Captured(Tensor Input, Tensor Signals);
@@ -26,8 +27,8 @@ internal interface ILayerRule
     Tensor? StructuredKernel(LayerPlan layer, Captured a, Captured b, bool traced);
 
     /// <summary>
-    /// Per-example gradients ∂f/∂θ of the layer's selected parameters for R rows, from inputs [R, …in] and signals [R,
-    /// …out] aligned row by row: [R, P_layer], parameters in <see cref="LayerPlan.Parameters"/> order.
+    /// Per-example gradients ∂f/∂θ of the layer's selected parameters for R rows, from inputs [R, …in] and
+    /// signals [R, …out] aligned row by row: [R, P_layer], parameters in <see cref="LayerPlan.Parameters"/> order.
     /// </summary>
     Tensor PerExampleGradients(LayerPlan layer, Tensor input, Tensor signals);
 
@@ -39,10 +40,10 @@ internal interface ILayerRule
     Tensor? StructuredSumOfSquares(LayerPlan layer, Captured captured) => null;
 
     /// <summary>
-    /// Per sample i, Σ_k w_k (∂ℓ_i/∂θ_k)² over the layer's selected parameters for a capture with one output per sample
-    /// (p = 1), with <paramref name="weights"/> flattened in <see cref="LayerPlan.Parameters"/> order (null: all 1): a
-    /// vector [n], without per-example gradients; or null when this rule has no structured form (the engine then uses
-    /// per-example gradients block by block).
+    /// Per sample i, Σ_k w_k (∂ℓ_i/∂θ_k)² over the layer's selected parameters for a capture with one output
+    /// per sample (p = 1), with <paramref name="weights"/> flattened in <see cref="LayerPlan.Parameters"/> order (null:
+    /// all 1): a vector [n], without per-example gradients; or null when this rule has no structured form (the engine
+    /// then uses per-example gradients block by block).
     /// </summary>
     Tensor? StructuredWeightedSquaredNorms(LayerPlan layer, Captured captured, Tensor? weights) => null;
 }

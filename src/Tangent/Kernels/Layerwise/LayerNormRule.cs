@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 namespace Tangent.Kernels.Layerwise;
 
 /// <summary>
-/// The affine parameters of LayerNorm, y = x̂ ⊙ γ + β with x̂ the normalized input: per-example gradients ∂f/∂γ = Σ_pos
-/// δ ⊙ x̂ and ∂f/∂β = Σ_pos δ (x̂ is recomputed from the captured input).
+/// The affine parameters of LayerNorm, y = x̂ ⊙ γ + β with x̂ the normalized input: per-example gradients
+/// ∂f/∂γ = Σ_pos δ ⊙ x̂ and ∂f/∂β = Σ_pos δ (x̂ is recomputed from the captured input).
 /// </summary>
 internal sealed class LayerNormRule : ILayerRule
 {

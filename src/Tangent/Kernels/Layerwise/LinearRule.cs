@@ -6,9 +6,9 @@ namespace Tangent.Kernels.Layerwise;
 
 /// <summary>
 /// y = c_w·A Wᵀ + c_b·b (c_w = c_b = 1 for <c>Linear</c>; see <see cref="ScaledLinear"/>). For 2-D inputs the
-/// per-example gradient of row r = (i, c) is δ_r ⊗ a_i, so <c>K[r, s] = (δ_r · δ_s)(c_w² a_i · a_j + c_b² 1[bias])</c>:
-/// a Gram of signals times a Gram of inputs, never forming a per-example gradient. Inputs with extra (position)
-/// dimensions sum over positions: ∂f/∂W = Σ_pos δ_pos ⊗ a_pos, handled by per-example gradients.
+/// per-example gradient of row r = (i, c) is δ_r ⊗ a_i, so <c>K[r, s] = (δ_r · δ_s)(c_w² a_i · a_j + c_b²
+/// 1[bias])</c>: a Gram of signals times a Gram of inputs, never forming a per-example gradient. Inputs with extra
+/// (position) dimensions sum over positions: ∂f/∂W = Σ_pos δ_pos ⊗ a_pos, handled by per-example gradients.
 /// </summary>
 internal sealed class LinearRule : ILayerRule
 {
@@ -51,7 +51,8 @@ internal sealed class LinearRule : ILayerRule
         return cat(parts, 1).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Σ_i (δ_i ⊗ a_i)² = (δ²)ᵀ(a²) for the weight, Σ_i δ_i² for the bias: one matrix product.</summary>
+    /// <summary>Σ_i (δ_i ⊗ a_i)² = (δ²)ᵀ(a²) for the weight, Σ_i δ_i² for the bias: one matrix
+    /// product.</summary>
     public Tensor? StructuredSumOfSquares(LayerPlan layer, Captured captured)
     {
         if (captured.Input.dim() != 2)
@@ -69,8 +70,8 @@ internal sealed class LinearRule : ILayerRule
     }
 
     /// <summary>
-    /// Σ_{o,k} w_ok (δ_io a_ik)² = Σ_o δ_io² (a_i² · w_o) for the weight — one matrix product (a²) wᵀ — and Σ_o w_o
-    /// δ_io² for the bias.
+    /// Σ_{o,k} w_ok (δ_io a_ik)² = Σ_o δ_io² (a_i² · w_o) for the weight — one matrix product (a²) wᵀ —
+    /// and Σ_o w_o δ_io² for the bias.
     /// </summary>
     public Tensor? StructuredWeightedSquaredNorms(LayerPlan layer, Captured captured, Tensor? weights)
     {
@@ -103,9 +104,9 @@ internal sealed class LinearRule : ILayerRule
     /// Full: (Δ_a Δ_bᵀ) over rows i·p + c; traced: Σ_c Δ_a,c Δ_b,cᵀ, both as one matrix product.
     /// </summary>
     /// <summary>
-    /// Inputs [n, T, d] (a layer shared by T positions, e.g. a token embedding): ∂f/∂W = Σ_t c_w δ_t ⊗ a_t, so K =
-    /// Σ_{t,t′} (δ_t · δ′_{t′})(c_w² a_t · a′_{t′} + c_b² 1[bias]) — T² Grams of signals and inputs, no per-example
-    /// gradient.
+    /// Inputs [n, T, d] (a layer shared by T positions, e.g. a token embedding): ∂f/∂W = Σ_t c_w δ_t ⊗ a_t, so
+    /// K = Σ_{t,t′} (δ_t · δ′_{t′})(c_w² a_t · a′_{t′} + c_b² 1[bias]) — T² Grams of signals and
+    /// inputs, no per-example gradient.
     /// </summary>
     private static Tensor PositionsKernel(LayerPlan layer, Captured a, Captured b, bool traced)
     {
