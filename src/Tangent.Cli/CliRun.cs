@@ -55,6 +55,23 @@ public static class CliRun
         }
     }
 
+    /// <summary>The <c>--threads</c> option every command that computes takes (0: LibTorch's default).</summary>
+    public static Option<int> ThreadsOption() =>
+        new("--threads")
+        {
+            Description = "LibTorch intra-op threads (0: LibTorch's default)",
+            DefaultValueFactory = _ => 0,
+        };
+
+    /// <summary>The <c>--out</c> option of a command that writes a run directory (default runs/&lt;name&gt;-&lt;UTC
+    /// time&gt;).</summary>
+    public static Option<string?> OutOption(string name) =>
+        new("--out") { Description = $"Run directory to write (default: runs/{name}-<UTC time>)", HelpName = "DIR" };
+
+    /// <summary>The <c>--force</c> flag: replace the contents of a non-empty <c>--out</c> run directory.</summary>
+    public static Option<bool> ForceOption() =>
+        new("--force") { Description = "Replace the contents of a non-empty --out directory" };
+
     /// <summary>The <c>--skip-memory-check</c> flag of commands that estimate their peak memory before they
     /// start.</summary>
     public static Option<bool> SkipMemoryCheckOption() =>

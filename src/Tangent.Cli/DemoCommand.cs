@@ -34,12 +34,8 @@ public static class DemoCommand
         var logEvery = Opt("--log-every", "Steps between rows of metrics.csv", d.LogEvery);
         var seed = Opt("--seed", "Random seed (label noise: seed, initialization: seed + 1)", d.Seed);
         var threads = Opt("--threads", "LibTorch intra-op threads (0: LibTorch's default)", 0);
-        var output = new Option<string?>("--out")
-        {
-            Description = "Run directory to write (default: runs/demo-<UTC time>)",
-            HelpName = "DIR",
-        };
-        var force = new Option<bool>("--force") { Description = "Replace the contents of a non-empty --out directory" };
+        var output = CliRun.OutOption("demo");
+        var force = CliRun.ForceOption();
         var skipMemory = CliRun.SkipMemoryCheckOption();
 
         var command = new Command(

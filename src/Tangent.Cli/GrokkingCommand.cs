@@ -25,17 +25,9 @@ public static class GrokkingCommand
             DefaultValueFactory = _ => "soft",
         };
         gate.AcceptOnlyFromAmong("soft", "snr", "hard", "exact");
-        var threads = new Option<int>("--threads")
-        {
-            Description = "LibTorch intra-op threads (0: LibTorch's default)",
-            DefaultValueFactory = _ => 0,
-        };
-        var output = new Option<string?>("--out")
-        {
-            Description = "Run directory to write (default: runs/grokking-<UTC time>)",
-            HelpName = "DIR",
-        };
-        var force = new Option<bool>("--force") { Description = "Replace the contents of a non-empty --out directory" };
+        var threads = CliRun.ThreadsOption();
+        var output = CliRun.OutOption("grokking");
+        var force = CliRun.ForceOption();
         var command = new Command(
             "grokking",
             "Benchmark AdamW against SnrAdamW on modular arithmetic: steps to 95 % held-out accuracy, each tuned "

@@ -63,17 +63,9 @@ public static class KernelCommand
             Description = "Learning rate of that training (½-MSE)",
             DefaultValueFactory = _ => 0.5,
         };
-        var threads = new Option<int>("--threads")
-        {
-            Description = "LibTorch intra-op threads (0: LibTorch's default)",
-            DefaultValueFactory = _ => 0,
-        };
-        var output = new Option<string?>("--out")
-        {
-            Description = "Run directory to write (default: runs/kernel-<UTC time>)",
-            HelpName = "DIR",
-        };
-        var force = new Option<bool>("--force") { Description = "Replace the contents of a non-empty --out directory" };
+        var threads = CliRun.ThreadsOption();
+        var output = CliRun.OutOption("kernel");
+        var force = CliRun.ForceOption();
         var skipMemory = CliRun.SkipMemoryCheckOption();
         var command = new Command(
             "kernel",

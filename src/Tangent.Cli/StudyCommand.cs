@@ -32,17 +32,9 @@ public static class StudyCommand
             Description = "Directory of Fashion-MNIST IDX files (default: Debian's dataset-fashion-mnist location)",
             HelpName = "DIR",
         };
-        var threads = new Option<int>("--threads")
-        {
-            Description = "LibTorch intra-op threads (0: LibTorch's default)",
-            DefaultValueFactory = _ => 0,
-        };
-        var output = new Option<string?>("--out")
-        {
-            Description = "Run directory to write (default: runs/<study>-<UTC time>)",
-            HelpName = "DIR",
-        };
-        var force = new Option<bool>("--force") { Description = "Replace the contents of a non-empty --out directory" };
+        var threads = CliRun.ThreadsOption();
+        var output = CliRun.OutOption("<study>");
+        var force = CliRun.ForceOption();
         var command = new Command(
             "study",
             "Run a study: measured curves beside the theory's, and a verdict table of where the claims hold."

@@ -24,17 +24,9 @@ public static class TrainCommand
                 + "where an uninterrupted run would",
             HelpName = "RUN",
         };
-        var threads = new Option<int>("--threads")
-        {
-            Description = "LibTorch intra-op threads (0: LibTorch's default)",
-            DefaultValueFactory = _ => 0,
-        };
-        var output = new Option<string?>("--out")
-        {
-            Description = "Run directory to write (default: runs/train-<UTC time>)",
-            HelpName = "DIR",
-        };
-        var force = new Option<bool>("--force") { Description = "Replace the contents of a non-empty --out directory" };
+        var threads = CliRun.ThreadsOption();
+        var output = CliRun.OutOption("train");
+        var force = CliRun.ForceOption();
         var skipMemory = CliRun.SkipMemoryCheckOption();
         var command = new Command(
             "train",
@@ -146,11 +138,7 @@ public static class TrainCommand
             Description = "Relative singular-value cutoff of D⁺ in the path-coupling prediction",
             DefaultValueFactory = _ => 1e-12,
         };
-        var threads = new Option<int>("--threads")
-        {
-            Description = "LibTorch intra-op threads (0: LibTorch's default)",
-            DefaultValueFactory = _ => 0,
-        };
+        var threads = CliRun.ThreadsOption();
         var command = new Command(
             "analyze",
             "Compute the path operators W_S, D, G_Q of a recorded run and check the theory's identities and "

@@ -1,11 +1,9 @@
 using ScottPlot;
-using Tangent.Data;
 using Tangent.Kernels;
 using Tangent.Models;
 using Tangent.Paths;
 using Tangent.Reports;
 using Tangent.Store;
-using Tangent.Theory;
 using Tangent.Training;
 using static TorchSharp.torch;
 

@@ -1,4 +1,3 @@
-using ScottPlot;
 using Tangent.Data;
 using Tangent.Kernels;
 using Tangent.Models;

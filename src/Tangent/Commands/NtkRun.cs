@@ -1,12 +1,9 @@
 using System.Diagnostics;
 using ScottPlot;
-using Tangent.Data;
 using Tangent.Kernels;
 using Tangent.Models;
-using Tangent.Paths;
 using Tangent.Reports;
 using Tangent.Store;
-using Tangent.Theory;
 using Tangent.Training;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using ScottPlot;
 using Tangent.Data;
 using Tangent.Kernels;
-using Tangent.Models;
 using Tangent.Paths;
 using Tangent.Reports;
 using Tangent.Store;

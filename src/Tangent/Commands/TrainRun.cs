@@ -1,13 +1,10 @@
 using ScottPlot;
-using Tangent.Data;
 using Tangent.Kernels;
 using Tangent.Models;
 using Tangent.Paths;
 using Tangent.Reports;
 using Tangent.Store;
-using Tangent.Theory;
 using Tangent.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tangent.Commands;

@@ -4,7 +4,6 @@ using Tangent.Kernels;
 using Tangent.Models;
 using Tangent.Store;
 using Tangent.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tangent.Demo;

@@ -1,5 +1,4 @@
 using Tangent.Kernels.Layerwise;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

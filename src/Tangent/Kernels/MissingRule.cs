@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Tangent.Kernels;
 
 /// <summary>What LayerwiseRules does with a parametric layer that has no rule.</summary>

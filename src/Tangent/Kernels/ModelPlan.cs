@@ -1,5 +1,4 @@
 using Tangent.Kernels.Layerwise;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tangent.Kernels;

@@ -1,4 +1,3 @@
-using Tangent.Kernels.Layerwise;
 using TorchSharp;
 using static TorchSharp.torch;
 

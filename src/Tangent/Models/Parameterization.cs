@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Tangent.Models;
 
 /// <summary>How weights are scaled (Jacot et al. 2018; the infinite-width limits differ only in the learning-rate

@@ -1,4 +1,3 @@
-using Tangent.Training;
 using static TorchSharp.torch;
 
 namespace Tangent.Paths;

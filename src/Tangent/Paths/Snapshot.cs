@@ -1,5 +1,4 @@
 using Tangent.Store;
-using Tangent.Training;
 using static TorchSharp.torch;
 
 namespace Tangent.Paths;

@@ -1,6 +1,4 @@
-using Tangent.Store;
 using Tangent.Training;
-using static TorchSharp.torch;
 
 namespace Tangent.Paths;
 

@@ -1,5 +1,3 @@
-using ScottPlot;
-
 namespace Tangent.Reports;
 
 /// <summary>A rendered figure: SVG text and PNG bytes of the same plot.</summary>

@@ -1,4 +1,3 @@
-using ScottPlot;
 using Tangent.Commands;
 using Tangent.Data;
 using Tangent.Kernels;

@@ -1,5 +1,4 @@
 using ScottPlot;
-using Tangent.Commands;
 using Tangent.Data;
 using Tangent.Kernels;
 using Tangent.Models;

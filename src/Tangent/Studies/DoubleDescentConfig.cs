@@ -1,7 +1,5 @@
-using ScottPlot;
 using Tangent.Commands;
 using Tangent.Data;
-using Tangent.Paths;
 using Tangent.Reports;
 using Tangent.Store;
 using Tangent.Theory;

@@ -1,12 +1,10 @@
 using ScottPlot;
-using Tangent.Commands;
 using Tangent.Data;
 using Tangent.Paths;
 using Tangent.Reports;
 using Tangent.Store;
 using Tangent.Theory;
 using Tangent.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tangent.Studies;

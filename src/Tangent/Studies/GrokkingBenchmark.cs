@@ -1,11 +1,9 @@
 using ScottPlot;
-using Tangent.Commands;
 using Tangent.Data;
 using Tangent.Models;
 using Tangent.Reports;
 using Tangent.Store;
 using Tangent.Training;
-using TorchSharp;
 
 namespace Tangent.Studies;
 

@@ -1,6 +1,5 @@
 using ScottPlot;
 using Tangent.Channel;
-using Tangent.Commands;
 using Tangent.Data;
 using Tangent.Models;
 using Tangent.Paths;

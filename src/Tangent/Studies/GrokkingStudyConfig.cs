@@ -1,4 +1,3 @@
-using ScottPlot;
 using Tangent.Commands;
 using Tangent.Data;
 using Tangent.Models;
@@ -6,7 +5,6 @@ using Tangent.Paths;
 using Tangent.Reports;
 using Tangent.Store;
 using Tangent.Training;
-using static TorchSharp.torch;
 
 namespace Tangent.Studies;
 

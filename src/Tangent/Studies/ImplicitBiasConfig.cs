@@ -1,8 +1,6 @@
-using ScottPlot;
 using Tangent.Commands;
 using Tangent.Data;
 using Tangent.Models;
-using Tangent.Paths;
 using Tangent.Reports;
 using Tangent.Store;
 using Tangent.Training;

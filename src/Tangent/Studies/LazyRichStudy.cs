@@ -6,7 +6,6 @@ using Tangent.Paths;
 using Tangent.Reports;
 using Tangent.Store;
 using Tangent.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tangent.Studies;

@@ -1,7 +1,5 @@
-using ScottPlot;
 using Tangent.Commands;
 using Tangent.Data;
-using Tangent.Kernels;
 using Tangent.Models;
 using Tangent.Reports;
 using Tangent.Store;

@@ -7,7 +7,6 @@ using Tangent.Models;
 using Tangent.Reports;
 using Tangent.Store;
 using Tangent.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tangent.Studies;

@@ -1,9 +1,6 @@
-using ScottPlot;
 using Tangent.Commands;
 using Tangent.Data;
-using Tangent.Kernels;
 using Tangent.Models;
-using Tangent.Reports;
 using Tangent.Store;
 using Tangent.Training;
 using TorchSharp;

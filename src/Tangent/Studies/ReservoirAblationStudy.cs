@@ -1,13 +1,11 @@
 using ScottPlot;
 using Tangent.Channel;
-using Tangent.Commands;
 using Tangent.Data;
 using Tangent.Kernels;
 using Tangent.Models;
 using Tangent.Reports;
 using Tangent.Store;
 using Tangent.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tangent.Studies;

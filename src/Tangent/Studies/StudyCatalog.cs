@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Tangent.Commands;
 using Tangent.Reports;
 using Tangent.Store;
 

@@ -1,4 +1,3 @@
-using Tangent.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

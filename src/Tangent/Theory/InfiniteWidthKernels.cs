@@ -1,4 +1,3 @@
-using Tangent.Models;
 using static TorchSharp.torch;
 
 namespace Tangent.Theory;

@@ -1,4 +1,3 @@
-using Tangent.Data;
 using Tangent.Kernels;
 using Tangent.Models;
 using TorchSharp;

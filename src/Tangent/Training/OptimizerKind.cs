@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Tangent.Data;
 using Tangent.Models;
 
 namespace Tangent.Training;

@@ -1,4 +1,3 @@
-using Tangent.Store;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Tangent.Data;
 using Tangent.Models;
 

@@ -1,6 +1,5 @@
 using Tangent.Data;
 using Tangent.Kernels;
-using Tangent.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

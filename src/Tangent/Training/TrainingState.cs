@@ -1,5 +1,4 @@
 using Tangent.Data;
-using Tangent.Kernels;
 using Tangent.Models;
 using TorchSharp;
 using TorchSharp.Modules;

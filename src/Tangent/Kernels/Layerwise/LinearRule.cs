@@ -1,5 +1,4 @@
 using Tangent.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tangent.Kernels.Layerwise;
