@@ -28,6 +28,20 @@ public static class CliRun
     )
     {
         var run = RunDirectory.Create(outDir ?? DefaultDirectory(command), command, config, seed, force);
+        return ExecuteIn(run, command, stdout, work);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in an existing (created or reopened) run directory with progress, marks it done
+    /// (or failed, then rethrows) and prints <paramref name="work"/>'s closing lines and where the run is.
+    /// </summary>
+    public static int ExecuteIn(
+        RunDirectory run,
+        string command,
+        TextWriter stdout,
+        Func<RunDirectory, IProgress<ProgressReport>, IEnumerable<string>> work
+    )
+    {
         try
         {
             var lines = ConsoleProgress.Run(command, stdout, progress => work(run, progress).ToList());

@@ -32,6 +32,11 @@ public static class StudyCommand
             Description = "Directory of Fashion-MNIST IDX files (default: Debian's dataset-fashion-mnist location)",
             HelpName = "DIR",
         };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Continue an unfinished study run: its recorded config, and arms already done are kept",
+            HelpName = "DIR",
+        };
         var threads = CliRun.ThreadsOption();
         var output = CliRun.OutOption("<study>");
         var force = CliRun.ForceOption();
@@ -45,6 +50,7 @@ public static class StudyCommand
             preset,
             sets,
             data,
+            resume,
             threads,
             output,
             force,
@@ -61,6 +67,8 @@ public static class StudyCommand
                             stdout.WriteLine($"{s.Name, -18} {s.Description}");
                         return TangentCli.Ok;
                     }
+                    if (parse.GetValue(resume) is { } resumed)
+                        return Resume(resumed, parse, name, sets, data, output, force, threads, stdout, cancel);
                     string study =
                         parse.GetValue(name)
                         ?? throw new ConfigException(
@@ -82,18 +90,65 @@ public static class StudyCommand
                         parse.GetValue(output),
                         parse.GetValue(force),
                         stdout,
-                        (run, progress) =>
-                        {
-                            var outcome = StudyCatalog.Execute(chosen, config, run, progress, cancel);
-                            return outcome.Verdicts.Select(v =>
-                                $"{(v.Holds switch { true => "holds ", false => "FAILS ", null => "undec." })} "
-                                + $"{v.Name}: {v.Measured}"
-                            );
-                        }
+                        (run, progress) => Work(chosen, config, run, progress, cancel)
                     );
                 }
             )
         );
         return command;
+    }
+
+    private static IEnumerable<string> Work(
+        IStudy study,
+        object config,
+        Tangent.Store.RunDirectory run,
+        IProgress<Tangent.ProgressReport> progress,
+        CancellationToken cancel
+    ) =>
+        StudyCatalog
+            .Execute(study, config, run, progress, cancel)
+            .Verdicts.Select(v =>
+                $"{(v.Holds switch { true => "holds ", false => "FAILS ", null => "undec." })} {v.Name}: {v.Measured}"
+            );
+
+    /// <summary>
+    /// <c>--resume DIR</c>: reopens an unfinished study run with the config it recorded (so nothing else may be passed)
+    /// and runs it again; arms whose sub-runs finished with the same config are read back, not retrained.
+    /// </summary>
+    private static int Resume(
+        string dir,
+        ParseResult parse,
+        Argument<string?> name,
+        Option<string[]> sets,
+        Option<string?> data,
+        Option<string?> output,
+        Option<bool> force,
+        Option<int> threads,
+        TextWriter stdout,
+        CancellationToken cancel
+    )
+    {
+        ConfigException.Require(
+            parse.GetValue(name) is null
+                && (parse.GetValue(sets) ?? []).Length == 0
+                && parse.GetValue(data) is null
+                && parse.GetValue(output) is null
+                && !parse.GetValue(force),
+            "--resume",
+            "continues the run with the config it recorded",
+            "pass only --resume DIR (and --threads)"
+        );
+        var info = Tangent.Store.RunDirectory.Inspect(dir);
+        var study =
+            StudyCatalog.All.FirstOrDefault(s => s.Name == info.Command)
+            ?? throw new ConfigException(
+                "RUN",
+                $"'{dir}' was made by 'tangent {info.Command}', not by a study",
+                "resume a run of tangent study"
+            );
+        object config = Json.Read(study.Preset("quick").GetType(), info.Config, "RUN config ");
+        CliRun.SetThreads(parse.GetValue(threads));
+        var run = Tangent.Store.RunDirectory.Reopen(dir);
+        return CliRun.ExecuteIn(run, study.Name, stdout, (r, progress) => Work(study, config, r, progress, cancel));
     }
 }

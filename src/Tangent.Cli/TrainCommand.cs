@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Tangent.Commands;
 using Tangent.Paths;
+using Tangent.Runs;
 using Tangent.Training;
 
 namespace Tangent.Cli;

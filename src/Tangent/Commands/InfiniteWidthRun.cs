@@ -3,6 +3,7 @@ using Tangent.Data;
 using Tangent.Kernels;
 using Tangent.Models;
 using Tangent.Reports;
+using Tangent.Runs;
 using Tangent.Store;
 using Tangent.Theory;
 using Tangent.Training;
@@ -136,8 +137,8 @@ public static class InfiniteWidthRun
                             RiskEstimate = false,
                         };
                         using var task = new TaskData(x.alias(), y.alias(), y.alias(), x.alias(), y.alias());
-                        var control = new TrainerControl { LearningRateField = "--train-lr" };
-                        Trainer.Run(train, task, net, [], cancel: cancel, control: control);
+                        var spec = new RunSpec { Config = train, LearningRateField = "--train-lr" };
+                        Runner.Train(spec, net, task, cancel: cancel);
                         trained.Add(Distance(net, x, infinite, model.Widths[^1]));
                     }
                 }

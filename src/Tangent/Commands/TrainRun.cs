@@ -3,6 +3,7 @@ using Tangent.Kernels;
 using Tangent.Models;
 using Tangent.Paths;
 using Tangent.Reports;
+using Tangent.Runs;
 using Tangent.Store;
 using Tangent.Training;
 using static TorchSharp.torch;
@@ -78,7 +79,8 @@ public static class TrainRun
         return (info, config);
     }
 
-    /// <summary>Runs <paramref name="config"/> into <paramref name="run"/>; returns the summary.</summary>
+    /// <summary>Runs <paramref name="config"/> into <paramref name="run"/> through <see cref="Runner"/>; returns the
+    /// summary.</summary>
     public static IReadOnlyList<KeyValuePair<string, object?>> Run(
         TrainConfig config,
         RunDirectory run,
@@ -86,209 +88,8 @@ public static class TrainRun
         CancellationToken cancel = default,
         TrainerControl? control = null,
         IReadOnlyList<ITrainingObserver>? extraObservers = null
-    )
-    {
-        config.Validate();
-        control = (control ?? new TrainerControl()) with { CheckpointRun = run.Path };
-        using var task = config.Task.Create(config.Seed);
-        var model = new Mlp(config.Model, Seeds.Generator(config.Seed + 1));
-        var observers = new List<ITrainingObserver>(extraObservers ?? []);
-        KernelRecorder? recorder = config.Record is null ? null : new KernelRecorder(config.Record, run, config);
-        if (recorder is not null)
-        {
-            if (control.Resume)
-                recorder.ContinueExisting();
-            observers.Add(recorder);
-        }
-
-        run.WriteArray("train_x", task.TrainX);
-        run.WriteArray("test_x", task.TestX);
-        run.WriteArray("Y_S", task.TrainY);
-        run.WriteArray("Y_S_clean", task.TrainClean);
-        run.WriteArray("Y_Q", task.TestY);
-        using (var noise = task.LabelNoise)
-            run.WriteArray("label_noise", noise);
-
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var metrics = Trainer.Run(config, task, model, observers, progress, cancel, control);
-        double seconds = clock.Elapsed.TotalSeconds;
-        MetricsTable.Write(run, metrics);
-        Directory.CreateDirectory(Path.Combine(run.Path, "params"));
-        ParameterFiles.Save(model, Path.Combine(run.Path, "params"));
-
-        var last = metrics[^1];
-        string metricName = config.Task.IsClassification ? "accuracy" : "mse";
-        var summary = new List<KeyValuePair<string, object?>>
-        {
-            new("final_train_loss", last.TrainLoss),
-            new("final_test_loss", last.TestLoss),
-            new($"final_train_{metricName}", last.TrainMetric),
-            new($"final_test_{metricName}", last.TestMetric),
-            new("steps", config.Steps),
-            new("snapshots", config.Record?.StepsFor(config.Steps).Count ?? 0),
-            new("training_seconds", seconds - (recorder?.KernelSeconds ?? 0)),
-            new("kernel_seconds", recorder?.KernelSeconds ?? 0),
-        };
-        var figures = new List<RenderedFigure>();
-        if (config.RiskEstimate)
-        {
-            var test = metrics.Select(m => m.TestLoss).ToArray();
-            var risk = metrics.Select(m => m.RiskEstimate!.Value).ToArray();
-            var riskAlpha = metrics.Select(m => m.RiskEstimateAlpha!.Value).ToArray();
-            summary.Add(new("risk_estimate_final", risk[^1]));
-            summary.Add(new("risk_estimate_gap_mean", risk.Zip(test, (a, b) => Math.Abs(a - b)).Average()));
-            summary.Add(new("risk_estimate_corr", Statistics.Pearson(risk, test)));
-            summary.Add(new("risk_estimate_alpha_gap_mean", riskAlpha.Zip(test, (a, b) => Math.Abs(a - b)).Average()));
-            summary.Add(new("risk_estimate_alpha_corr", Statistics.Pearson(riskAlpha, test)));
-            figures.Add(RiskFigure(metrics));
-        }
-        if (metrics.Any(m => m.DriftNorm is not null))
-        {
-            var rows = metrics.Where(m => m.Step > 0 && m.DriftNorm is > 0 && m.DiffusionNorm is > 0).ToList();
-            var logT = rows.Select(m => Math.Log(m.Step)).ToArray();
-            summary.Add(new("drift_norm_final", rows[^1].DriftNorm));
-            summary.Add(new("diffusion_norm_final", rows[^1].DiffusionNorm));
-            summary.Add(
-                new("drift_exponent", Statistics.Slope(logT, rows.Select(m => Math.Log(m.DriftNorm!.Value)).ToArray()))
-            );
-            summary.Add(
-                new(
-                    "diffusion_exponent",
-                    Statistics.Slope(logT, rows.Select(m => Math.Log(m.DiffusionNorm!.Value)).ToArray())
-                )
-            );
-            figures.Add(DriftFigure(rows));
-        }
-        if (config.Optimizer.Kind == OptimizerKind.SnrAdamW)
-        {
-            summary.Add(new("final_mean_gate", metrics[^1].MeanGate));
-            summary.Add(new("final_gated_off_share", metrics[^1].GatedOffShare));
-        }
-        run.WriteSummary(summary);
-        foreach (var f in figures)
-            run.WriteFigure(f.Name, f.Svg, f.Png);
-        if (Directory.Exists(Path.Combine(run.Path, "checkpoint")) && config.CheckpointEvery == 0)
-            Directory.Delete(Path.Combine(run.Path, "checkpoint"), true);
-
-        var plot = Figure.NewPlot("Loss", "step + 1", "loss");
-        var x = metrics.Select(m => Math.Log10(m.Step + 1)).ToArray();
-        var a = plot.Add.ScatterLine(x, metrics.Select(m => Math.Log10(Math.Max(m.TrainLoss, 1e-30))).ToArray());
-        a.LegendText = "train";
-        a.Color = Colors.Crimson;
-        a.LineWidth = 2.5f;
-        var b = plot.Add.ScatterLine(x, metrics.Select(m => Math.Log10(Math.Max(m.TestLoss, 1e-30))).ToArray());
-        b.LegendText = "test";
-        b.Color = Colors.SeaGreen;
-        b.LineWidth = 2.5f;
-        Figure.LogX(plot);
-        Figure.LogY(plot);
-        plot.ShowLegend(Alignment.LowerLeft);
-        var figure = Figure.Render(plot, "loss", "Train and test loss against step (log–log).");
-        run.WriteFigure(figure.Name, figure.Svg, figure.Png);
-        var report = new HtmlReport("Tangent train")
-            .Paragraph(
-                $"Task {config.Task.Kind} (n = {config.Task.TrainSamples}, m = {config.Task.TestSamples}), model "
-                    + $"{string.Join("→", config.Model.Widths)} "
-                    + $"{config.Model.Activation} ({config.Model.Parameterization}), {config.Optimizer.Kind} lr "
-                    + $"{config.Optimizer.Lr}, {config.Loss}, {config.Steps} steps"
-                    + (config.BatchSize > 0 ? $", batch {config.BatchSize}" : ", full batch")
-                    + (
-                        config.Record is null
-                            ? "."
-                            : $"; {config.Record.StepsFor(config.Steps).Count} kernel snapshots "
-                                + $"({(config.Record.Traced ? "traced" : "full output space")}): run 'tangent "
-                                + "analyze' on this directory."
-                    )
-            )
-            .Heading("Summary")
-            .Table(
-                ["quantity", "value"],
-                summary.Select(kv =>
-                    (IReadOnlyList<string>)
-                        [kv.Key, kv.Value is double d ? HtmlReport.Number(d) : kv.Value?.ToString() ?? ""]
-                )
-            )
-            .Figure(figure)
-            .Paragraph(
-                config.RiskEstimate
-                    ? "Population-risk estimate (THEORY §5): R̂ starts at the training loss of the untrained model "
-                        + "and adds −η Σ_k p_k (ĝ_k² − v_k/(b − 1)) per step from the batch's "
-                        + "per-example gradients; the α variant uses b/(n − b). It is unbiased for fresh batches to "
-                        + "first order in η; when batches repeat (epochs), the "
-                        + "1/(b − 1) correction no longer removes what the model memorized, and the curve can drift "
-                        + "below the held-out loss."
-                    : ""
-            );
-        foreach (var f in figures)
-            report.Figure(f);
-        run.WriteReport(report.Build());
-        return summary;
-    }
-
-    private static RenderedFigure RiskFigure(IReadOnlyList<TrainingMetrics> metrics)
-    {
-        var plot = Figure.NewPlot("Population-risk estimate against the held-out loss", "step + 1", "loss");
-        var x = metrics.Select(m => Math.Log10(m.Step + 1)).ToArray();
-        double L(double v) => Math.Log10(Math.Max(v, 1e-6));
-        var a = plot.Add.ScatterLine(x, metrics.Select(m => L(m.TestLoss)).ToArray());
-        a.Color = Colors.SeaGreen;
-        a.LineWidth = 2.5f;
-        a.LegendText = "held-out loss";
-        var b = plot.Add.ScatterLine(x, metrics.Select(m => L(m.RiskEstimate!.Value)).ToArray());
-        b.Color = Colors.Navy;
-        b.LineWidth = 2;
-        b.LegendText = "estimate, 1/(b − 1)";
-        var c = plot.Add.ScatterLine(x, metrics.Select(m => L(m.RiskEstimateAlpha!.Value)).ToArray());
-        c.Color = Colors.Orange;
-        c.LineWidth = 2;
-        c.LinePattern = LinePattern.Dashed;
-        c.LegendText = "estimate, α = b/(n − b)";
-        var d = plot.Add.ScatterLine(x, metrics.Select(m => L(m.TrainLoss)).ToArray());
-        d.Color = Colors.Crimson;
-        d.LineWidth = 1.5f;
-        d.LinePattern = LinePattern.Dotted;
-        d.LegendText = "train loss";
-        Figure.LogX(plot);
-        Figure.LogY(plot);
-        plot.ShowLegend(Alignment.LowerLeft);
-        return Figure.Render(
-            plot,
-            "risk_estimate",
-            "The validation-free population-risk estimate from the training batches alone, beside the held-out loss "
-                + "it tries to track (log scale; values below 1e-6, including negative ones, drawn at 1e-6)."
-        );
-    }
-
-    private static RenderedFigure DriftFigure(IReadOnlyList<TrainingMetrics> rows)
-    {
-        var plot = Figure.NewPlot("Drift and diffusion of the updates", "step", "accumulated norm");
-        var x = rows.Select(m => Math.Log10(m.Step)).ToArray();
-        var a = plot.Add.ScatterLine(x, rows.Select(m => Math.Log10(m.DriftNorm!.Value)).ToArray());
-        a.Color = Colors.Navy;
-        a.LineWidth = 2.5f;
-        a.LegendText = "drift Σ η∇L_S";
-        var b = plot.Add.ScatterLine(x, rows.Select(m => Math.Log10(m.DiffusionNorm!.Value)).ToArray());
-        b.Color = Colors.Crimson;
-        b.LineWidth = 2.5f;
-        b.LegendText = "diffusion Σ η(ĝ − ∇L_S)";
-        double a0 = Math.Log10(rows[0].DriftNorm!.Value),
-            b0 = Math.Log10(rows[0].DiffusionNorm!.Value);
-        var ra = plot.Add.ScatterLine(x, x.Select(v => a0 + (v - x[0])).ToArray());
-        ra.Color = Colors.SteelBlue;
-        ra.LinePattern = LinePattern.Dashed;
-        ra.LegendText = "∝ T";
-        var rb = plot.Add.ScatterLine(x, x.Select(v => b0 + 0.5 * (v - x[0])).ToArray());
-        rb.Color = Colors.LightCoral;
-        rb.LinePattern = LinePattern.Dashed;
-        rb.LegendText = "∝ √T";
-        Figure.LogX(plot);
-        Figure.LogY(plot);
-        plot.ShowLegend(Alignment.UpperLeft);
-        return Figure.Render(
-            plot,
-            "drift_diffusion",
-            "Norms of the accumulated full-batch (drift) and fluctuation (diffusion) parts of the minibatch "
-                + "updates, with the T and √T references of THEORY §4."
-        );
-    }
+    ) =>
+        Runner
+            .Run(new RunSpec { Config = config, Probes = extraObservers ?? [] }, run, progress, cancel, control)
+            .Summary;
 }

@@ -113,4 +113,26 @@ public static class Json
     /// <summary>Deserializes a run-directory JSON document.</summary>
     public static T Deserialize<T>(string json) =>
         JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException("empty JSON document");
+
+    /// <summary>Reads a summary.json back as ordered fields: numbers as double, strings, booleans and nulls as
+    /// themselves, anything else as its <see cref="JsonElement"/>.</summary>
+    public static IReadOnlyList<KeyValuePair<string, object?>> ReadSummary(string path)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        return doc
+            .RootElement.EnumerateObject()
+            .Select(p => new KeyValuePair<string, object?>(
+                p.Name,
+                p.Value.ValueKind switch
+                {
+                    JsonValueKind.Number => p.Value.GetDouble(),
+                    JsonValueKind.String => p.Value.GetString(),
+                    JsonValueKind.True => true,
+                    JsonValueKind.False => false,
+                    JsonValueKind.Null => null,
+                    _ => p.Value.Clone(),
+                }
+            ))
+            .ToList();
+    }
 }

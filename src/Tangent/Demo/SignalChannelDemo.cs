@@ -2,6 +2,7 @@ using Tangent.Channel;
 using Tangent.Data;
 using Tangent.Kernels;
 using Tangent.Models;
+using Tangent.Runs;
 using Tangent.Store;
 using Tangent.Training;
 using static TorchSharp.torch;
@@ -110,15 +111,13 @@ public static class SignalChannelDemo
                 if (step == config.Steps)
                     kernelFinal = kss.DetachFromDisposeScope();
             });
-            Trainer.Run(
-                train,
-                task,
-                model,
-                [observer],
-                progress,
-                cancel,
-                new TrainerControl { LearningRateField = "--lr" }
-            );
+            var spec = new RunSpec
+            {
+                Config = train,
+                Probes = [observer],
+                LearningRateField = "--lr",
+            };
+            Runner.Train(spec, model, task, progress, cancel);
             progress?.Report(new ProgressReport("training", 1, $"step {config.Steps}/{config.Steps}"));
 
             double drift;

@@ -315,6 +315,10 @@ public sealed class RunDirectory
 
     private void WriteInfo() => AtomicFile.WriteAllText(System.IO.Path.Combine(Path, RunFile), Json.Serialize(_info));
 
+    /// <summary>The SHA-256 of a config's canonical JSON, as run.json records it in <c>config_hash</c>.</summary>
+    public static string HashOf<TConfig>(TConfig config) =>
+        ConfigHash(JsonSerializer.SerializeToElement(config, Json.Options));
+
     private static string ConfigHash(JsonElement config)
     {
         string canonical = JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = false });

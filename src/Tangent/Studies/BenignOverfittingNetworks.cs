@@ -4,6 +4,7 @@ using Tangent.Kernels;
 using Tangent.Models;
 using Tangent.Paths;
 using Tangent.Reports;
+using Tangent.Runs;
 using Tangent.Store;
 using Tangent.Theory;
 using Tangent.Training;
@@ -387,9 +388,13 @@ internal static class BenignOverfittingNetworks
         }.Validate();
         train = train with
         {
-            Optimizer = train.Optimizer with { Lr = SubRun.StableStep(train, toy ? c.ToyLrFraction : c.LrFraction) },
+            Optimizer = train.Optimizer with { Lr = StableStep.Of(train, toy ? c.ToyLrFraction : c.LrFraction) },
         };
-        var sub = SubRun.TrainAndAnalyze(run, Path.Combine("networks", $"{task}-n{n}-noise{noise:G2}"), train, cancel);
+        var sub = Runner.RunArm(
+            run,
+            new Arm($"networks/{task}-n{n}-noise{noise:G2}", new RunSpec { Config = train, Analysis = new() }),
+            cancel
+        );
         double trainMetric = sub.Number(toy ? "final_train_mse" : "final_train_accuracy");
         double testError = toy ? sub.Number("final_test_mse") : 1 - sub.Number("final_test_accuracy");
         bool interpolated = toy ? noise == 0 || trainMetric <= 0.1 * noise * noise : trainMetric >= 1;
@@ -399,8 +404,7 @@ internal static class BenignOverfittingNetworks
         // for the population operator).
         using var scope = NewDisposeScope();
         using var data = taskConfig.Create(parent.Seed);
-        var model = new Mlp(train.Model, Seeds.Generator(train.Seed + 1));
-        ParameterFiles.Load(model, Path.Combine(sub.Path, "params"));
+        var model = sub.Model;
         var pool = cat(new[] { data.TrainX, data.TestX }, 0);
         Tensor kernel;
         using (var k = Ntk.Compute(model, pool, options: new NtkOptions { Traced = true }))
@@ -436,9 +440,9 @@ internal static class BenignOverfittingNetworks
             trainMetric,
             testError,
             interpolated,
-            noise > 0 ? sub.Analysis.Cells : null,
-            sub.Analysis.ChannelDim,
-            sub.Analysis.KernelDriftFrobenius,
+            noise > 0 ? sub.Paths.Cells : null,
+            sub.Paths.ChannelDim,
+            sub.Paths.KernelDriftFrobenius,
             measured,
             predicted,
             ranks.KStar,

@@ -2,6 +2,7 @@ using ScottPlot;
 using Tangent.Data;
 using Tangent.Paths;
 using Tangent.Reports;
+using Tangent.Runs;
 using Tangent.Store;
 using Tangent.Theory;
 using Tangent.Training;
@@ -430,9 +431,13 @@ public sealed class DoubleDescentStudy : IStudy
                     Traced = true,
                 },
             }.Validate();
-            train = train with { Optimizer = train.Optimizer with { Lr = SubRun.StableStep(train, 0.9) } };
-            var sub = SubRun.TrainAndAnalyze(run, Path.Combine("widths", $"w{width}"), train, cancel);
-            var eig = sub.Analysis.GramianEigenvalues;
+            train = train with { Optimizer = train.Optimizer with { Lr = StableStep.Of(train, 0.9) } };
+            var sub = Runner.RunArm(
+                run,
+                new Arm($"widths/w{width}", new RunSpec { Config = train, Analysis = new() }),
+                cancel
+            );
+            var eig = sub.Paths.GramianEigenvalues;
             int parameters = width * (d + 2) + 1;
             // W_S has rank at most min(P, n): its smallest non-zero eigenvalue is the min(P, n)-th largest.
             double minEigen = eig.OrderByDescending(v => v).ElementAt(Math.Min(parameters, eig.Length) - 1);
@@ -444,8 +449,8 @@ public sealed class DoubleDescentStudy : IStudy
                     1 - sub.Number("final_test_accuracy"),
                     1 - sub.Number("final_train_accuracy"),
                     minEigen,
-                    sub.Analysis.Cells?.NoiseChannelShare ?? double.NaN,
-                    sub.Analysis.ChannelDim
+                    sub.Paths.Cells?.NoiseChannelShare ?? double.NaN,
+                    sub.Paths.ChannelDim
                 )
             );
         }

@@ -2,6 +2,7 @@ using ScottPlot;
 using Tangent.Data;
 using Tangent.Models;
 using Tangent.Reports;
+using Tangent.Runs;
 using Tangent.Store;
 using Tangent.Training;
 
@@ -38,7 +39,7 @@ public static class GrokkingBenchmark
                 var train = config.Run(optimizer, lr, seed).Validate();
                 using var task = train.Task.Create(train.Seed);
                 var model = new Mlp(train.Model, Seeds.Generator(train.Seed + 1));
-                var curve = Trainer.Run(train, task, model, [], cancel: cancel);
+                var curve = Runner.Train(new RunSpec { Config = train }, model, task, cancel: cancel);
                 int? reached = curve.FirstOrDefault(m => m.TestMetric >= config.Target)?.Step;
                 int fit = curve.FirstOrDefault(m => m.TrainMetric >= 0.999)?.Step ?? -1;
                 results.Add(new GrokkingRun(optimizer, lr, seed, reached, fit, curve[^1].TestMetric, curve));

@@ -4,6 +4,7 @@ using Tangent.Data;
 using Tangent.Models;
 using Tangent.Paths;
 using Tangent.Reports;
+using Tangent.Runs;
 using Tangent.Store;
 using Tangent.Training;
 using static TorchSharp.torch;
@@ -155,15 +156,10 @@ public sealed class GrokkingStudy : IStudy
                 LogEvery = Math.Max(1, c.Steps / 600),
                 Seed = c.Seed,
                 RiskEstimate = false,
-            }.Validate();
-            // The instantaneous channel needs only the plain eNTK K = JJᵀ, so the kernel is recorded traced over
-            // outputs and without AdamW's preconditioner (cross-entropy's path operators, which need the full
-            // preconditioned kernel, are not computed here). That is a record `tangent train` refuses for cross-entropy
-            // (its analysis could not use it), hence the recorder wired here by hand.
-            var sub = RunDirectory.Create(Path.Combine(run.Path, name), "train", train, c.Seed, overwrite: true);
-            var fourier = new FourierIpr(c.Modulus, train.LogEvery);
-            var recorder = new KernelRecorder(
-                new RecordConfig
+                // The instantaneous channel needs only the plain eNTK K = JJᵀ, so the kernel is recorded traced over
+                // outputs and without AdamW's preconditioner: diagnostics of the spectrum, not path operators (which
+                // cross-entropy would need full and preconditioned; tangent analyze refuses this record).
+                Record = new RecordConfig
                 {
                     Schedule = "log",
                     Count = c.Snapshots,
@@ -172,22 +168,19 @@ public sealed class GrokkingStudy : IStudy
                     MaxTrain = c.KernelSamples,
                     Preconditioned = false,
                 },
-                sub,
-                train
-            );
+            };
+            var fourier = new FourierIpr(c.Modulus, train.LogEvery);
+            var result = Runner.RunArm(run, new Arm(name, new RunSpec { Config = train, Probes = [fourier] }), cancel);
+            var metrics = result.Metrics;
             using var task = train.Task.Create(train.Seed);
-            var net = new Mlp(train.Model, Seeds.Generator(train.Seed + 1));
-            var metrics = Trainer.Run(train, task, net, [recorder, fourier], cancel: cancel);
-            MetricsTable.Write(sub, metrics);
-            sub.Complete();
-            var index = SnapshotIndex.Read(sub.Path);
+            var index = result.Snapshots!;
             using var labels = index.TrainIndices is null
                 ? task.TrainY.to_type(ScalarType.Float64)
                 : task.TrainY.index_select(0, tensor(index.TrainIndices.ToArray())).to_type(ScalarType.Float64);
             var channel = new List<(int, double, double, int)>();
             foreach (var (step, i) in index.Steps.Select((s, i) => (s, i)))
             {
-                using var snap = Snapshot.Read(sub.Path, step, index.LearningRates[i]);
+                using var snap = Snapshot.Read(result.Path, step, index.LearningRates[i]);
                 using var scope = NewDisposeScope();
                 using var split = SpectralPartition.Of(snap.Kss, c.ChannelThreshold);
                 var yc = labels - labels.mean(new long[] { 0 }, keepdim: true);

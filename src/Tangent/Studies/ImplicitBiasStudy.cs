@@ -3,6 +3,7 @@ using Tangent.Data;
 using Tangent.Models;
 using Tangent.Paths;
 using Tangent.Reports;
+using Tangent.Runs;
 using Tangent.Store;
 using Tangent.Training;
 using static TorchSharp.torch;
@@ -107,8 +108,20 @@ public sealed class ImplicitBiasStudy : IStudy
                 Record = new RecordConfig { Schedule = "log", Count = c.Snapshots },
             }.Validate();
             var weights = new WeightChange(train.LogEvery);
-            var sub = SubRun.TrainAndAnalyze(run, name, train, cancel, [weights]);
-            regimes.Add((name, sub.Analysis, weights, sub.Number("final_train_mse")));
+            var sub = Runner.RunArm(
+                run,
+                new Arm(
+                    name,
+                    new RunSpec
+                    {
+                        Config = train,
+                        Probes = [weights],
+                        Analysis = new(),
+                    }
+                ),
+                cancel
+            );
+            regimes.Add((name, sub.Paths, weights, sub.Number("final_train_mse")));
         }
         var lazy = regimes[0];
         var rich = regimes[1];

@@ -84,4 +84,60 @@ public sealed record LazyRichConfig
 
     /// <summary>Seed.</summary>
     public long Seed { get; init; }
+
+    /// <summary>The student of input dimension <paramref name="d"/> at output scale α: one hidden ReLU layer, standard
+    /// parameterization with He weights and no biases, so f(w₀, ·) is of order α.</summary>
+    public MlpConfig Student(int d, double alpha) =>
+        new()
+        {
+            Widths = [d, StudentWidth, 1],
+            Parameterization = Parameterization.Standard,
+            WeightStd = Math.Sqrt(2),
+            BiasStd = 0,
+            Bias = false,
+            OutputScale = alpha,
+        };
+
+    /// <summary>The training run of one arm: full-batch GD at parameter step <paramref name="lr"/>, ½-MSE, kernel
+    /// snapshots on a log schedule, no risk estimate.</summary>
+    public TrainConfig Train(TaskConfig task, MlpConfig model, double lr) =>
+        new()
+        {
+            Task = task,
+            Model = model,
+            Optimizer = new OptimizerConfig { Kind = OptimizerKind.Gd, Lr = lr },
+            Steps = Steps,
+            LogEvery = Math.Max(1, Steps / 50),
+            Seed = Seed,
+            RiskEstimate = false,
+            Record = new RecordConfig { Schedule = "log", Count = Snapshots },
+        };
+
+    /// <summary>The lazy-drift criterion: drift at the largest α &lt; <see cref="LazyDrift"/>.</summary>
+    public Criterion LazyDriftCriterion() =>
+        new("kernel drift at the largest α", Comparison.Below, LazyDrift, "lazy_drift");
+
+    /// <summary>The rich-drift criterion: drift at the smallest α &gt; <see cref="RichDrift"/>.</summary>
+    public Criterion RichDriftCriterion() =>
+        new("kernel drift at the smallest α", Comparison.Above, RichDrift, "rich_drift");
+
+    /// <summary>Frozen-kernel test-output error at the largest α &lt; <see cref="FrozenErrorLazy"/>.</summary>
+    public Criterion FrozenLazyCriterion()
+    {
+        const string quantity = "frozen-kernel test-output error at the largest α";
+        return new(quantity, Comparison.Below, FrozenErrorLazy, "frozen_error_lazy");
+    }
+
+    /// <summary>Frozen-kernel test-output error at the smallest α &gt; <see cref="FrozenErrorRich"/>.</summary>
+    public Criterion FrozenRichCriterion() =>
+        new(
+            "frozen-kernel test-output error at the smallest α",
+            Comparison.Above,
+            FrozenErrorRich,
+            "frozen_error_rich"
+        );
+
+    /// <summary>Largest path-coupling error over α &lt; <see cref="PathError"/>.</summary>
+    public Criterion PathErrorCriterion() =>
+        new("largest path-coupling error over α", Comparison.Below, PathError, "path_error");
 }

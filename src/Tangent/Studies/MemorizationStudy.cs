@@ -5,6 +5,7 @@ using Tangent.Data;
 using Tangent.Kernels;
 using Tangent.Models;
 using Tangent.Reports;
+using Tangent.Runs;
 using Tangent.Store;
 using Tangent.Training;
 using static TorchSharp.torch;
@@ -646,8 +647,13 @@ public sealed class MemorizationStudy : IStudy
         };
         using var y = nn.functional.one_hot(labels, classes).to_type(x.dtype);
         using var task = new TaskData(x.alias(), y.alias(), y.alias(), x.alias(), y.alias());
-        var control = new TrainerControl { StopWhen = _ => fittedAt is not null };
-        Trainer.Run(train, task, net, [probe], cancel: cancel, control: control);
+        var spec = new RunSpec
+        {
+            Config = train,
+            Probes = [probe],
+            StopWhen = _ => fittedAt is not null,
+        };
+        Runner.Train(spec, net, task, cancel: cancel);
         return (fittedAt, net, si?.data<double>().ToArray());
     }
 }

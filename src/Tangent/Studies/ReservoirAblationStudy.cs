@@ -4,6 +4,7 @@ using Tangent.Data;
 using Tangent.Kernels;
 using Tangent.Models;
 using Tangent.Reports;
+using Tangent.Runs;
 using Tangent.Store;
 using Tangent.Training;
 using static TorchSharp.torch;
@@ -364,8 +365,13 @@ public sealed class ReservoirAblationStudy : IStudy
         }
         try
         {
-            var control = new TrainerControl { OutputGradient = ablate ? Project : null };
-            Trainer.Run(train, task, model, [log], cancel: cancel, control: control);
+            var spec = new RunSpec
+            {
+                Config = train,
+                Probes = [log],
+                GradientTransform = ablate ? Project : null,
+            };
+            Runner.Train(spec, model, task, cancel: cancel);
         }
         finally
         {

@@ -49,4 +49,42 @@ public static class MetricsTable
                     ]
             )
         );
+
+    /// <summary>Reads the <c>metrics.csv</c> of the run at <paramref name="run"/> back (the inverse of
+    /// <see cref="Write"/>; an empty cell is null, or NaN for the gradient norm).</summary>
+    public static IReadOnlyList<TrainingMetrics> Read(string run)
+    {
+        var lines = File.ReadAllLines(Path.Combine(run, RunDirectory.MetricsFile));
+        if (lines.Length == 0 || lines[0] != string.Join(',', Columns))
+            throw new InvalidDataException($"{run}/{RunDirectory.MetricsFile} is not in the metrics.csv layout");
+        return lines[1..]
+            .Where(l => l.Length > 0)
+            .Select(l =>
+            {
+                var v = l.Split(',')
+                    .Select(c =>
+                        c.Length == 0
+                            ? (double?)null
+                            : double.Parse(c, System.Globalization.CultureInfo.InvariantCulture)
+                    )
+                    .ToArray();
+                return new TrainingMetrics(
+                    (int)v[0]!.Value,
+                    v[1]!.Value,
+                    v[2]!.Value,
+                    v[3]!.Value,
+                    v[4]!.Value,
+                    v[5]!.Value,
+                    v[6] ?? double.NaN,
+                    v[7]!.Value,
+                    v[8],
+                    v[9],
+                    v[10],
+                    v[11],
+                    v[12],
+                    v[13]
+                );
+            })
+            .ToList();
+    }
 }

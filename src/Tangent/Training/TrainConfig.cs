@@ -154,10 +154,11 @@ public sealed record TrainConfig
             "use 0 (none) or e.g. 500"
         );
         ConfigException.Require(
-            Record is null || !(Record.Traced && Loss == LossKind.CrossEntropy),
+            Record is null || !(Record.Traced && Loss == LossKind.CrossEntropy && Record.Preconditioned),
             "record.traced",
             "traced kernels do not close the cross-entropy output dynamics (B couples outputs)",
-            "record full kernels (traced: false) for cross-entropy"
+            "record full kernels (traced: false) for cross-entropy, or instantaneous plain kernels only "
+                + "(preconditioned: false), which tangent analyze cannot use"
         );
         Record?.Validate(Steps);
         return this;

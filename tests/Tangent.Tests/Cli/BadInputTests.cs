@@ -4,6 +4,7 @@ using Tangent.Cli;
 using Tangent.Commands;
 using Tangent.Data;
 using Tangent.Models;
+using Tangent.Runs;
 using Tangent.Store;
 using static TorchSharp.torch;
 

@@ -3,6 +3,7 @@ using Tangent.Commands;
 using Tangent.Data;
 using Tangent.Models;
 using Tangent.Paths;
+using Tangent.Runs;
 using Tangent.Store;
 using Tangent.Training;
 

@@ -2,6 +2,7 @@ using Tangent.Commands;
 using Tangent.Data;
 using Tangent.Models;
 using Tangent.Paths;
+using Tangent.Runs;
 using Tangent.Store;
 using Tangent.Training;
 using static TorchSharp.torch;

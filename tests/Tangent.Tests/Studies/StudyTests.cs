@@ -211,36 +211,47 @@ public class StudyTests
             Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
     }
 
+    private static readonly string[] LazyRichReduced =
+    [
+        "study",
+        "lazy-vs-rich",
+        "--set",
+        "alphas=[0.3,30]",
+        "--set",
+        "steps=400",
+        "--set",
+        "train_samples=120",
+        "--set",
+        "test_samples=100",
+        "--set",
+        "snapshots=10",
+    ];
+
+    /// <summary>Runs <c>tangent</c> with <paramref name="args"/> (then <c>--out run</c> unless resuming) and returns
+    /// the run's summary.</summary>
+    private static JsonElement RunStudy(string run, IEnumerable<string> args)
+    {
+        var stderr = new StringWriter();
+        string[] all = args.Contains("--resume") ? [.. args] : [.. args, "--out", run];
+        int code = TangentCli.Run(all, new StringWriter(), stderr);
+        Assert.True(code == 0, stderr.ToString());
+        return JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json"))).RootElement.Clone();
+    }
+
+    /// <summary>
+    /// Chizat, Oyallon &amp; Bach 2019: at output scale α the parameters move by O(1/α), so the kernel drift at
+    /// α = 30 is about a hundredth of that at α = 0.3 (measured 0.0135 against 1.06 on the teacher task), and the
+    /// linearized network predicts the lazy run to the drift's order (measured 0.009); realized-path coupling is exact
+    /// up to the snapshot spacing at every α (measured 0.025). Each margin to its threshold is at least 2×, so these
+    /// outcomes are the known answer, not a coin flip. The rich run's frozen-kernel error (0.15 after 400 steps) is
+    /// near its 0.2 threshold and is not asserted.
+    /// </summary>
     [Fact]
-    public void LazyRichReducedPresetWritesEveryVerdictAndFigure()
+    public void LazyRichReducedPresetReachesTheLazyAndRichOutcomesOfChizatAndBach()
     {
         using var dir = new TempDir();
-        var stderr = new StringWriter();
         SyntheticMnist.Write(dir.File("data"), 1200, 1000);
-        int code = TangentCli.Run(
-            [
-                "study",
-                "lazy-vs-rich",
-                "--set",
-                "alphas=[0.3,30]",
-                "--set",
-                "steps=400",
-                "--set",
-                "train_samples=120",
-                "--set",
-                "test_samples=100",
-                "--set",
-                "snapshots=10",
-                "--data",
-                dir.File("data"),
-                "--out",
-                dir.File("run"),
-            ],
-            new StringWriter(),
-            stderr
-        );
-        Assert.True(code == 0, stderr.ToString());
-        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
+        var summary = RunStudy(dir.File("run"), [.. LazyRichReduced, "--data", dir.File("data")]);
         foreach (
             var verdict in new[]
             {
@@ -252,18 +263,74 @@ public class StudyTests
             }
         )
         foreach (var suffix in new[] { "", "_fashion_mnist" })
-            Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict + suffix, out _), verdict + suffix);
-        Assert.True(
-            summary.RootElement.GetProperty("fashion_mnist_alpha_30_kernel_drift").GetDouble()
-                < summary.RootElement.GetProperty("fashion_mnist_alpha_0.3_kernel_drift").GetDouble()
+            Assert.True(summary.TryGetProperty("verdict_" + verdict + suffix, out _), verdict + suffix);
+        foreach (
+            var verdict in new[]
+            {
+                "large_alpha_is_lazy",
+                "small_alpha_learns_features",
+                "frozen_kernel_exact_when_lazy",
+                "path_coupling_survives_feature_learning",
+            }
+        )
+            Assert.Equal("holds", summary.GetProperty("verdict_" + verdict).GetString());
+        foreach (var prefix in new[] { "", "fashion_mnist_" })
+            Assert.True(
+                summary.GetProperty($"{prefix}alpha_30_kernel_drift").GetDouble()
+                    < summary.GetProperty($"{prefix}alpha_0.3_kernel_drift").GetDouble() / 10,
+                prefix
+            );
+        foreach (var figure in new[] { "lazy_rich", "lazy_rich_fashion_mnist" })
+            Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
+        Assert.Equal(1 + 4, File.ReadAllLines(Path.Combine(dir.File("run"), "metrics.csv")).Length);
+    }
+
+    /// <summary>A verdict's threshold comes from its config field: the same runs judged with lazy_drift below the
+    /// measured drift (0.0135) fail, and the measured value is unchanged.</summary>
+    [Fact]
+    public void LazyRichVerdictFollowsItsConfiguredThreshold()
+    {
+        using var dir = new TempDir();
+        string[] teacherOnly = [.. LazyRichReduced, "--set", "fashion_mnist=false"];
+        var loose = RunStudy(dir.File("loose"), teacherOnly);
+        var strict = RunStudy(dir.File("strict"), [.. teacherOnly, "--set", "lazy_drift=0.005"]);
+        Assert.Equal("holds", loose.GetProperty("verdict_large_alpha_is_lazy").GetString());
+        Assert.Equal("fails", strict.GetProperty("verdict_large_alpha_is_lazy").GetString());
+        Assert.Equal(
+            loose.GetProperty("alpha_30_kernel_drift").GetDouble(),
+            strict.GetProperty("alpha_30_kernel_drift").GetDouble()
         );
-        Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", "lazy_rich_fashion_mnist.png")));
-        // Chizat–Bach: the kernel moves less as α grows (the parameters move by O(1/α)).
-        Assert.True(
-            summary.RootElement.GetProperty("alpha_30_kernel_drift").GetDouble()
-                < summary.RootElement.GetProperty("alpha_0.3_kernel_drift").GetDouble()
-        );
-        Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", "lazy_rich.png")));
+    }
+
+    /// <summary>
+    /// A study run that stopped part-way is continued with <c>--resume</c>: arms that finished are read back, not
+    /// retrained (their run.json keeps its start time), the unfinished one is trained again, and the summary equals
+    /// the uninterrupted run's.
+    /// </summary>
+    [Fact]
+    public void AResumedStudyKeepsItsFinishedArmsAndEndsAsTheUninterruptedRun()
+    {
+        using var dir = new TempDir();
+        string run = dir.File("run");
+        var whole = RunStudy(run, [.. LazyRichReduced, "--set", "fashion_mnist=false"]);
+        string kept = Path.Combine(run, "alpha-0.3"),
+            redone = Path.Combine(run, "alpha-30");
+        var keptStart = RunDirectory.Inspect(kept).StartedUtc;
+        // As an interrupt would leave it: the study failed, its second arm unfinished.
+        foreach (var (path, status) in new[] { (run, "failed"), (redone, "failed") })
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(path, "run.json")))!;
+            node["status"] = status;
+            File.WriteAllText(Path.Combine(path, "run.json"), node.ToJsonString());
+        }
+        File.Delete(Path.Combine(run, "summary.json"));
+
+        var resumed = RunStudy(run, ["study", "--resume", run]);
+        Assert.Equal(keptStart, RunDirectory.Inspect(kept).StartedUtc);
+        Assert.NotEqual(RunStatus.Failed, RunDirectory.Inspect(redone).Status);
+        Assert.Equal(RunStatus.Done, RunDirectory.Inspect(run).Status);
+        foreach (var field in whole.EnumerateObject())
+            Assert.Equal(field.Value.ToString(), resumed.GetProperty(field.Name).ToString());
     }
 
     [Fact]

@@ -7,7 +7,7 @@ using Tangent.Theory;
 using Tangent.Training;
 using static TorchSharp.torch;
 
-namespace Tangent.Commands;
+namespace Tangent.Runs;
 
 /// <summary>Options of <c>tangent analyze</c>.</summary>
 public sealed record AnalyzeOptions

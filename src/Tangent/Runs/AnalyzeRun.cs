@@ -7,7 +7,7 @@ using Tangent.Store;
 using Tangent.Training;
 using static TorchSharp.torch;
 
-namespace Tangent.Commands;
+namespace Tangent.Runs;
 
 /// <summary><c>tangent analyze RUN</c>: the path operators of a recorded run, their checks, figures and report section,
 /// written into the run.</summary>
@@ -58,6 +58,13 @@ public static class AnalyzeRun
             "train with a \"record\" section in the config"
         );
         var index = SnapshotIndex.Read(runPath);
+        ConfigException.Require(
+            !(index.Traced && index.Loss == LossKind.CrossEntropy),
+            "RUN",
+            $"'{runPath}' recorded traced kernels under cross-entropy: instantaneous diagnostics, which do not close "
+                + "the output dynamics (B couples outputs)",
+            "record full kernels (record.traced: false) to analyze the path operators"
+        );
         int s = options.Start ?? index.Steps[0],
             t = options.End ?? index.Steps[^1];
         ConfigException.Require(

@@ -1,0 +1,359 @@
+using ScottPlot;
+using Tangent.Data;
+using Tangent.Paths;
+using Tangent.Reports;
+using Tangent.Store;
+using Tangent.Training;
+using static TorchSharp.torch;
+
+namespace Tangent.Runs;
+
+/// <summary>
+/// The one way to train: runs a <see cref="RunSpec"/> into a run directory (arrays, metrics.csv, parameters, summary,
+/// figures, report; kernel snapshots when the config records them; checkpoints and resume), and a study's arms into
+/// sub-directories, validated before any of them computes and skipped when already done.
+/// </summary>
+public static class Runner
+{
+    /// <summary>
+    /// Trains <paramref name="spec"/> into <paramref name="run"/> (which the caller creates and, after, marks done) and
+    /// returns the typed result. <paramref name="control"/>: resume from the run's checkpoint, or (tests) an interrupt
+    /// at a given step; the spec's extension points are added to it.
+    /// </summary>
+    public static RunResult Run(
+        RunSpec spec,
+        RunDirectory run,
+        IProgress<ProgressReport>? progress = null,
+        CancellationToken cancel = default,
+        TrainerControl? control = null
+    )
+    {
+        spec.Validate();
+        var config = spec.Config;
+        control = (control ?? new TrainerControl()) with
+        {
+            CheckpointRun = run.Path,
+            OutputGradient = spec.GradientTransform,
+            StopWhen = spec.StopWhen,
+            LearningRateField = spec.LearningRateField,
+        };
+        var model = spec.BuildModel();
+        using var task = spec.BuildTask(model);
+        var observers = new List<ITrainingObserver>(spec.Probes);
+        KernelRecorder? recorder = config.Record is null ? null : new KernelRecorder(config.Record, run, config);
+        if (recorder is not null)
+        {
+            if (control.Resume)
+                recorder.ContinueExisting();
+            observers.Add(recorder);
+        }
+
+        run.WriteArray("train_x", task.TrainX);
+        run.WriteArray("test_x", task.TestX);
+        run.WriteArray("Y_S", task.TrainY);
+        run.WriteArray("Y_S_clean", task.TrainClean);
+        run.WriteArray("Y_Q", task.TestY);
+        using (var noise = task.LabelNoise)
+            run.WriteArray("label_noise", noise);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var metrics = Trainer.Run(config, task, model, observers, progress, cancel, control);
+        double seconds = clock.Elapsed.TotalSeconds;
+        MetricsTable.Write(run, metrics);
+        Directory.CreateDirectory(Path.Combine(run.Path, "params"));
+        ParameterFiles.Save(model, Path.Combine(run.Path, "params"));
+
+        var last = metrics[^1];
+        string metricName = config.Task.IsClassification ? "accuracy" : "mse";
+        var summary = new List<KeyValuePair<string, object?>>
+        {
+            new("final_train_loss", last.TrainLoss),
+            new("final_test_loss", last.TestLoss),
+            new($"final_train_{metricName}", last.TrainMetric),
+            new($"final_test_{metricName}", last.TestMetric),
+            new("steps", config.Steps),
+            new("snapshots", config.Record?.StepsFor(config.Steps).Count ?? 0),
+            new("training_seconds", seconds - (recorder?.KernelSeconds ?? 0)),
+            new("kernel_seconds", recorder?.KernelSeconds ?? 0),
+        };
+        var figures = new List<RenderedFigure>();
+        if (config.RiskEstimate)
+        {
+            var test = metrics.Select(m => m.TestLoss).ToArray();
+            var risk = metrics.Select(m => m.RiskEstimate!.Value).ToArray();
+            var riskAlpha = metrics.Select(m => m.RiskEstimateAlpha!.Value).ToArray();
+            summary.Add(new("risk_estimate_final", risk[^1]));
+            summary.Add(new("risk_estimate_gap_mean", risk.Zip(test, (a, b) => Math.Abs(a - b)).Average()));
+            summary.Add(new("risk_estimate_corr", Statistics.Pearson(risk, test)));
+            summary.Add(new("risk_estimate_alpha_gap_mean", riskAlpha.Zip(test, (a, b) => Math.Abs(a - b)).Average()));
+            summary.Add(new("risk_estimate_alpha_corr", Statistics.Pearson(riskAlpha, test)));
+            figures.Add(RiskFigure(metrics));
+        }
+        if (metrics.Any(m => m.DriftNorm is not null))
+        {
+            var rows = metrics.Where(m => m.Step > 0 && m.DriftNorm is > 0 && m.DiffusionNorm is > 0).ToList();
+            var logT = rows.Select(m => Math.Log(m.Step)).ToArray();
+            summary.Add(new("drift_norm_final", rows[^1].DriftNorm));
+            summary.Add(new("diffusion_norm_final", rows[^1].DiffusionNorm));
+            summary.Add(
+                new("drift_exponent", Statistics.Slope(logT, rows.Select(m => Math.Log(m.DriftNorm!.Value)).ToArray()))
+            );
+            summary.Add(
+                new(
+                    "diffusion_exponent",
+                    Statistics.Slope(logT, rows.Select(m => Math.Log(m.DiffusionNorm!.Value)).ToArray())
+                )
+            );
+            figures.Add(DriftFigure(rows));
+        }
+        if (config.Optimizer.Kind == OptimizerKind.SnrAdamW)
+        {
+            summary.Add(new("final_mean_gate", metrics[^1].MeanGate));
+            summary.Add(new("final_gated_off_share", metrics[^1].GatedOffShare));
+        }
+        run.WriteSummary(summary);
+        foreach (var f in figures)
+            run.WriteFigure(f.Name, f.Svg, f.Png);
+        if (Directory.Exists(Path.Combine(run.Path, "checkpoint")) && config.CheckpointEvery == 0)
+            Directory.Delete(Path.Combine(run.Path, "checkpoint"), true);
+
+        var plot = Figure.NewPlot("Loss", "step + 1", "loss");
+        var x = metrics.Select(m => Math.Log10(m.Step + 1)).ToArray();
+        var a = plot.Add.ScatterLine(x, metrics.Select(m => Math.Log10(Math.Max(m.TrainLoss, 1e-30))).ToArray());
+        a.LegendText = "train";
+        a.Color = Colors.Crimson;
+        a.LineWidth = 2.5f;
+        var b = plot.Add.ScatterLine(x, metrics.Select(m => Math.Log10(Math.Max(m.TestLoss, 1e-30))).ToArray());
+        b.LegendText = "test";
+        b.Color = Colors.SeaGreen;
+        b.LineWidth = 2.5f;
+        Figure.LogX(plot);
+        Figure.LogY(plot);
+        plot.ShowLegend(Alignment.LowerLeft);
+        var figure = Figure.Render(plot, "loss", "Train and test loss against step (log–log).");
+        run.WriteFigure(figure.Name, figure.Svg, figure.Png);
+        var report = new HtmlReport("Tangent train")
+            .Paragraph(
+                $"Task {TaskText(config.Task)} (n = {task.TrainX.shape[0]}, m = {task.TestX.shape[0]}), model "
+                    + $"{string.Join("→", config.Model.Widths)} "
+                    + $"{config.Model.Activation} ({config.Model.Parameterization}), {config.Optimizer.Kind} lr "
+                    + $"{config.Optimizer.Lr}, {config.Loss}, {config.Steps} steps"
+                    + (config.BatchSize > 0 ? $", batch {config.BatchSize}" : ", full batch")
+                    + (
+                        config.Record is null
+                            ? "."
+                            : $"; {config.Record.StepsFor(config.Steps).Count} kernel snapshots "
+                                + $"({(config.Record.Traced ? "traced" : "full output space")}): run 'tangent "
+                                + "analyze' on this directory."
+                    )
+            )
+            .Heading("Summary")
+            .Table(
+                ["quantity", "value"],
+                summary.Select(kv =>
+                    (IReadOnlyList<string>)
+                        [kv.Key, kv.Value is double d ? HtmlReport.Number(d) : kv.Value?.ToString() ?? ""]
+                )
+            )
+            .Figure(figure)
+            .Paragraph(
+                config.RiskEstimate
+                    ? "Population-risk estimate (THEORY §5): R̂ starts at the training loss of the untrained model "
+                        + "and adds −η Σ_k p_k (ĝ_k² − v_k/(b − 1)) per step from the batch's "
+                        + "per-example gradients; the α variant uses b/(n − b). It is unbiased for fresh batches to "
+                        + "first order in η; when batches repeat (epochs), the "
+                        + "1/(b − 1) correction no longer removes what the model memorized, and the curve can drift "
+                        + "below the held-out loss."
+                    : ""
+            );
+        foreach (var f in figures)
+            report.Figure(f);
+        run.WriteReport(report.Build());
+        var snapshots = config.Record is null ? null : SnapshotIndex.Read(run.Path);
+        return new RunResult(run.Path, metrics, model, summary, snapshots, null, Reused: false);
+    }
+
+    /// <summary>
+    /// Trains <paramref name="spec"/> in memory, on a model and task the caller built (from the spec or by hand), with
+    /// no run directory: for the many small fits inside one study arm (memorization's refits, the demo, finite widths).
+    /// Returns the metrics; <paramref name="model"/> ends with the final parameters.
+    /// </summary>
+    public static IReadOnlyList<TrainingMetrics> Train(
+        RunSpec spec,
+        nn.Module<Tensor, Tensor> model,
+        TaskData task,
+        IProgress<ProgressReport>? progress = null,
+        CancellationToken cancel = default
+    )
+    {
+        var control = new TrainerControl
+        {
+            OutputGradient = spec.GradientTransform,
+            StopWhen = spec.StopWhen,
+            LearningRateField = spec.LearningRateField,
+        };
+        return Trainer.Run(spec.Config, task, model, spec.Probes, progress, cancel, control);
+    }
+
+    /// <summary>
+    /// Runs every arm into <c>parent/arm.Name</c>: first validates all their specs (so a bad sub-config fails before
+    /// any compute), then trains each in turn (<see cref="RunArm"/>), reporting progress over the whole plan.
+    /// </summary>
+    public static IReadOnlyList<RunResult> RunArms(
+        RunDirectory parent,
+        IReadOnlyList<Arm> arms,
+        IProgress<ProgressReport>? progress = null,
+        CancellationToken cancel = default
+    )
+    {
+        foreach (var arm in arms)
+            arm.Spec.Validate();
+        var duplicate = arms.GroupBy(a => a.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new ArgumentException($"two arms are called '{duplicate.Key}'", nameof(arms));
+        var results = new List<RunResult>();
+        foreach (var arm in arms)
+        {
+            cancel.ThrowIfCancellationRequested();
+            progress?.Report(new ProgressReport("arms", (double)results.Count / arms.Count, arm.Name));
+            results.Add(RunArm(parent, arm, cancel));
+        }
+        progress?.Report(new ProgressReport("arms", 1, $"{arms.Count} runs"));
+        return results;
+    }
+
+    /// <summary>
+    /// Runs one arm into <c>parent/arm.Name</c>, marks it done and analyzes it when its spec asks. A finished run of
+    /// the same config already there is read back instead (<see cref="RunResult.Reused"/>), unless the spec has probes
+    /// that must see the steps; a failed one is marked failed and the error rethrown.
+    /// </summary>
+    public static RunResult RunArm(RunDirectory parent, Arm arm, CancellationToken cancel = default)
+    {
+        var spec = arm.Spec.Validate();
+        string path = System.IO.Path.Combine(parent.Path, arm.Name);
+        if (spec.Reusable && IsDone(path, spec.Config))
+            return Analyze(Load(spec, path), spec, cancel);
+        var sub = RunDirectory.Create(path, "train", spec.Config, spec.Config.Seed, overwrite: true);
+        RunResult result;
+        try
+        {
+            result = Run(spec, sub, cancel: cancel);
+            sub.Complete();
+        }
+        catch (Exception e)
+        {
+            sub.Fail(e is OperationCanceledException ? "interrupted" : e.Message.ReplaceLineEndings(" "));
+            throw;
+        }
+        return Analyze(result, spec, cancel);
+    }
+
+    /// <summary>Whether <paramref name="path"/> holds a finished run of exactly <paramref name="config"/>.</summary>
+    public static bool IsDone(string path, TrainConfig config)
+    {
+        if (!File.Exists(System.IO.Path.Combine(path, RunDirectory.RunFile)))
+            return false;
+        try
+        {
+            var info = RunDirectory.Inspect(path);
+            return info.Status == RunStatus.Done
+                && info.Command == "train"
+                && info.ConfigHash == RunDirectory.HashOf(config)
+                && File.Exists(System.IO.Path.Combine(path, RunDirectory.MetricsFile))
+                && File.Exists(System.IO.Path.Combine(path, RunDirectory.SummaryFile));
+        }
+        catch (ConfigException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Reads a finished run of <paramref name="spec"/> back: its metrics, summary, snapshot index and final
+    /// parameters (loaded into a freshly built model).</summary>
+    public static RunResult Load(RunSpec spec, string path)
+    {
+        var model = spec.BuildModel();
+        ParameterFiles.Load(model, System.IO.Path.Combine(path, "params"));
+        var summary = Json.ReadSummary(System.IO.Path.Combine(path, RunDirectory.SummaryFile));
+        var snapshots = File.Exists(SnapshotIndex.PathIn(path)) ? SnapshotIndex.Read(path) : null;
+        return new RunResult(path, MetricsTable.Read(path), model, summary, snapshots, null, Reused: true);
+    }
+
+    private static RunResult Analyze(RunResult result, RunSpec spec, CancellationToken cancel) =>
+        spec.Analysis is null
+            ? result
+            : result with
+            {
+                Analysis = AnalyzeRun.Run(result.Path, spec.Analysis, cancel: cancel).Result,
+            };
+
+    private static string TaskText(TaskConfig task) =>
+        task.Kind == "provided" ? $"provided ({task.Description})" : task.Kind;
+
+    private static RenderedFigure RiskFigure(IReadOnlyList<TrainingMetrics> metrics)
+    {
+        var plot = Figure.NewPlot("Population-risk estimate against the held-out loss", "step + 1", "loss");
+        var x = metrics.Select(m => Math.Log10(m.Step + 1)).ToArray();
+        double L(double v) => Math.Log10(Math.Max(v, 1e-6));
+        var a = plot.Add.ScatterLine(x, metrics.Select(m => L(m.TestLoss)).ToArray());
+        a.Color = Colors.SeaGreen;
+        a.LineWidth = 2.5f;
+        a.LegendText = "held-out loss";
+        var b = plot.Add.ScatterLine(x, metrics.Select(m => L(m.RiskEstimate!.Value)).ToArray());
+        b.Color = Colors.Navy;
+        b.LineWidth = 2;
+        b.LegendText = "estimate, 1/(b − 1)";
+        var c = plot.Add.ScatterLine(x, metrics.Select(m => L(m.RiskEstimateAlpha!.Value)).ToArray());
+        c.Color = Colors.Orange;
+        c.LineWidth = 2;
+        c.LinePattern = LinePattern.Dashed;
+        c.LegendText = "estimate, α = b/(n − b)";
+        var d = plot.Add.ScatterLine(x, metrics.Select(m => L(m.TrainLoss)).ToArray());
+        d.Color = Colors.Crimson;
+        d.LineWidth = 1.5f;
+        d.LinePattern = LinePattern.Dotted;
+        d.LegendText = "train loss";
+        Figure.LogX(plot);
+        Figure.LogY(plot);
+        plot.ShowLegend(Alignment.LowerLeft);
+        return Figure.Render(
+            plot,
+            "risk_estimate",
+            "The validation-free population-risk estimate from the training batches alone, beside the held-out loss "
+                + "it tries to track (log scale; values below 1e-6, including negative ones, drawn at 1e-6)."
+        );
+    }
+
+    private static RenderedFigure DriftFigure(IReadOnlyList<TrainingMetrics> rows)
+    {
+        var plot = Figure.NewPlot("Drift and diffusion of the updates", "step", "accumulated norm");
+        var x = rows.Select(m => Math.Log10(m.Step)).ToArray();
+        var a = plot.Add.ScatterLine(x, rows.Select(m => Math.Log10(m.DriftNorm!.Value)).ToArray());
+        a.Color = Colors.Navy;
+        a.LineWidth = 2.5f;
+        a.LegendText = "drift Σ η∇L_S";
+        var b = plot.Add.ScatterLine(x, rows.Select(m => Math.Log10(m.DiffusionNorm!.Value)).ToArray());
+        b.Color = Colors.Crimson;
+        b.LineWidth = 2.5f;
+        b.LegendText = "diffusion Σ η(ĝ − ∇L_S)";
+        double a0 = Math.Log10(rows[0].DriftNorm!.Value),
+            b0 = Math.Log10(rows[0].DiffusionNorm!.Value);
+        var ra = plot.Add.ScatterLine(x, x.Select(v => a0 + (v - x[0])).ToArray());
+        ra.Color = Colors.SteelBlue;
+        ra.LinePattern = LinePattern.Dashed;
+        ra.LegendText = "∝ T";
+        var rb = plot.Add.ScatterLine(x, x.Select(v => b0 + 0.5 * (v - x[0])).ToArray());
+        rb.Color = Colors.LightCoral;
+        rb.LinePattern = LinePattern.Dashed;
+        rb.LegendText = "∝ √T";
+        Figure.LogX(plot);
+        Figure.LogY(plot);
+        plot.ShowLegend(Alignment.UpperLeft);
+        return Figure.Render(
+            plot,
+            "drift_diffusion",
+            "Norms of the accumulated full-batch (drift) and fluctuation (diffusion) parts of the minibatch "
+                + "updates, with the T and √T references of THEORY §4."
+        );
+    }
+}
