@@ -59,15 +59,17 @@ internal sealed class ModelPlan
         if (chosen.Count == 0)
             throw new ArgumentException("no trainable parameter is selected");
 
-        // Owning modules: the root plus every named submodule; a parameter belongs to the module that holds it
-        // directly.
+        // Owning modules: the root plus every named submodule. A parameter belongs to the module its state-dict name
+        // points at (everything before its last '.'): ScriptModule.named_parameters(recurse: false) returns the
+        // parameters of every descendant, so asking each module for its own would count a TorchScript parameter once
+        // per enclosing level.
         var owners = new List<(string Prefix, nn.Module Module)> { ("", model) };
         owners.AddRange(model.named_modules().Where(m => m.name != "").Select(m => (m.name + ".", m.module)));
+        static string OwnerPrefix(string name) => name.Contains('.') ? name[..(name.LastIndexOf('.') + 1)] : "";
         var layers = new List<LayerPlan>();
         foreach (var (prefix, module) in owners)
         {
-            var own = module.named_parameters(recurse: false).Select(p => prefix + p.name).ToHashSet();
-            var mine = chosen.Where(c => own.Contains(c.Name)).ToList();
+            var mine = chosen.Where(c => OwnerPrefix(c.Name) == prefix).ToList();
             if (mine.Count == 0)
                 continue;
             ILayerRule? rule = null;
@@ -83,6 +85,11 @@ internal sealed class ModelPlan
             }
             layers.Add(new LayerPlan(prefix.TrimEnd('.'), module, rule, mine));
         }
+        var orphan = chosen.FirstOrDefault(c => layers.All(l => !l.Parameters.Contains(c)));
+        if (orphan is not null)
+            throw new NotSupportedException(
+                $"parameter '{orphan.Name}' has no owning module in named_modules(); the layer plan cannot place it"
+            );
         return new ModelPlan(chosen, layers);
     }
 
