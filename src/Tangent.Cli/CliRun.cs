@@ -97,23 +97,34 @@ public static class CliRun
     /// <summary>
     /// Checks the .npy inputs of a kernel command before its run directory exists: their shapes from the headers, the
     /// memory <paramref name="estimate"/> for those row counts, then every value (finite); returns the row counts (n,
-    /// m; m = 0 without a query).
+    /// m; m = 0 without a query). <paramref name="columns"/> null: inputs of any shape [n, …] (a TorchScript model),
+    /// the query shaped like them.
     /// </summary>
     public static (long N, long M) CheckInputs(
         string inputs,
         string? query,
-        int columns,
+        int? columns,
         Func<long, long, IReadOnlyList<MemoryItem>> estimate,
         bool skipMemoryCheck
     )
     {
+        if (columns is not { } d)
+        {
+            long[] shape = NpyInputs.ShapeOf(inputs, "--inputs");
+            long rows = query is null ? 0 : NpyInputs.ShapeOf(query, "--query")[0];
+            MemoryBudget.Require(estimate(shape[0], rows), skipMemoryCheck);
+            using (NpyInputs.LoadArray(inputs, "--inputs")) { }
+            if (query is not null)
+                using (NpyInputs.LoadArray(query, "--query", shape)) { }
+            return (shape[0], rows);
+        }
         // Shapes from the headers first, so an input too large for memory is refused before it is read.
-        long n = NpyInputs.Rows(inputs, "--inputs", columns);
-        long m = query is null ? 0 : NpyInputs.Rows(query, "--query", columns);
+        long n = NpyInputs.Rows(inputs, "--inputs", d);
+        long m = query is null ? 0 : NpyInputs.Rows(query, "--query", d);
         MemoryBudget.Require(estimate(n, m), skipMemoryCheck);
-        NpyInputs.Check(inputs, "--inputs", columns);
+        NpyInputs.Check(inputs, "--inputs", d);
         if (query is not null)
-            NpyInputs.Check(query, "--query", columns);
+            NpyInputs.Check(query, "--query", d);
         return (n, m);
     }
 

@@ -18,8 +18,10 @@ public static class NtkCommand
         };
         var parameters = new Option<string?>("--params")
         {
-            Description = "Directory of <state-dict key>.npy parameter files (default: seeded initialization)",
-            HelpName = "DIR",
+            Description =
+                "Weights: a directory of <state-dict key>.npy files, a torch.save state dict or a .safetensors file "
+                + "(default: the seeded initialization, or a TorchScript file's own weights)",
+            HelpName = "PATH",
         };
         var inputs = new Option<string>("--inputs")
         {
@@ -105,11 +107,12 @@ public static class NtkCommand
                         Dtype = parse.GetValue(dtype)!,
                         Parameters = names is { Length: > 0 } ? names : null,
                     };
+                    var (outputs, count) = settings.ModelShape();
                     var (n, m) = CliRun.CheckInputs(
                         settings.Inputs,
                         settings.Query,
-                        settings.Config.Model.Widths[0],
-                        settings.MemoryEstimate,
+                        settings.Config.Model.IsTorchScript() ? null : settings.Config.Model.Widths[0],
+                        (n, m) => settings.MemoryEstimate(n, m, outputs, count),
                         parse.GetValue(skipMemory)
                     );
                     return CliRun.Execute(

@@ -25,6 +25,12 @@ public sealed record NtkConfigFile
     {
         var config = Json.LoadConfig<NtkConfigFile>(path, "docs/examples/mlp.json");
         config.Model.Validate();
+        if (config.Model.Path is { } file)
+        {
+            // A model file is read relative to the config that names it, and recorded with its full path.
+            string dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+            config = config with { Model = config.Model with { Path = System.IO.Path.GetFullPath(file, dir) } };
+        }
         Seeds.Check(config.Seed, "seed");
         return config;
     }

@@ -37,15 +37,19 @@ public static class NtkRun
             "float32" => ScalarType.Float32,
             _ => throw new ConfigException("--dtype", $"unknown dtype '{settings.Dtype}'", "use float32 or float64"),
         };
-        var model = new Mlp(settings.Config.Model, Seeds.Generator(settings.Config.Seed), dtype);
-        if (settings.Params is not null)
-            ParameterFiles.Load(model, settings.Params);
-        using var xS = NpyInputs
-            .LoadMatrix(settings.Inputs, "--inputs", settings.Config.Model.Widths[0])
-            .to_type(dtype);
-        using var xQ = settings.Query is null
-            ? null
-            : NpyInputs.LoadMatrix(settings.Query, "--query", settings.Config.Model.Widths[0]).to_type(dtype);
+        var model = settings.BuildModel(dtype);
+        bool script = settings.Config.Model.IsTorchScript();
+        Tensor Load(string path, string field, IReadOnlyList<long>? like) =>
+            (
+                script
+                    ? NpyInputs.LoadArray(path, field, like)
+                    : NpyInputs.LoadMatrix(path, field, settings.Config.Model.Widths[0])
+            ).to_type(dtype);
+        using var xS = Load(settings.Inputs, "--inputs", null);
+        using var xQ = settings.Query is null ? null : Load(settings.Query, "--query", xS.shape);
+        int outputs = script
+            ? ModelFactory.Probe(model, xS.shape, "--inputs").Outputs
+            : settings.Config.Model.Widths[^1];
         var options = new NtkOptions
         {
             Method = settings.Method,
@@ -98,7 +102,7 @@ public static class NtkRun
         {
             new("samples", xS.shape[0]),
             new("query_samples", xQ?.shape[0]),
-            new("outputs", settings.Config.Model.Widths[^1]),
+            new("outputs", outputs),
             new("parameters", Ntk.ParameterCount(model, options)),
             new("kernel_size", kss.shape[0]),
             new("method", settings.Method.ToString()),
@@ -139,9 +143,7 @@ public static class NtkRun
         run.WriteFigure(figure.Name, figure.Svg, figure.Png);
         var report = new HtmlReport("Tangent ntk: empirical NTK")
             .Paragraph(
-                $"Empirical NTK of a {string.Join("→", settings.Config.Model.Widths)} "
-                    + $"{settings.Config.Model.Activation} MLP "
-                    + $"({settings.Config.Model.Parameterization} parameterization) on {xS.shape[0]} inputs from "
+                $"Empirical NTK of {ModelText(settings.Config.Model, model)} on {xS.shape[0]} inputs from "
                     + $"{settings.Inputs}"
                     + (xQ is null ? "" : $" and {xQ.shape[0]} query inputs from {settings.Query}")
                     + $", method {settings.Method}, "
@@ -175,4 +177,10 @@ public static class NtkRun
         progress?.Report(new ProgressReport("done", 1, ""));
         return summary;
     }
+
+    private static string ModelText(MlpConfig config, nn.Module<Tensor, Tensor> model) =>
+        config.IsTorchScript()
+            ? $"the TorchScript module {config.Path} ({model.parameters().Sum(p => p.numel())} parameters)"
+            : $"a {string.Join("→", config.Widths)} {config.Activation} MLP ({config.Parameterization} "
+                + "parameterization)";
 }

@@ -1,6 +1,7 @@
 using ScottPlot;
 using Tangent.Data;
 using Tangent.Kernels;
+using Tangent.Models;
 using Tangent.Paths;
 using Tangent.Reports;
 using Tangent.Store;
@@ -17,7 +18,8 @@ public sealed record NtkRunConfig
     /// <summary>The model and seed.</summary>
     public required NtkConfigFile Config { get; init; }
 
-    /// <summary>Directory of .npy parameters, or null for the seeded initialization.</summary>
+    /// <summary>Weights (a directory of .npy files, a state dict or a .safetensors file), or null for the seeded
+    /// initialization.</summary>
     public string? Params { get; init; }
 
     /// <summary>Training inputs X_S (.npy, [n, d]).</summary>
@@ -38,14 +40,36 @@ public sealed record NtkRunConfig
     /// <summary>Parameter subset (state-dict names or prefixes ending in '.'), or null for all.</summary>
     public IReadOnlyList<string>? Parameters { get; init; }
 
+    /// <summary>The model: the configured MLP seeded with the config's seed, or the TorchScript module; then the
+    /// --params weights when given.</summary>
+    public nn.Module<Tensor, Tensor> BuildModel(ScalarType dtype)
+    {
+        var model = ModelFactory.Create(Config.Model, Seeds.Generator(Config.Seed), dtype);
+        if (Params is not null)
+            ParameterFiles.Load(model, Params);
+        return model;
+    }
+
+    /// <summary>The output count p and parameter count P: from the MLP's widths, or by loading the TorchScript module
+    /// and running one input shaped like --inputs through it.</summary>
+    public (int Outputs, double Parameters) ModelShape()
+    {
+        if (!Config.Model.IsTorchScript())
+            return (Config.Model.Widths[^1], Config.Model.ParameterCount());
+        using var model = ModelFactory.Create(Config.Model, Seeds.Generator(Config.Seed));
+        var (p, count) = ModelFactory.Probe(model, NpyInputs.ShapeOf(Inputs, "--inputs"), "--inputs");
+        return (p, count);
+    }
+
     /// <summary>
     /// The largest objects for <paramref name="n"/> inputs and <paramref name="m"/> query inputs, with w = p outputs (1
-    /// when traced): K_SS (nw)² three times (the kernel, its float64 copy, the eigensolver's workspace), K_QS
-    /// (mw)(nw), and for the Jacobian method two blocks of Jacobian rows (at most (n + m)·p·P); 8 bytes a number.
+    /// when traced) and P parameters: K_SS (nw)² three times (the kernel, its float64 copy, the eigensolver's
+    /// workspace), K_QS (mw)(nw), and for the Jacobian method two blocks of Jacobian rows (at most (n + m)·p·P); 8
+    /// bytes a number.
     /// </summary>
-    public IReadOnlyList<MemoryItem> MemoryEstimate(long n, long m)
+    public IReadOnlyList<MemoryItem> MemoryEstimate(long n, long m, int outputs, double parameters)
     {
-        double p = Config.Model.Widths[^1],
+        double p = outputs,
             w = Traced ? 1 : p;
         var items = new List<MemoryItem>
         {
@@ -56,7 +80,7 @@ public sealed record NtkRunConfig
         // Jacobian.
         if (Method == NtkMethod.JacobianContraction)
         {
-            double whole = (n + m) * p * Config.Model.ParameterCount();
+            double whole = (n + m) * p * parameters;
             items.Add(new("Jacobian blocks", 8 * Math.Min(whole, 2.0 * new NtkOptions().BlockElements), "--method"));
         }
         return items;

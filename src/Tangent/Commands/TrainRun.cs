@@ -21,6 +21,18 @@ public static class TrainRun
     public static TrainConfig Load(string path)
     {
         var config = Json.LoadConfig<TrainConfig>(path, "docs/examples/train-teacher.json");
+        // Files a config names (a TorchScript model, a task's arrays) are read relative to it and recorded in full.
+        string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        config = config with
+        {
+            Task = config.Task.ResolvePaths(dir),
+            Model = config.Model.Path is { } file
+                ? config.Model with
+                {
+                    Path = Path.GetFullPath(file, dir),
+                }
+                : config.Model,
+        };
         return config.Validate();
     }
 

@@ -73,13 +73,28 @@ public sealed record TaskConfig
     /// </summary>
     public double Whiten { get; init; }
 
-    /// <summary>d as the model sees it (modular: two one-hot vectors, 2p).</summary>
+    /// <summary>Kind <c>arrays</c>: training inputs, a .npy array [n, …] of any shape the model takes.</summary>
+    public string? TrainInputs { get; init; }
+
+    /// <summary>Kind <c>arrays</c>: training targets, float [n, p] (regression) or integer labels [n]
+    /// (classification).</summary>
+    public string? TrainTargets { get; init; }
+
+    /// <summary>Kind <c>arrays</c>: held-out inputs, shaped like the training inputs.</summary>
+    public string? TestInputs { get; init; }
+
+    /// <summary>Kind <c>arrays</c>: held-out targets, shaped like the training targets.</summary>
+    public string? TestTargets { get; init; }
+
+    /// <summary>d as the model sees it (modular: two one-hot vectors, 2p; arrays: the product of the trailing input
+    /// dimensions).</summary>
     public int InputDimension =>
         Kind switch
         {
             "sine" => 1,
             "modular" => 2 * Modulus,
             "fashion-mnist" => FashionMnist.Pixels / (Pool * Pool),
+            "arrays" => (int)ArrayTask.Shape(TrainInputs, "task.train_inputs").Skip(1).Aggregate(1L, (a, b) => a * b),
             _ => Dimension,
         };
 
@@ -93,6 +108,9 @@ public sealed record TaskConfig
             "fashion-mnist" => Classes.Count == 2 ? 1
             : Classes.Count == 0 ? 10
             : Classes.Count,
+            "arrays" => ArrayTask.Shape(TrainTargets, "task.train_targets") is { Length: 2 } shape ? (int)shape[1]
+            : ArrayTask.ClassCount(this) == 2 ? 1
+            : ArrayTask.ClassCount(this),
             _ => Outputs,
         };
 
@@ -103,8 +121,24 @@ public sealed record TaskConfig
     /// </summary>
     public string Description { get; init; } = "";
 
+    /// <summary>The config with its array paths (kind <c>arrays</c>) made absolute, read relative to
+    /// <paramref name="directory"/> (the config file's).</summary>
+    public TaskConfig ResolvePaths(string directory)
+    {
+        string? Full(string? file) => file is null ? null : System.IO.Path.GetFullPath(file, directory);
+        return this with
+        {
+            TrainInputs = Full(TrainInputs),
+            TrainTargets = Full(TrainTargets),
+            TestInputs = Full(TestInputs),
+            TestTargets = Full(TestTargets),
+        };
+    }
+
     /// <summary>Whether targets are classes (one-hot, or ±1 with one output); the metric is then accuracy.</summary>
-    public bool IsClassification => Kind is "teacher-classes" or "modular" or "fashion-mnist";
+    public bool IsClassification =>
+        Kind is "teacher-classes" or "modular" or "fashion-mnist"
+        || (Kind == "arrays" && ArrayTask.Shape(TrainTargets, "task.train_targets").Length == 1);
 
     /// <summary>Checks every field.</summary>
     public TaskConfig Validate(string path = "task")
@@ -120,10 +154,49 @@ public sealed record TaskConfig
             return this;
         }
         ConfigException.Require(
-            Kind is "sine" or "teacher" or "linear-teacher" or "teacher-classes" or "modular" or "fashion-mnist",
+            Kind
+                is "sine"
+                    or "teacher"
+                    or "linear-teacher"
+                    or "teacher-classes"
+                    or "modular"
+                    or "fashion-mnist"
+                    or "arrays",
             $"{path}.kind",
             $"unknown task '{Kind}'",
-            "use sine, teacher, linear-teacher, teacher-classes, modular or fashion-mnist"
+            "use sine, teacher, linear-teacher, teacher-classes, modular, fashion-mnist or arrays"
+        );
+        if (Kind == "arrays")
+        {
+            foreach (
+                var (file, key) in new[]
+                {
+                    (TrainInputs, "train_inputs"),
+                    (TrainTargets, "train_targets"),
+                    (TestInputs, "test_inputs"),
+                    (TestTargets, "test_targets"),
+                }
+            )
+                ArrayTask.Shape(file, $"{path}.{key}");
+            ConfigException.Require(
+                LabelNoise >= 0 && LabelNoise <= 1 && (LabelNoise == 0 || IsClassification),
+                $"{path}.label_noise",
+                $"must be in [0, 1], and needs class labels [n] as targets, got {LabelNoise}",
+                "use e.g. 0.2 with integer labels"
+            );
+            ConfigException.Require(
+                TrainSamples >= 2 && TestSamples >= 1,
+                $"{path}.train_samples",
+                $"needs ≥ 2 training and ≥ 1 test rows, got {TrainSamples} and {TestSamples}",
+                "set train_samples and test_samples to the rows to draw (at most the arrays' row counts)"
+            );
+            return this;
+        }
+        ConfigException.Require(
+            TrainInputs is null && TrainTargets is null && TestInputs is null && TestTargets is null,
+            $"{path}.train_inputs",
+            $"array files are for task.kind arrays, not {Kind}",
+            "remove them, or set \"kind\": \"arrays\""
         );
         if (Kind == "modular")
         {
@@ -246,7 +319,7 @@ public sealed record TaskConfig
             Kind != "provided",
             "task.kind",
             $"'provided' ({Description}) has no generator: its arrays come with the run that made them",
-            "use a generated kind (sine, teacher, linear-teacher, teacher-classes, modular, fashion-mnist)"
+            "use a generated kind (sine, teacher, linear-teacher, teacher-classes, modular, fashion-mnist) or arrays"
         );
         if (Kind == "sine")
             return SineTask.Create(TrainSamples, TestSamples, -2.5, 2.5, 0.9, 1.7, NoiseStd, seed, dtype);
@@ -254,6 +327,8 @@ public sealed record TaskConfig
             return Modular(seed, dtype);
         if (Kind == "fashion-mnist")
             return FashionMnistTask(seed, dtype);
+        if (Kind == "arrays")
+            return ArrayTask.Create(this, seed, dtype);
         using var scope = NewDisposeScope();
         var g = Seeds.Generator(seed);
         var xs = randn(new long[] { TrainSamples, Dimension }, dtype: ScalarType.Float64, generator: g);

@@ -20,6 +20,12 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         : base(nameof(Mlp))
     {
         config.Validate();
+        ConfigException.Require(
+            !config.IsTorchScript(),
+            "model.type",
+            "this command builds MLPs only; tangent ntk and tangent train read torchscript models",
+            "use \"type\": \"mlp\" with widths here"
+        );
         Config = config;
         outputScale = config.OutputScale;
         var modules = new List<(string, nn.Module<Tensor, Tensor>)>();

@@ -6,8 +6,18 @@ namespace Tangent.Models;
 /// </summary>
 public sealed record MlpConfig
 {
-    /// <summary>Model type; only "mlp" exists so far.</summary>
+    /// <summary>
+    /// Model type: <c>mlp</c> (the network these keys describe) or <c>torchscript</c> (a module saved from PyTorch
+    /// with <c>torch.jit.script(model).save(path)</c>, at <see cref="Path"/>; the MLP keys do not apply to it).
+    /// </summary>
     public string Type { get; init; } = "mlp";
+
+    /// <summary>The TorchScript file of a <c>torchscript</c> model (relative paths are read from the config file's
+    /// directory); null for an MLP.</summary>
+    public string? Path { get; init; }
+
+    /// <summary>Whether this is a TorchScript model.</summary>
+    public bool IsTorchScript() => Type == "torchscript";
 
     /// <summary>Layer widths, input first, output last (at least two).</summary>
     public IReadOnlyList<int> Widths { get; init; } = [];
@@ -73,7 +83,34 @@ public sealed record MlpConfig
     /// <paramref name="path"/>).</summary>
     public MlpConfig Validate(string path = "model")
     {
-        ConfigException.Require(Type == "mlp", $"{path}.type", $"unknown model type '{Type}'", "use \"mlp\"");
+        ConfigException.Require(
+            Type is "mlp" or "torchscript",
+            $"{path}.type",
+            $"unknown model type '{Type}'",
+            "use \"mlp\" or \"torchscript\" (with \"path\")"
+        );
+        if (IsTorchScript())
+        {
+            ConfigException.Require(
+                !string.IsNullOrWhiteSpace(Path),
+                $"{path}.path",
+                "a torchscript model needs the file it was saved to",
+                "set \"path\": \"net.pt\" (saved with torch.jit.script(model).save)"
+            );
+            ConfigException.Require(
+                Widths.Count == 0,
+                $"{path}.widths",
+                "does not apply to a torchscript model (its shapes are in the file)",
+                "remove widths"
+            );
+            return this;
+        }
+        ConfigException.Require(
+            Path is null,
+            $"{path}.path",
+            "applies to torchscript models only",
+            "remove path, or set \"type\": \"torchscript\""
+        );
         ConfigException.Require(
             Widths.Count >= 2,
             $"{path}.widths",

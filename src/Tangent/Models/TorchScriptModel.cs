@@ -48,6 +48,12 @@ public sealed class TorchScriptModel : nn.Module<Tensor, Tensor>
     public override IEnumerable<(string name, Parameter parameter)> named_parameters(bool recurse = true) =>
         _script.named_parameters(recurse);
 
+    /// <summary>The script module's state (parameters and buffers) under PyTorch's names.</summary>
+    public override Dictionary<string, Tensor> state_dict(
+        Dictionary<string, Tensor>? destination = null,
+        string? prefix = null
+    ) => _script.state_dict(destination, prefix);
+
     /// <summary>The script module's submodules under PyTorch's names.</summary>
     public override IEnumerable<(string name, nn.Module module)> named_modules() => _script.named_modules();
 

@@ -18,7 +18,7 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
     private readonly SnapshotIndex _index = new()
     {
         Traced = record.Traced,
-        Outputs = train.Model.Widths[^1],
+        Outputs = train.Task.OutputDimension,
         TrainSamples = train.Task.TrainSamples,
         QuerySamples = train.Task.TestSamples,
         Loss = train.Loss,

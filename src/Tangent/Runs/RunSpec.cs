@@ -74,7 +74,7 @@ public sealed record RunSpec
 
     /// <summary>The initial model: <see cref="Model"/>, or the config's MLP seeded with s + 1.</summary>
     public nn.Module<Tensor, Tensor> BuildModel() =>
-        Model?.Invoke() ?? new Mlp(Config.Model, Seeds.Generator(Config.Seed + 1));
+        Model?.Invoke() ?? ModelFactory.Create(Config.Model, Seeds.Generator(Config.Seed + 1));
 
     /// <summary>The task for <paramref name="model"/> (the initial one): <see cref="Task"/>, or the config's.</summary>
     public TaskData BuildTask(nn.Module<Tensor, Tensor> model) =>

@@ -1,5 +1,6 @@
 using ScottPlot;
 using Tangent.Data;
+using Tangent.Models;
 using Tangent.Paths;
 using Tangent.Reports;
 using Tangent.Store;
@@ -39,6 +40,17 @@ public static class Runner
         };
         var model = spec.BuildModel();
         using var task = spec.BuildTask(model);
+        if (config.Model.IsTorchScript())
+        {
+            long p = task.TrainY.shape[1];
+            var (outputs, _) = ModelFactory.Probe(model, task.TrainX.shape, "model.path");
+            ConfigException.Require(
+                outputs == p,
+                "model.path",
+                $"the TorchScript module returns {outputs} outputs per input, the task's targets have {p}",
+                "return one output per target column (one for two classes, C for C > 2)"
+            );
+        }
         var observers = new List<ITrainingObserver>(spec.Probes);
         KernelRecorder? recorder = config.Record is null ? null : new KernelRecorder(config.Record, run, config);
         if (recorder is not null)
@@ -135,8 +147,13 @@ public static class Runner
         var report = new HtmlReport("Tangent train")
             .Paragraph(
                 $"Task {TaskText(config.Task)} (n = {task.TrainX.shape[0]}, m = {task.TestX.shape[0]}), model "
-                    + $"{string.Join("→", config.Model.Widths)} "
-                    + $"{config.Model.Activation} ({config.Model.Parameterization}), {config.Optimizer.Kind} lr "
+                    + (
+                        config.Model.IsTorchScript()
+                            ? $"TorchScript {config.Model.Path}"
+                            : $"{string.Join("→", config.Model.Widths)} {config.Model.Activation} "
+                                + $"({config.Model.Parameterization})"
+                    )
+                    + $", {config.Optimizer.Kind} lr "
                     + $"{config.Optimizer.Lr}, {config.Loss}, {config.Steps} steps"
                     + (config.BatchSize > 0 ? $", batch {config.BatchSize}" : ", full batch")
                     + (

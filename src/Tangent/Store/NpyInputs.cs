@@ -83,6 +83,61 @@ public static class NpyInputs
         return array;
     }
 
+    /// <summary>
+    /// The shape [n, …] of the array in <paramref name="path"/>, from its header alone: inputs of any shape a model's
+    /// forward takes (images [n, C, H, W], token sequences [n, T]). A missing file, a bad header, a scalar or an empty
+    /// array names <paramref name="field"/>.
+    /// </summary>
+    public static long[] ShapeOf(string path, string field)
+    {
+        ConfigException.Require(!Directory.Exists(path), field, $"'{path}' is a directory", "pass a .npy file");
+        ConfigException.Require(File.Exists(path), field, $"file '{path}' does not exist", "pass a .npy file");
+        long[] shape;
+        try
+        {
+            shape = Npy.ReadShape(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ConfigException(field, e.Message, "save the array with numpy.save");
+        }
+        ConfigException.Require(
+            shape.Length >= 1 && shape[0] > 0,
+            field,
+            $"'{path}' has shape ({string.Join(", ", shape)}), expected [n, …] with n ≥ 1",
+            "pass one row per example"
+        );
+        return shape;
+    }
+
+    /// <summary>
+    /// The float64 array [n, …] in <paramref name="path"/>, every value finite; when <paramref name="like"/> is given
+    /// its trailing dimensions must match (a query set shaped like the training inputs).
+    /// </summary>
+    public static Tensor LoadArray(string path, string field, IReadOnlyList<long>? like = null)
+    {
+        long[] shape = ShapeOf(path, field);
+        if (like is not null)
+            ConfigException.Require(
+                shape.Skip(1).SequenceEqual(like.Skip(1)),
+                field,
+                $"'{path}' has shape ({string.Join(", ", shape)}), expected [m, {string.Join(", ", like.Skip(1))}] "
+                    + "like the training inputs",
+                "pass query inputs of the training inputs' shape"
+            );
+        NpyArray array;
+        try
+        {
+            array = Npy.Read(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ConfigException(field, e.Message, "save the array with numpy.save");
+        }
+        RequireFinite(array, path, field);
+        return tensor(array.Data, array.Shape, dtype: ScalarType.Float64);
+    }
+
     /// <summary>Throws a <see cref="ConfigException"/> naming the first NaN or infinite element of
     /// <paramref name="array"/>.</summary>
     public static void RequireFinite(NpyArray array, string path, string field)

@@ -10,20 +10,64 @@ namespace Tangent.Store;
 public static class ParameterFiles
 {
     /// <summary>
-    /// Copies <c>DIR/&lt;key&gt;.npy</c> into every state-dict entry of <paramref name="model"/>. Fails, naming the
-    /// key, when a file is missing or its shape differs; nothing is changed unless every file is valid.
+    /// Copies saved weights into every state-dict entry of <paramref name="model"/>, from <paramref name="path"/>:
+    /// a directory of <c>&lt;key&gt;.npy</c> files, a PyTorch state dict saved with
+    /// <c>torch.save(model.state_dict(), path)</c>, or a <c>.safetensors</c> file; keys as PyTorch names them. A
+    /// missing, extra or mis-shaped key is a one-line <see cref="ConfigException"/> on <c>--params</c> naming the key
+    /// (and both shapes); nothing is changed unless every entry is valid.
     /// </summary>
-    public static void Load(nn.Module model, string directory)
+    public static void Load(nn.Module model, string path)
     {
         ConfigException.Require(
-            Directory.Exists(directory),
+            Directory.Exists(path) || File.Exists(path),
             "--params",
-            $"directory '{directory}' does not exist",
-            "pass the directory holding <state-dict key>.npy files"
+            $"'{path}' does not exist",
+            "pass a directory of <key>.npy files, a torch.save state dict or a .safetensors file"
         );
         var state = model.state_dict();
-        var loaded = new Dictionary<string, NpyArray>();
+        using var scope = NewDisposeScope();
+        var loaded = Directory.Exists(path) ? ReadDirectory(path, state.Keys) : ReadFile(path);
+        string Names(IEnumerable<string> keys) => string.Join(", ", keys.Take(8)) + (keys.Count() > 8 ? ", …" : "");
         foreach (var (key, tensor) in state)
+        {
+            ConfigException.Require(
+                loaded.ContainsKey(key),
+                "--params",
+                $"'{path}' has no entry for '{key}' (it has: {Names(loaded.Keys)})",
+                "save the state dict of the same architecture (keys as PyTorch names them)"
+            );
+            var source = loaded[key];
+            ConfigException.Require(
+                source.shape.SequenceEqual(tensor.shape),
+                "--params",
+                $"'{key}' has shape ({string.Join(", ", source.shape)}) in '{path}', the model expects "
+                    + $"({string.Join(", ", tensor.shape)})",
+                "check the model's config against the saved weights"
+            );
+            ConfigException.Require(
+                source.is_floating_point() == tensor.is_floating_point()
+                    && (!source.is_floating_point() || source.isfinite().all().item<bool>()),
+                "--params",
+                $"'{key}' in '{path}' is {(source.is_floating_point() ? "not finite everywhere" : source.dtype)}",
+                "save finite floating-point weights"
+            );
+        }
+        var extra = loaded.Keys.Where(k => !state.ContainsKey(k)).ToList();
+        ConfigException.Require(
+            extra.Count == 0,
+            "--params",
+            $"'{path}' has {extra.Count} key(s) the model does not: {Names(extra)} (model keys: {Names(state.Keys)})",
+            "save the state dict of the same architecture"
+        );
+        using var _ = no_grad();
+        foreach (var (key, tensor) in state)
+            tensor.copy_(loaded[key].to_type(tensor.dtype));
+    }
+
+    private static Dictionary<string, Tensor> ReadDirectory(string directory, IEnumerable<string> keys)
+    {
+        var loaded = new Dictionary<string, Tensor>();
+        foreach (var key in keys)
         {
             string file = Path.Combine(directory, key + ".npy");
             ConfigException.Require(
@@ -42,20 +86,32 @@ public static class ParameterFiles
                 throw new ConfigException("--params", e.Message, "save the array with numpy.save");
             }
             NpyInputs.RequireFinite(array, file, "--params");
-            ConfigException.Require(
-                array.Shape.SequenceEqual(tensor.shape),
-                "--params",
-                $"'{key}.npy' has shape ({string.Join(", ", array.Shape)}), the model expects "
-                    + $"({string.Join(", ", tensor.shape)})",
-                "check the model widths in the config against the saved weights"
-            );
-            loaded[key] = array;
+            loaded[key] = torch.tensor(array.Data, array.Shape, dtype: ScalarType.Float64);
         }
-        using var _ = no_grad();
-        foreach (var (key, tensor) in state)
+        return loaded;
+    }
+
+    private static Dictionary<string, Tensor> ReadFile(string file)
+    {
+        try
         {
-            using var source = torch.tensor(loaded[key].Data, loaded[key].Shape, dtype: ScalarType.Float64);
-            tensor.copy_(source);
+            if (file.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+                return TorchSharp.PyBridge.Safetensors.LoadStateDict(file);
+            using var stream = File.OpenRead(file);
+            var table = TorchSharp.PyBridge.PyTorchUnpickler.UnpickleStateDict(stream);
+            var loaded = new Dictionary<string, Tensor>();
+            foreach (System.Collections.DictionaryEntry entry in table)
+                loaded[(string)entry.Key] =
+                    entry.Value as Tensor ?? throw new InvalidDataException($"entry '{entry.Key}' is not a tensor");
+            return loaded;
+        }
+        catch (Exception e) when (e is not ConfigException and not OperationCanceledException)
+        {
+            throw new ConfigException(
+                "--params",
+                $"'{file}' is not a readable state dict ({e.Message.Split('\n')[0].Trim()})",
+                "save it with torch.save(model.state_dict(), path) or safetensors, or pass a directory of .npy files"
+            );
         }
     }
 

@@ -68,7 +68,7 @@ public sealed record TrainConfig
                 : (Task.TrainSamples, Task.TestSamples);
         double d = Task.InputDimension,
             p = Task.OutputDimension,
-            parameters = Model.ParameterCount();
+            parameters = Model.IsTorchScript() ? ScriptParameters(Model) : Model.ParameterCount();
         double batch = BatchSize > 0 ? Math.Min(BatchSize, n) : n;
         string samples = Task.Kind == "modular" ? "task.modulus" : "task.train_samples";
         var items = new List<MemoryItem>
@@ -102,24 +102,34 @@ public sealed record TrainConfig
         return items;
     }
 
+    private static double ScriptParameters(MlpConfig model)
+    {
+        using var module = Models.TorchScriptModel.Load(model.Path!, "model.path");
+        return module.parameters().Sum(p => (double)p.numel());
+    }
+
     /// <summary>Checks every field and their consistency.</summary>
     public TrainConfig Validate()
     {
         Task.Validate();
         Model.Validate();
         Optimizer.Validate();
-        ConfigException.Require(
-            Model.Widths[0] == Task.InputDimension,
-            "model.widths",
-            $"the first width must be the task's input dimension {Task.InputDimension}, got {Model.Widths[0]}",
-            $"set model.widths[0] to {Task.InputDimension}"
-        );
-        ConfigException.Require(
-            Model.Widths[^1] == Task.OutputDimension,
-            "model.widths",
-            $"the last width must be the task's output dimension {Task.OutputDimension}, got {Model.Widths[^1]}",
-            $"set the last width to {Task.OutputDimension}"
-        );
+        // A TorchScript module's shapes are in its file: the runner runs one input through it and checks its outputs.
+        if (!Model.IsTorchScript())
+        {
+            ConfigException.Require(
+                Model.Widths[0] == Task.InputDimension,
+                "model.widths",
+                $"the first width must be the task's input dimension {Task.InputDimension}, got {Model.Widths[0]}",
+                $"set model.widths[0] to {Task.InputDimension}"
+            );
+            ConfigException.Require(
+                Model.Widths[^1] == Task.OutputDimension,
+                "model.widths",
+                $"the last width must be the task's output dimension {Task.OutputDimension}, got {Model.Widths[^1]}",
+                $"set the last width to {Task.OutputDimension}"
+            );
+        }
         ConfigException.Require(
             Loss != LossKind.CrossEntropy || Task.IsClassification,
             "loss",

@@ -68,4 +68,161 @@ public class TorchScriptModelTests
         Assert.Contains("not a TorchScript file", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
+
+    /// <summary>
+    /// The issue's exact form: <c>{"model": {"type": "torchscript", "path": "net.pt"}}</c> with <c>tangent ntk
+    /// --config … --inputs X.npy --query Q.npy --dtype float64</c> on image inputs [n, 1, 6, 6] writes PyTorch's K_SS
+    /// and K_QS.
+    /// </summary>
+    [Fact]
+    public void TangentNtkOnATorchScriptCnnWritesPyTorchsKernels()
+    {
+        using var dir = new TempDir();
+        File.Copy(Path.Combine(Fixtures, "conv_attention.pt"), dir.File("net.pt"));
+        File.WriteAllText(dir.File("net.json"), """{"model": {"type": "torchscript", "path": "net.pt"}}""");
+        var stderr = new StringWriter();
+        int code = Tangent.Cli.TangentCli.Run(
+            [
+                "ntk",
+                "--config",
+                dir.File("net.json"),
+                "--inputs",
+                Path.Combine(Fixtures, "conv_attention_x.npy"),
+                "--query",
+                Path.Combine(Fixtures, "conv_attention_q.npy"),
+                "--dtype",
+                "float64",
+                "--out",
+                dir.File("run"),
+            ],
+            new StringWriter(),
+            stderr
+        );
+        Assert.True(code == 0, stderr.ToString());
+        using var scope = NewDisposeScope();
+        foreach (var (written, reference) in new[] { ("K_SS", "conv_attention_kss"), ("K_QS", "conv_attention_kqs") })
+        {
+            var k = Npy.Read(Path.Combine(dir.File("run"), "arrays", written + ".npy")).ToTensor();
+            var r = Array(reference);
+            Assert.True((k - r).abs().max().item<double>() < 1e-10 * r.abs().max().item<double>(), written);
+        }
+        string summary = File.ReadAllText(Path.Combine(dir.File("run"), "summary.json"));
+        Assert.Contains("\"outputs\": 3", summary);
+    }
+
+    [Theory]
+    [InlineData("mlp_x", "--inputs", "forward fails on inputs of shape [n, 5]")]
+    [InlineData("conv_attention_kss", "--inputs", "forward fails on inputs of shape [n, 12]")]
+    public void InputsTheModelCannotTakeAreRefusedWithTheirShape(string inputs, string field, string message)
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(
+            dir.File("net.json"),
+            """{"model": {"type": "torchscript", "path": """
+                + System.Text.Json.JsonSerializer.Serialize(Path.Combine(Fixtures, "conv_attention.pt"))
+                + "}}"
+        );
+        var stderr = new StringWriter();
+        int code = Tangent.Cli.TangentCli.Run(
+            [
+                "ntk",
+                "--config",
+                dir.File("net.json"),
+                "--inputs",
+                Path.Combine(Fixtures, inputs + ".npy"),
+                "--out",
+                dir.File("run"),
+            ],
+            new StringWriter(),
+            stderr
+        );
+        Assert.NotEqual(0, code);
+        string error = stderr.ToString().Trim();
+        Assert.StartsWith($"tangent: {field}:", error);
+        Assert.Contains(message, error);
+        Assert.DoesNotContain('\n', error);
+        Assert.False(Directory.Exists(dir.File("run")), "nothing half-written");
+    }
+
+    [Theory]
+    [InlineData("""{"model": {"type": "torchscript"}}""", "model.path")]
+    [InlineData("""{"model": {"type": "torchscript", "path": "x.pt", "widths": [2, 1]}}""", "model.widths")]
+    [InlineData("""{"model": {"type": "mlp", "widths": [2, 1], "path": "x.pt"}}""", "model.path")]
+    [InlineData("""{"model": {"type": "cnn"}}""", "model.type")]
+    public void ATorchScriptConfigThatCannotWorkNamesItsField(string json, string field)
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("net.json"), json);
+        var e = Assert.Throws<ConfigException>(() => Tangent.Commands.NtkConfigFile.Load(dir.File("net.json")));
+        Assert.Equal(field, e.Field);
+    }
+
+    /// <summary>
+    /// A PyTorch state dict (<c>torch.save(model.state_dict(), path)</c>) loads by PyTorch's key names: with every
+    /// parameter zeroed first, loading the saved dict restores the model whose eNTK PyTorch computed.
+    /// </summary>
+    [Fact]
+    public void APyTorchStateDictRestoresTheSavedWeights()
+    {
+        using var scope = NewDisposeScope();
+        var model = TorchScriptModel.Load(Path.Combine(Fixtures, "conv_attention.pt"), "model.path");
+        using (no_grad())
+            foreach (var p in model.parameters())
+                p.zero_();
+        ParameterFiles.Load(model, Path.Combine(Fixtures, "conv_attention_state.pt"));
+        using var k = Ntk.Compute(model, Array("conv_attention_x"));
+        var r = Array("conv_attention_kss");
+        Assert.True((k.Kss - r).abs().max().item<double>() < 1e-10 * r.abs().max().item<double>());
+    }
+
+    [Fact]
+    public void AStateDictOfAnotherArchitectureIsRefusedNamingTheKey()
+    {
+        var model = TorchScriptModel.Load(Path.Combine(Fixtures, "conv_attention.pt"), "model.path");
+        var e = Assert.Throws<ConfigException>(() =>
+            ParameterFiles.Load(model, Path.Combine(Fixtures, "mlp_state.pt"))
+        );
+        Assert.Equal("--params", e.Field);
+        Assert.Contains("no entry for 'conv.weight'", e.Message);
+        Assert.Contains("0.weight", e.Message); // what the file has
+
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("weights.pt"), "not a pickle");
+        var bad = Assert.Throws<ConfigException>(() => ParameterFiles.Load(model, dir.File("weights.pt")));
+        Assert.Contains("not a readable state dict", bad.Message);
+        Assert.DoesNotContain('\n', bad.Message);
+    }
+
+    [Fact]
+    public void NpyParametersRoundTripUnderPyTorchNames()
+    {
+        using var dir = new TempDir();
+        var model = TorchScriptModel.Load(Path.Combine(Fixtures, "mlp.pt"), "model.path");
+        ParameterFiles.Save(model, dir.Path);
+        Assert.True(File.Exists(dir.File("0.weight.npy")));
+        var other = TorchScriptModel.Load(Path.Combine(Fixtures, "mlp.pt"), "model.path");
+        using (no_grad())
+            foreach (var p in other.parameters())
+                p.zero_();
+        ParameterFiles.Load(other, dir.Path);
+        foreach (var (p, q) in model.parameters().Zip(other.parameters()))
+            Assert.True(p.eq(q).all().item<bool>());
+    }
+
+    /// <summary>A .safetensors file (written by make.py from the layout's spec, not by PyBridge) restores the same
+    /// weights as the TorchScript file holds.</summary>
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("conv_attention")]
+    public void ASafetensorsFileRestoresTheSavedWeights(string name)
+    {
+        var reference = TorchScriptModel.Load(Path.Combine(Fixtures, name + ".pt"), "model.path");
+        var model = TorchScriptModel.Load(Path.Combine(Fixtures, name + ".pt"), "model.path");
+        using (no_grad())
+            foreach (var p in model.parameters())
+                p.zero_();
+        ParameterFiles.Load(model, Path.Combine(Fixtures, name + ".safetensors"));
+        foreach (var (p, q) in reference.parameters().Zip(model.parameters()))
+            Assert.True(p.eq(q).all().item<bool>());
+    }
 }
