@@ -111,7 +111,7 @@ public static class NtkCommand
                     var (n, m) = CliRun.CheckInputs(
                         settings.Inputs,
                         settings.Query,
-                        settings.Config.Model.IsTorchScript() ? null : settings.Config.Model.Widths[0],
+                        settings.Config.Model.TakesShapedInputs() ? null : settings.Config.Model.Widths[0],
                         (n, m) => settings.MemoryEstimate(n, m, outputs, count),
                         parse.GetValue(skipMemory)
                     );

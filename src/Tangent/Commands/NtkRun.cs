@@ -38,7 +38,7 @@ public static class NtkRun
             _ => throw new ConfigException("--dtype", $"unknown dtype '{settings.Dtype}'", "use float32 or float64"),
         };
         var model = settings.BuildModel(dtype);
-        bool script = settings.Config.Model.IsTorchScript();
+        bool script = settings.Config.Model.TakesShapedInputs();
         Tensor Load(string path, string field, IReadOnlyList<long>? like) =>
             (
                 script
@@ -179,8 +179,14 @@ public static class NtkRun
     }
 
     private static string ModelText(MlpConfig config, nn.Module<Tensor, Tensor> model) =>
-        config.IsTorchScript()
-            ? $"the TorchScript module {config.Path} ({model.parameters().Sum(p => p.numel())} parameters)"
-            : $"a {string.Join("→", config.Widths)} {config.Activation} MLP ({config.Parameterization} "
-                + "parameterization)";
+        config.Type switch
+        {
+            "torchscript" => $"the TorchScript module {config.Path} ({model.parameters().Sum(p => p.numel())} "
+                + "parameters)",
+            "cnn" => $"a CNN with channels {string.Join("→", config.Widths.SkipLast(1))}, {config.KernelSize}×"
+                + $"{config.KernelSize} convolutions, {config.Pool} pooling{(config.Residual ? ", residual" : "")} "
+                + $"and a linear head to {config.Widths[^1]} outputs",
+            _ => $"a {string.Join("→", config.Widths)} {config.Activation} MLP ({config.Parameterization} "
+                + "parameterization)",
+        };
 }

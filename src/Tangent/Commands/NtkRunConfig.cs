@@ -50,11 +50,11 @@ public sealed record NtkRunConfig
         return model;
     }
 
-    /// <summary>The output count p and parameter count P: from the MLP's widths, or by loading the TorchScript module
-    /// and running one input shaped like --inputs through it.</summary>
+    /// <summary>The output count p and parameter count P: from the MLP's widths, or by building the CNN or loading
+    /// the TorchScript module and running one input shaped like --inputs through it.</summary>
     public (int Outputs, double Parameters) ModelShape()
     {
-        if (!Config.Model.IsTorchScript())
+        if (!Config.Model.TakesShapedInputs())
             return (Config.Model.Widths[^1], Config.Model.ParameterCount());
         using var model = ModelFactory.Create(Config.Model, Seeds.Generator(Config.Seed));
         var (p, count) = ModelFactory.Probe(model, NpyInputs.ShapeOf(Inputs, "--inputs"), "--inputs");

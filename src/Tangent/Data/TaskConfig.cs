@@ -73,6 +73,10 @@ public sealed record TaskConfig
     /// </summary>
     public double Whiten { get; init; }
 
+    /// <summary><c>fashion-mnist</c>: inputs as images [n, 1, s, s] (s = 28/pool, for a cnn) instead of flat
+    /// [n, s²].</summary>
+    public bool Images { get; init; }
+
     /// <summary>Kind <c>arrays</c>: training inputs, a .npy array [n, …] of any shape the model takes.</summary>
     public string? TrainInputs { get; init; }
 
@@ -120,6 +124,16 @@ public sealed record TaskConfig
     /// use.
     /// </summary>
     public string Description { get; init; } = "";
+
+    /// <summary>The channel count C of image inputs [n, C, H, W] (Fashion-MNIST with <c>images</c>: 1; arrays of
+    /// rank 4: their second dimension); 0 when the inputs are not images.</summary>
+    public int InputChannels() =>
+        Kind switch
+        {
+            "fashion-mnist" when Images => 1,
+            "arrays" when ArrayTask.Shape(TrainInputs, "task.train_inputs") is { Length: 4 } shape => (int)shape[1],
+            _ => 0,
+        };
 
     /// <summary>The config with its array paths (kind <c>arrays</c>) made absolute, read relative to
     /// <paramref name="directory"/> (the config file's).</summary>
@@ -192,6 +206,12 @@ public sealed record TaskConfig
             );
             return this;
         }
+        ConfigException.Require(
+            !Images || Kind == "fashion-mnist",
+            $"{path}.images",
+            $"shapes Fashion-MNIST images for a cnn; {Kind} has no images",
+            "remove it, or give a cnn 4-D arrays with task.kind arrays"
+        );
         ConfigException.Require(
             TrainInputs is null && TrainTargets is null && TestInputs is null && TestTargets is null,
             $"{path}.train_inputs",
@@ -447,6 +467,12 @@ public sealed record TaskConfig
             k == 2
                 ? where(classes.eq(0), 1.0, -1.0).to_type(dtype).unsqueeze(1)
                 : nn.functional.one_hot(classes, k).to_type(dtype);
+        if (Images)
+        {
+            int side = 28 / Pool;
+            xs = xs.reshape(TrainSamples, 1, side, side);
+            xq = xq.reshape(TestSamples, 1, side, side);
+        }
         var task = new TaskData(xs.to_type(dtype), Targets(noisy), Targets(cs), xq.to_type(dtype), Targets(cq));
         g.Dispose();
         return task;

@@ -21,9 +21,9 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     {
         config.Validate();
         ConfigException.Require(
-            !config.IsTorchScript(),
+            config.Type == "mlp",
             "model.type",
-            "this command builds MLPs only; tangent ntk and tangent train read torchscript models",
+            $"this command builds MLPs only, not {config.Type} (tangent ntk and tangent train take every type)",
             "use \"type\": \"mlp\" with widths here"
         );
         Config = config;

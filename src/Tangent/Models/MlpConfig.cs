@@ -16,6 +16,19 @@ public sealed record MlpConfig
     /// directory); null for an MLP.</summary>
     public string? Path { get; init; }
 
+    /// <summary><c>cnn</c>: the convolutions' k (odd; "same" padding, stride 1).</summary>
+    public int KernelSize { get; init; } = 3;
+
+    /// <summary><c>cnn</c>: 2 × 2 pooling after each block, <c>avg</c>, <c>max</c> or <c>none</c>.</summary>
+    public string Pool { get; init; } = "avg";
+
+    /// <summary><c>cnn</c>: residual blocks h + φ(conv(h)) where the channel count does not change.</summary>
+    public bool Residual { get; init; }
+
+    /// <summary>Whether the model takes inputs of any shape [n, …] (a cnn: images [n, C, H, W]; a TorchScript
+    /// module: whatever its forward takes) rather than the MLP's [n, widths[0]].</summary>
+    public bool TakesShapedInputs() => Type != "mlp";
+
     /// <summary>Whether this is a TorchScript model.</summary>
     public bool IsTorchScript() => Type == "torchscript";
 
@@ -66,6 +79,15 @@ public sealed record MlpConfig
     /// </summary>
     public double ParameterCount()
     {
+        if (Type == "cnn")
+        {
+            // Convolutions (c_{l−1}k² + 1[bias]) c_l, then the head (c_L + 1[bias]) p.
+            double k2 = (double)KernelSize * KernelSize,
+                total = (Widths[^2] + (Bias ? 1 : 0)) * (double)Widths[^1];
+            for (int l = 1; l + 1 < Widths.Count; l++)
+                total += (Widths[l - 1] * k2 + (Bias ? 1 : 0)) * Widths[l];
+            return total;
+        }
         double count = Embedding > 0 ? (double)Widths[0] / Tokens * Embedding : 0;
         for (int l = 0; l + 1 < Widths.Count; l++)
         {
@@ -84,11 +106,38 @@ public sealed record MlpConfig
     public MlpConfig Validate(string path = "model")
     {
         ConfigException.Require(
-            Type is "mlp" or "torchscript",
+            Type is "mlp" or "cnn" or "torchscript",
             $"{path}.type",
             $"unknown model type '{Type}'",
-            "use \"mlp\" or \"torchscript\" (with \"path\")"
+            "use \"mlp\", \"cnn\" or \"torchscript\" (with \"path\")"
         );
+        if (Type == "cnn")
+        {
+            ConfigException.Require(
+                Widths.Count >= 3 && Widths.All(w => w >= 1),
+                $"{path}.widths",
+                $"a cnn needs [input channels, conv channels…, outputs], got [{string.Join(", ", Widths)}]",
+                "give e.g. [1, 16, 32, 10]"
+            );
+            ConfigException.Require(
+                KernelSize >= 1 && KernelSize % 2 == 1,
+                $"{path}.kernel_size",
+                $"must be odd and positive (same padding), got {KernelSize}",
+                "use 3 or 5"
+            );
+            ConfigException.Require(
+                Pool is "avg" or "max" or "none",
+                $"{path}.pool",
+                $"unknown pooling '{Pool}'",
+                "use avg, max or none"
+            );
+            ConfigException.Require(
+                Parameterization == Parameterization.Standard && Embedding == 0 && InitStd == 0,
+                $"{path}.parameterization",
+                "a cnn is built in the standard parameterization, without embedding or init_std",
+                "set \"parameterization\": \"standard\""
+            );
+        }
         if (IsTorchScript())
         {
             ConfigException.Require(

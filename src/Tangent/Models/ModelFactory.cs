@@ -17,9 +17,12 @@ public static class ModelFactory
         ScalarType dtype = ScalarType.Float64,
         string field = "model"
     ) =>
-        config.IsTorchScript()
-            ? TorchScriptModel.Load(config.Path!, $"{field}.path", dtype)
-            : new Mlp(config, generator, dtype);
+        config.Type switch
+        {
+            "torchscript" => TorchScriptModel.Load(config.Path!, $"{field}.path", dtype),
+            "cnn" => new Cnn(config, generator, dtype),
+            _ => new Mlp(config, generator, dtype),
+        };
 
     /// <summary>
     /// The output count p and parameter count P of <paramref name="model"/> on inputs shaped like

@@ -115,7 +115,30 @@ public sealed record TrainConfig
         Model.Validate();
         Optimizer.Validate();
         // A TorchScript module's shapes are in its file: the runner runs one input through it and checks its outputs.
-        if (!Model.IsTorchScript())
+        if (Model.Type == "cnn")
+        {
+            int channels = Task.InputChannels();
+            ConfigException.Require(
+                channels > 0,
+                "model.type",
+                $"a cnn takes images [n, C, H, W], and this {Task.Kind} task has flat inputs",
+                "set task.images: true for fashion-mnist, or give 4-D arrays with task.kind arrays"
+            );
+            ConfigException.Require(
+                Model.Widths[0] == channels,
+                "model.widths",
+                $"the first width must be the images' channel count {channels}, got {Model.Widths[0]}",
+                $"set model.widths[0] to {channels}"
+            );
+        }
+        else if (Model.Type == "mlp")
+            ConfigException.Require(
+                !Task.Images,
+                "task.images",
+                "shapes inputs as images, which an mlp does not take",
+                "remove it, or use a cnn"
+            );
+        if (Model.Type == "mlp")
         {
             ConfigException.Require(
                 Model.Widths[0] == Task.InputDimension,
@@ -130,6 +153,13 @@ public sealed record TrainConfig
                 $"set the last width to {Task.OutputDimension}"
             );
         }
+        if (Model.Type == "cnn")
+            ConfigException.Require(
+                Model.Widths[^1] == Task.OutputDimension,
+                "model.widths",
+                $"the last width must be the task's output dimension {Task.OutputDimension}, got {Model.Widths[^1]}",
+                $"set the last width to {Task.OutputDimension}"
+            );
         ConfigException.Require(
             Loss != LossKind.CrossEntropy || Task.IsClassification,
             "loss",
