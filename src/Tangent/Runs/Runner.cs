@@ -129,20 +129,23 @@ public static class Runner
         if (Directory.Exists(Path.Combine(run.Path, "checkpoint")) && config.CheckpointEvery == 0)
             Directory.Delete(Path.Combine(run.Path, "checkpoint"), true);
 
-        var plot = Figure.NewPlot("Loss", "step + 1", "loss");
-        var x = metrics.Select(m => Math.Log10(m.Step + 1)).ToArray();
-        var a = plot.Add.ScatterLine(x, metrics.Select(m => Math.Log10(Math.Max(m.TrainLoss, 1e-30))).ToArray());
-        a.LegendText = "train";
-        a.Color = Colors.Crimson;
-        a.LineWidth = 2.5f;
-        var b = plot.Add.ScatterLine(x, metrics.Select(m => Math.Log10(Math.Max(m.TestLoss, 1e-30))).ToArray());
-        b.LegendText = "test";
-        b.Color = Colors.SeaGreen;
-        b.LineWidth = 2.5f;
-        Figure.LogX(plot);
-        Figure.LogY(plot);
-        plot.ShowLegend(Alignment.LowerLeft);
-        var figure = Figure.Render(plot, "loss", "Train and test loss against step (log–log).");
+        var figure = new CurveFigure
+        {
+            Name = "loss",
+            Title = "Loss",
+            XLabel = "step + 1",
+            YLabel = "loss",
+            Caption = "Train and test loss against step (log–log).",
+            X = metrics.Select(m => m.Step + 1.0).ToList(),
+            LogX = true,
+            LogY = true,
+            Floor = 1e-30,
+            Curves =
+            [
+                new("train", Colors.Crimson, metrics.Select(m => m.TrainLoss).ToList()),
+                new("test", Colors.SeaGreen, metrics.Select(m => m.TestLoss).ToList()),
+            ],
+        }.Render();
         run.WriteFigure(figure.Name, figure.Svg, figure.Png);
         var report = new HtmlReport("Tangent train")
             .Paragraph(
@@ -307,39 +310,32 @@ public static class Runner
     private static string TaskText(TaskConfig task) =>
         task.Kind == "provided" ? $"provided ({task.Description})" : task.Kind;
 
-    private static RenderedFigure RiskFigure(IReadOnlyList<TrainingMetrics> metrics)
-    {
-        var plot = Figure.NewPlot("Population-risk estimate against the held-out loss", "step + 1", "loss");
-        var x = metrics.Select(m => Math.Log10(m.Step + 1)).ToArray();
-        double L(double v) => Math.Log10(Math.Max(v, 1e-6));
-        var a = plot.Add.ScatterLine(x, metrics.Select(m => L(m.TestLoss)).ToArray());
-        a.Color = Colors.SeaGreen;
-        a.LineWidth = 2.5f;
-        a.LegendText = "held-out loss";
-        var b = plot.Add.ScatterLine(x, metrics.Select(m => L(m.RiskEstimate!.Value)).ToArray());
-        b.Color = Colors.Navy;
-        b.LineWidth = 2;
-        b.LegendText = "estimate, 1/(b − 1)";
-        var c = plot.Add.ScatterLine(x, metrics.Select(m => L(m.RiskEstimateAlpha!.Value)).ToArray());
-        c.Color = Colors.Orange;
-        c.LineWidth = 2;
-        c.LinePattern = LinePattern.Dashed;
-        c.LegendText = "estimate, α = b/(n − b)";
-        var d = plot.Add.ScatterLine(x, metrics.Select(m => L(m.TrainLoss)).ToArray());
-        d.Color = Colors.Crimson;
-        d.LineWidth = 1.5f;
-        d.LinePattern = LinePattern.Dotted;
-        d.LegendText = "train loss";
-        Figure.LogX(plot);
-        Figure.LogY(plot);
-        plot.ShowLegend(Alignment.LowerLeft);
-        return Figure.Render(
-            plot,
-            "risk_estimate",
-            "The validation-free population-risk estimate from the training batches alone, beside the held-out loss "
-                + "it tries to track (log scale; values below 1e-6, including negative ones, drawn at 1e-6)."
-        );
-    }
+    private static RenderedFigure RiskFigure(IReadOnlyList<TrainingMetrics> metrics) =>
+        new CurveFigure
+        {
+            Name = "risk_estimate",
+            Title = "Population-risk estimate against the held-out loss",
+            XLabel = "step + 1",
+            YLabel = "loss",
+            Caption =
+                "The validation-free population-risk estimate from the training batches alone, beside the "
+                + "held-out loss it tries to track (log scale; negative estimates are drawn at the floor).",
+            X = metrics.Select(m => m.Step + 1.0).ToList(),
+            LogX = true,
+            LogY = true,
+            Curves =
+            [
+                new("held-out loss", Colors.SeaGreen, metrics.Select(m => m.TestLoss).ToList()),
+                new("estimate, 1/(b − 1)", Colors.Navy, metrics.Select(m => m.RiskEstimate!.Value).ToList()),
+                new(
+                    "estimate, α = b/(n − b)",
+                    Colors.Orange,
+                    metrics.Select(m => m.RiskEstimateAlpha!.Value).ToList(),
+                    Dashed: true
+                ),
+                new("train loss", Colors.Crimson, metrics.Select(m => m.TrainLoss).ToList(), Dashed: true),
+            ],
+        }.Render();
 
     private static RenderedFigure DriftFigure(IReadOnlyList<TrainingMetrics> rows)
     {

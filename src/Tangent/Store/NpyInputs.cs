@@ -22,28 +22,12 @@ public static class NpyInputs
     /// </summary>
     public static long Rows(string path, string field, int columns)
     {
-        ConfigException.Require(!Directory.Exists(path), field, $"'{path}' is a directory", "pass a .npy file");
-        ConfigException.Require(File.Exists(path), field, $"file '{path}' does not exist", "pass a .npy file");
-        long[] shape;
-        try
-        {
-            shape = Npy.ReadShape(path);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new ConfigException(field, e.Message, "save the array with numpy.save");
-        }
+        long[] shape = ShapeOf(path, field);
         ConfigException.Require(
             shape.Length == 2 && shape[1] == columns,
             field,
             $"'{path}' has shape ({string.Join(", ", shape)}), expected [n, {columns}]",
             $"pass an array of shape [n, {columns}]"
-        );
-        ConfigException.Require(
-            shape[0] > 0,
-            field,
-            $"'{path}' has no rows (shape ({string.Join(", ", shape)}))",
-            "pass at least one row"
         );
         return shape[0];
     }
@@ -102,10 +86,16 @@ public static class NpyInputs
             throw new ConfigException(field, e.Message, "save the array with numpy.save");
         }
         ConfigException.Require(
-            shape.Length >= 1 && shape[0] > 0,
+            shape.Length >= 1,
             field,
-            $"'{path}' has shape ({string.Join(", ", shape)}), expected [n, …] with n ≥ 1",
+            $"'{path}' holds a scalar, expected an array [n, …]",
             "pass one row per example"
+        );
+        ConfigException.Require(
+            shape[0] > 0,
+            field,
+            $"'{path}' has no rows (shape ({string.Join(", ", shape)}))",
+            "pass at least one row"
         );
         return shape;
     }
