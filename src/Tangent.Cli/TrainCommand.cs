@@ -25,6 +25,13 @@ public static class TrainCommand
                 + "where an uninterrupted run would",
             HelpName = "RUN",
         };
+        var init = new Option<string?>("--init")
+        {
+            Description =
+                "Start from these weights instead of the seeded initialization: a directory of <key>.npy files, a "
+                + "torch.save state dict or a .safetensors file (recorded as the config's init)",
+            HelpName = "PATH",
+        };
         var threads = CliRun.ThreadsOption();
         var output = CliRun.OutOption("train");
         var force = CliRun.ForceOption();
@@ -37,6 +44,7 @@ public static class TrainCommand
         {
             config,
             resume,
+            init,
             threads,
             output,
             force,
@@ -60,10 +68,10 @@ public static class TrainCommand
                     if (resumePath is not null)
                     {
                         ConfigException.Require(
-                            parse.GetValue(output) is null,
-                            "--out",
+                            parse.GetValue(output) is null && parse.GetValue(init) is null,
+                            parse.GetValue(output) is null ? "--init" : "--out",
                             "cannot be combined with --resume",
-                            "a run resumes in its own directory; leave out --out"
+                            "a run resumes in its own directory from its checkpoint; leave it out"
                         );
                         var (before, _) = TrainRun.CheckResumable(resumePath);
                         if (before.Threads != Tangent.Native.TorchRuntime.Threads)
@@ -87,6 +95,8 @@ public static class TrainCommand
                         return TangentCli.Ok;
                     }
                     var settings = TrainRun.Load(configPath!);
+                    if (parse.GetValue(init) is { } weights)
+                        settings = settings with { Init = Path.GetFullPath(weights) };
                     MemoryBudget.Require(settings.MemoryEstimate(), parse.GetValue(skipMemory));
                     return CliRun.Execute(
                         "train",

@@ -26,6 +26,7 @@ public static class TrainRun
         config = config with
         {
             Task = config.Task.ResolvePaths(dir),
+            Init = config.Init is { } init ? Path.GetFullPath(init, dir) : null,
             Model = config.Model.Path is { } file
                 ? config.Model with
                 {

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Tangent.Models;
 using static TorchSharp.torch;
 
@@ -78,16 +79,20 @@ public sealed record TaskConfig
     public bool Images { get; init; }
 
     /// <summary>Kind <c>arrays</c>: training inputs, a .npy array [n, …] of any shape the model takes.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? TrainInputs { get; init; }
 
     /// <summary>Kind <c>arrays</c>: training targets, float [n, p] (regression) or integer labels [n]
     /// (classification).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? TrainTargets { get; init; }
 
     /// <summary>Kind <c>arrays</c>: held-out inputs, shaped like the training inputs.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? TestInputs { get; init; }
 
     /// <summary>Kind <c>arrays</c>: held-out targets, shaped like the training targets.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? TestTargets { get; init; }
 
     /// <summary>d as the model sees it (modular: two one-hot vectors, 2p; arrays: the product of the trailing input

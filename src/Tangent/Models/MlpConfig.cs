@@ -14,6 +14,9 @@ public sealed record MlpConfig
 
     /// <summary>The TorchScript file of a <c>torchscript</c> model (relative paths are read from the config file's
     /// directory); null for an MLP.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(
+        Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull
+    )]
     public string? Path { get; init; }
 
     /// <summary><c>cnn</c>: the convolutions' k (odd; "same" padding, stride 1).</summary>

@@ -73,8 +73,15 @@ public sealed record RunSpec
     }
 
     /// <summary>The initial model: <see cref="Model"/>, or the config's MLP seeded with s + 1.</summary>
-    public nn.Module<Tensor, Tensor> BuildModel() =>
-        Model?.Invoke() ?? ModelFactory.Create(Config.Model, Seeds.Generator(Config.Seed + 1));
+    public nn.Module<Tensor, Tensor> BuildModel()
+    {
+        if (Model is not null)
+            return Model();
+        var model = ModelFactory.Create(Config.Model, Seeds.Generator(Config.Seed + 1));
+        if (Config.Init is { } weights)
+            Store.ParameterFiles.Load(model, weights, "init");
+        return model;
+    }
 
     /// <summary>The task for <paramref name="model"/> (the initial one): <see cref="Task"/>, or the config's.</summary>
     public TaskData BuildTask(nn.Module<Tensor, Tensor> model) =>

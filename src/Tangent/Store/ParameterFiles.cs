@@ -16,30 +16,30 @@ public static class ParameterFiles
     /// missing, extra or mis-shaped key is a one-line <see cref="ConfigException"/> on <c>--params</c> naming the key
     /// (and both shapes); nothing is changed unless every entry is valid.
     /// </summary>
-    public static void Load(nn.Module model, string path)
+    public static void Load(nn.Module model, string path, string field = "--params")
     {
         ConfigException.Require(
             Directory.Exists(path) || File.Exists(path),
-            "--params",
+            field,
             $"'{path}' does not exist",
             "pass a directory of <key>.npy files, a torch.save state dict or a .safetensors file"
         );
         var state = model.state_dict();
         using var scope = NewDisposeScope();
-        var loaded = Directory.Exists(path) ? ReadDirectory(path, state.Keys) : ReadFile(path);
+        var loaded = Directory.Exists(path) ? ReadDirectory(path, state.Keys, field) : ReadFile(path, field);
         string Names(IEnumerable<string> keys) => string.Join(", ", keys.Take(8)) + (keys.Count() > 8 ? ", …" : "");
         foreach (var (key, tensor) in state)
         {
             ConfigException.Require(
                 loaded.ContainsKey(key),
-                "--params",
+                field,
                 $"'{path}' has no entry for '{key}' (it has: {Names(loaded.Keys)})",
                 "save the state dict of the same architecture (keys as PyTorch names them)"
             );
             var source = loaded[key];
             ConfigException.Require(
                 source.shape.SequenceEqual(tensor.shape),
-                "--params",
+                field,
                 $"'{key}' has shape ({string.Join(", ", source.shape)}) in '{path}', the model expects "
                     + $"({string.Join(", ", tensor.shape)})",
                 "check the model's config against the saved weights"
@@ -47,7 +47,7 @@ public static class ParameterFiles
             ConfigException.Require(
                 source.is_floating_point() == tensor.is_floating_point()
                     && (!source.is_floating_point() || source.isfinite().all().item<bool>()),
-                "--params",
+                field,
                 $"'{key}' in '{path}' is {(source.is_floating_point() ? "not finite everywhere" : source.dtype)}",
                 "save finite floating-point weights"
             );
@@ -55,7 +55,7 @@ public static class ParameterFiles
         var extra = loaded.Keys.Where(k => !state.ContainsKey(k)).ToList();
         ConfigException.Require(
             extra.Count == 0,
-            "--params",
+            field,
             $"'{path}' has {extra.Count} key(s) the model does not: {Names(extra)} (model keys: {Names(state.Keys)})",
             "save the state dict of the same architecture"
         );
@@ -64,7 +64,7 @@ public static class ParameterFiles
             tensor.copy_(loaded[key].to_type(tensor.dtype));
     }
 
-    private static Dictionary<string, Tensor> ReadDirectory(string directory, IEnumerable<string> keys)
+    private static Dictionary<string, Tensor> ReadDirectory(string directory, IEnumerable<string> keys, string field)
     {
         var loaded = new Dictionary<string, Tensor>();
         foreach (var key in keys)
@@ -72,7 +72,7 @@ public static class ParameterFiles
             string file = Path.Combine(directory, key + ".npy");
             ConfigException.Require(
                 File.Exists(file),
-                "--params",
+                field,
                 $"no file for parameter '{key}' ({file})",
                 $"save it with numpy.save('{key}.npy', ...) or list the expected keys with 'tangent ntk --help'"
             );
@@ -83,15 +83,15 @@ public static class ParameterFiles
             }
             catch (InvalidDataException e)
             {
-                throw new ConfigException("--params", e.Message, "save the array with numpy.save");
+                throw new ConfigException(field, e.Message, "save the array with numpy.save");
             }
-            NpyInputs.RequireFinite(array, file, "--params");
+            NpyInputs.RequireFinite(array, file, field);
             loaded[key] = torch.tensor(array.Data, array.Shape, dtype: ScalarType.Float64);
         }
         return loaded;
     }
 
-    private static Dictionary<string, Tensor> ReadFile(string file)
+    private static Dictionary<string, Tensor> ReadFile(string file, string field)
     {
         try
         {
@@ -108,7 +108,7 @@ public static class ParameterFiles
         catch (Exception e) when (e is not ConfigException and not OperationCanceledException)
         {
             throw new ConfigException(
-                "--params",
+                field,
                 $"'{file}' is not a readable state dict ({e.Message.Split('\n')[0].Trim()})",
                 "save it with torch.save(model.state_dict(), path) or safetensors, or pass a directory of .npy files"
             );

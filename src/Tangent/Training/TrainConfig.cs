@@ -31,6 +31,15 @@ public sealed record TrainConfig
     /// <summary>Seed of data (seed), initialization (seed + 1) and batches (seed + 2).</summary>
     public long Seed { get; init; }
 
+    /// <summary>
+    /// Weights to start from instead of the seeded initialization (a directory of .npy files, a torch.save state dict
+    /// or a .safetensors file, keys as the model names them; <c>tangent train --init PATH</c>); null: none.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(
+        Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull
+    )]
+    public string? Init { get; init; }
+
     /// <summary>Kernel snapshots; null records none.</summary>
     public RecordConfig? Record { get; init; }
 

@@ -121,4 +121,42 @@ public class ArrayTaskTests
         Assert.DoesNotContain('\n', error);
         Assert.False(Directory.Exists(dir.File("run")), "nothing half-written");
     }
+
+    /// <summary><c>--init</c> starts from given weights: a run from the PyTorch state dict of the same module starts
+    /// at the loss of that module (the file's own weights), and one from a state dict of another architecture is
+    /// refused naming <c>init</c> and the key.</summary>
+    [Fact]
+    public void TrainingStartsFromGivenWeights()
+    {
+        using var dir = Prepared();
+        string[] Args(string name, string weights) =>
+            ["train", "--config", dir.File("train.json"), "--init", weights, "--out", dir.File(name)];
+        var stderr = new StringWriter();
+        int code = TangentCli.Run(
+            Args("from-state", Path.Combine(TorchScriptModelTests.Fixtures, "conv_attention_state.pt")),
+            new StringWriter(),
+            stderr
+        );
+        Assert.True(code == 0, stderr.ToString());
+        code = TangentCli.Run(
+            ["train", "--config", dir.File("train.json"), "--out", dir.File("plain")],
+            new StringWriter(),
+            stderr
+        );
+        Assert.True(code == 0, stderr.ToString());
+        string First(string run) => File.ReadAllLines(Path.Combine(dir.File(run), "metrics.csv"))[1];
+        Assert.Equal(First("plain"), First("from-state")); // the state dict holds the TorchScript file's weights
+        var info = RunDirectory.Inspect(dir.File("from-state"));
+        Assert.EndsWith("conv_attention_state.pt", info.Config.GetProperty("init").GetString());
+
+        stderr = new StringWriter();
+        code = TangentCli.Run(
+            Args("wrong", Path.Combine(TorchScriptModelTests.Fixtures, "mlp_state.pt")),
+            new StringWriter(),
+            stderr
+        );
+        Assert.NotEqual(0, code);
+        Assert.StartsWith("tangent: init:", stderr.ToString());
+        Assert.Contains("conv.weight", stderr.ToString());
+    }
 }
