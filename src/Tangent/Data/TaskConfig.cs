@@ -74,6 +74,20 @@ public sealed record TaskConfig
     /// </summary>
     public double Whiten { get; init; }
 
+    /// <summary><c>modular</c>: inputs as token sequences [a, b, =] (ids a, b &lt; p and = = p; vocabulary p + 1) for
+    /// a transformer, instead of two concatenated one-hots.</summary>
+    public bool Sequence { get; init; }
+
+    /// <summary>The sequence length T of token inputs [n, T] (modular with <c>sequence</c>: 3; arrays of rank 2:
+    /// their second dimension); 0 when the inputs are not token sequences.</summary>
+    public int SequenceLength() =>
+        Kind switch
+        {
+            "modular" when Sequence => 3,
+            "arrays" when ArrayTask.Shape(TrainInputs, "task.train_inputs") is { Length: 2 } shape => (int)shape[1],
+            _ => 0,
+        };
+
     /// <summary><c>fashion-mnist</c>: inputs as images [n, 1, s, s] (s = 28/pool, for a cnn) instead of flat
     /// [n, s²].</summary>
     public bool Images { get; init; }
@@ -211,6 +225,12 @@ public sealed record TaskConfig
             );
             return this;
         }
+        ConfigException.Require(
+            !Sequence || Kind == "modular",
+            $"{path}.sequence",
+            $"gives modular arithmetic as token sequences; {Kind} has none",
+            "remove it, or give a transformer 2-D token arrays with task.kind arrays"
+        );
         ConfigException.Require(
             !Images || Kind == "fashion-mnist",
             $"{path}.images",
@@ -512,15 +532,22 @@ public sealed record TaskConfig
         var order = randperm(pairs.Count, generator: Seeds.Generator(seed)).data<long>().ToArray();
         int train = (int)Math.Round(TrainFraction * pairs.Count);
         Tensor Inputs(IEnumerable<long> idx) =>
-            cat(
-                    new[]
-                    {
-                        nn.functional.one_hot(tensor(idx.Select(i => (long)pairs[(int)i].A).ToArray()), p),
-                        nn.functional.one_hot(tensor(idx.Select(i => (long)pairs[(int)i].B).ToArray()), p),
-                    },
-                    1
-                )
-                .to_type(dtype);
+            Sequence
+                ? tensor(
+                        idx.SelectMany(i => new double[] { pairs[(int)i].A, pairs[(int)i].B, p }).ToArray(),
+                        new long[] { idx.Count(), 3 },
+                        dtype: ScalarType.Float64
+                    )
+                    .to_type(dtype)
+                : cat(
+                        new[]
+                        {
+                            nn.functional.one_hot(tensor(idx.Select(i => (long)pairs[(int)i].A).ToArray()), p),
+                            nn.functional.one_hot(tensor(idx.Select(i => (long)pairs[(int)i].B).ToArray()), p),
+                        },
+                        1
+                    )
+                    .to_type(dtype);
         Tensor Targets(IEnumerable<long> idx) =>
             nn.functional.one_hot(tensor(idx.Select(i => (long)pairs[(int)i].C).ToArray()), p).to_type(dtype);
         var trainIdx = order.Take(train).ToArray();

@@ -28,6 +28,12 @@ public sealed record MlpConfig
     /// <summary><c>cnn</c>: residual blocks h + φ(conv(h)) where the channel count does not change.</summary>
     public bool Residual { get; init; }
 
+    /// <summary><c>transformer</c>: blocks L.</summary>
+    public int Layers { get; init; } = 2;
+
+    /// <summary><c>transformer</c>: attention heads H (the width must be divisible by H).</summary>
+    public int Heads { get; init; } = 4;
+
     /// <summary>Whether the model takes inputs of any shape [n, …] (a cnn: images [n, C, H, W]; a TorchScript
     /// module: whatever its forward takes) rather than the MLP's [n, widths[0]].</summary>
     public bool TakesShapedInputs() => Type != "mlp";
@@ -82,6 +88,14 @@ public sealed record MlpConfig
     /// </summary>
     public double ParameterCount()
     {
+        if (Type == "transformer")
+        {
+            // Embeddings V·d + T·d; per block 4(d² + d) attention, 8d² + 5d MLP, 4d LayerNorms; LayerNorm 2d; head.
+            double v = Widths[0],
+                d = Widths[1],
+                p = Widths[2];
+            return v * d + Tokens * d + Layers * (4 * (d * d + d) + 8 * d * d + 5 * d + 4 * d) + 2 * d + (d + 1) * p;
+        }
         if (Type == "cnn")
         {
             // Convolutions (c_{l−1}k² + 1[bias]) c_l, then the head (c_L + 1[bias]) p.
@@ -109,11 +123,28 @@ public sealed record MlpConfig
     public MlpConfig Validate(string path = "model")
     {
         ConfigException.Require(
-            Type is "mlp" or "cnn" or "torchscript",
+            Type is "mlp" or "cnn" or "transformer" or "torchscript",
             $"{path}.type",
             $"unknown model type '{Type}'",
-            "use \"mlp\", \"cnn\" or \"torchscript\" (with \"path\")"
+            "use \"mlp\", \"cnn\", \"transformer\" or \"torchscript\" (with \"path\")"
         );
+        if (Type == "transformer")
+        {
+            ConfigException.Require(
+                Widths.Count == 3 && Widths.All(w => w >= 1),
+                $"{path}.widths",
+                $"a transformer needs [vocabulary, width, outputs], got [{string.Join(", ", Widths)}]",
+                "give e.g. [98, 128, 97] (Power et al. 2022 on a ∘ b mod 97)"
+            );
+            ConfigException.Require(
+                Layers >= 1 && Heads >= 1 && Widths[1] % Heads == 0 && Tokens >= 1,
+                $"{path}.heads",
+                $"needs layers ≥ 1, heads ≥ 1 dividing the width {Widths[1]} and tokens ≥ 1, got layers "
+                    + $"{Layers}, heads {Heads}, tokens {Tokens}",
+                "use e.g. layers 2, heads 4, width 128"
+            );
+            return this;
+        }
         if (Type == "cnn")
         {
             ConfigException.Require(

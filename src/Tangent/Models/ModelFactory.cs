@@ -21,6 +21,7 @@ public static class ModelFactory
         {
             "torchscript" => TorchScriptModel.Load(config.Path!, $"{field}.path", dtype),
             "cnn" => new Cnn(config, generator, dtype),
+            "transformer" => new Transformer(config, generator, dtype),
             _ => new Mlp(config, generator, dtype),
         };
 

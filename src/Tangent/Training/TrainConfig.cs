@@ -140,12 +140,35 @@ public sealed record TrainConfig
                 $"set model.widths[0] to {channels}"
             );
         }
+        else if (Model.Type == "transformer")
+        {
+            int length = Task.SequenceLength();
+            ConfigException.Require(
+                length > 0,
+                "model.type",
+                $"a transformer takes token sequences [n, T], and this {Task.Kind} task has none",
+                "set task.sequence: true for modular, or give 2-D token arrays with task.kind arrays"
+            );
+            ConfigException.Require(
+                Model.Tokens == length,
+                "model.tokens",
+                $"the transformer's positions must be the sequence length {length}, got {Model.Tokens}",
+                $"set model.tokens to {length}"
+            );
+            ConfigException.Require(
+                Task.Kind != "modular" || Model.Widths[0] >= Task.Modulus + 1,
+                "model.widths",
+                $"the vocabulary must hold a, b < {Task.Modulus} and '=' ({Task.Modulus + 1} ids), got "
+                    + $"{Model.Widths[0]}",
+                $"set model.widths[0] to {Task.Modulus + 1}"
+            );
+        }
         else if (Model.Type == "mlp")
             ConfigException.Require(
-                !Task.Images,
-                "task.images",
-                "shapes inputs as images, which an mlp does not take",
-                "remove it, or use a cnn"
+                !Task.Images && !Task.Sequence,
+                Task.Images ? "task.images" : "task.sequence",
+                "shapes the inputs for another model type (images: cnn, sequence: transformer)",
+                "remove it for an mlp"
             );
         if (Model.Type == "mlp")
         {
@@ -162,7 +185,7 @@ public sealed record TrainConfig
                 $"set the last width to {Task.OutputDimension}"
             );
         }
-        if (Model.Type == "cnn")
+        if (Model.Type is "cnn" or "transformer")
             ConfigException.Require(
                 Model.Widths[^1] == Task.OutputDimension,
                 "model.widths",

@@ -148,7 +148,7 @@ public class TorchScriptModelTests
     [InlineData("""{"model": {"type": "torchscript"}}""", "model.path")]
     [InlineData("""{"model": {"type": "torchscript", "path": "x.pt", "widths": [2, 1]}}""", "model.widths")]
     [InlineData("""{"model": {"type": "mlp", "widths": [2, 1], "path": "x.pt"}}""", "model.path")]
-    [InlineData("""{"model": {"type": "transformer"}}""", "model.type")]
+    [InlineData("""{"model": {"type": "resnet50"}}""", "model.type")]
     public void ATorchScriptConfigThatCannotWorkNamesItsField(string json, string field)
     {
         using var dir = new TempDir();
