@@ -260,7 +260,7 @@ public static class EntkSweep
                 : (m.Seconds / t.Seconds).ToString("F2", CultureInfo.InvariantCulture) + "×";
     }
 
-    private static double GemmPeak(ScalarType dtype) =>
+    internal static double GemmPeak(ScalarType dtype) =>
         new[] { 2048, 4096 }.Max(n =>
         {
             using var a = randn(new long[] { n, n }, dtype: dtype);
@@ -276,7 +276,7 @@ public static class EntkSweep
             return 2.0 * n * n * n / best;
         });
 
-    private static double PeakRssMb()
+    internal static double PeakRssMb()
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
             if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
@@ -287,7 +287,7 @@ public static class EntkSweep
         return double.NaN;
     }
 
-    private static (string File, string[] Prefix) Self()
+    internal static (string File, string[] Prefix) Self()
     {
         string host = Environment.ProcessPath!;
         return Path.GetFileNameWithoutExtension(host) == "dotnet"
@@ -303,7 +303,7 @@ public static class EntkSweep
             : args[i + 1].Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
     }
 
-    private static string Arg(string[] args, string name)
+    internal static string Arg(string[] args, string name)
     {
         int i = Array.IndexOf(args, name);
         if (i < 0 || i + 1 >= args.Length)

@@ -1,9 +1,9 @@
 using BenchmarkDotNet.Running;
 using Tangent.Bench;
 
-// dotnet run -c Release --project bench/Tangent.Bench -- entk [--quick] the eNTK sweep against the PyTorch peer dotnet
-// run -c Release --project bench/Tangent.Bench -- roofline eNTK rate as a share of the GEMM peak any other arguments go
-// to BenchmarkDotNet (e.g. -- --filter '*').
+// dotnet run -c Release --project bench/Tangent.Bench -- entk [--quick]: the eNTK sweep against the PyTorch peer;
+// ... -- models: the CNN's and the transformer's eNTK per method; ... -- roofline: the eNTK rate as a share of the GEMM
+// peak; any other arguments go to BenchmarkDotNet (e.g. -- --filter '*').
 if (args.Length > 0 && args[0] == "roofline")
 {
     Roofline.Run(Console.Out);
@@ -12,6 +12,16 @@ if (args.Length > 0 && args[0] == "roofline")
 if (args.Length > 0 && args[0] == "entk")
 {
     EntkSweep.Run(Console.Out, args);
+    return 0;
+}
+if (args.Length > 0 && args[0] == "models")
+{
+    ModelSweep.Run(Console.Out);
+    return 0;
+}
+if (args.Length > 0 && args[0] == "models-one")
+{
+    ModelSweep.RunOne(Console.Out, args);
     return 0;
 }
 if (args.Length > 0 && args[0] == "entk-one")
