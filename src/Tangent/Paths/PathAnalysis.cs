@@ -142,8 +142,20 @@ public static class PathAnalysis
             var thinned = window.Where((_, i) => i % every == 0 || i == window.Count - 1).ToList();
             if (every > 1 && thinned.Count == spacing[^1].Item2)
                 break;
-            using var thinOps =
-                every == 1 ? null : PathOperators.Compute(thinned, loss, traced, index.Outputs, cancel: cancel);
+            PathOperators? thinOps;
+            try
+            {
+                thinOps =
+                    every == 1 ? null : PathOperators.Compute(thinned, loss, traced, index.Outputs, cancel: cancel);
+            }
+            catch (InvalidOperationException)
+            {
+                // The frozen-kernel propagator over the thinned (longer) segments is expansive: at this spacing the
+                // operators do not exist, which is the answer to "does the spacing matter" (NaN in the table).
+                spacing.Add((every, thinned.Count, double.NaN));
+                break;
+            }
+            using var disposeThin = thinOps;
             var o = thinOps ?? ops;
             var (tu, ts, tvh) = linalg.svd(o.Displacement, fullMatrices: false);
             var keep = ts.gt(pinvCutoff * ts[0].item<double>());
