@@ -99,7 +99,9 @@ public static class EntkSweep
         output.WriteLine(JsonSerializer.Serialize(new { seconds = best, peak_mb = PeakRssMb() }));
     }
 
-    private static Measurement Child(int n, int w, string mode, string method)
+    /// <summary>Runs this bench in a child process with <paramref name="args"/>; returns its last JSON line (null
+    /// when it failed) and the first line of its stderr.</summary>
+    internal static (string? Json, string? Error) RunChild(IEnumerable<string> args)
     {
         var (file, prefix) = Self();
         var psi = new ProcessStartInfo(file)
@@ -108,14 +110,21 @@ public static class EntkSweep
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in prefix.Concat(["entk-one", "--n", $"{n}", "--w", $"{w}", "--mode", mode]))
+        foreach (var a in prefix.Concat(args))
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         string stdout = p.StandardOutput.ReadToEnd();
         string stderr = p.StandardError.ReadToEnd();
         p.WaitForExit();
         var line = stdout.Split('\n').LastOrDefault(l => l.StartsWith('{'));
-        if (p.ExitCode != 0 || line is null)
+        return p.ExitCode != 0 || line is null ? (null, stderr.Split('\n').FirstOrDefault()) : (line, null);
+    }
+
+    private static Measurement Child(int n, int w, string mode, string method)
+    {
+        var (line, error) = RunChild(["entk-one", "--n", $"{n}", "--w", $"{w}", "--mode", mode]);
+        string stderr = error ?? "";
+        if (line is null)
             return new Measurement(
                 "Tangent",
                 method,
@@ -125,7 +134,7 @@ public static class EntkSweep
                 double.NaN,
                 Flops(n, w, mode),
                 double.NaN,
-                $"failed: {stderr.Split('\n').FirstOrDefault()}"
+                $"failed: {stderr}"
             );
         using var doc = JsonDocument.Parse(line);
         return new Measurement(

@@ -14,9 +14,9 @@ namespace Tangent.Bench;
 /// Power et al.'s [98, 128, 97], 2 layers, 4 heads, on sequences [n, 3]. Float32, Gaussian images, uniform tokens.
 /// </summary>
 /// <remarks>
-/// FLOP count, the same for every method so the rates compare: the Gram of a dense Jacobian J [n·p′, P], 2(n·p′)²P
-/// with p′ = p for the full output space; traced, the p per-output Grams, 2n²pP. The layer rules do less work than
-/// this (they never form J), the Jacobian method about this much plus n·p′ backward passes.
+/// FLOP count, the same for every method so the rates compare: the Gram of a dense Jacobian J [n·p′, P],
+/// 2(n·p′)²P with p′ = p for the full output space; traced, the p per-output Grams, 2n²pP. The layer rules do less
+/// work than this (they never form J), the Jacobian method about this much plus n·p′ backward passes.
 /// </remarks>
 public static class ModelSweep
 {
@@ -32,8 +32,8 @@ public static class ModelSweep
         output.WriteLine("|---|---|---|---|---|---|---|---|");
         Case[] cases =
         [
-            .. new[] { 128, 512 }.SelectMany(n => Modes(n, "cnn")),
-            .. new[] { 64, 256 }.SelectMany(n => Modes(n, "transformer")),
+            .. new[] { 128, 256 }.SelectMany(n => Modes(n, "cnn")),
+            .. new[] { 32, 128 }.SelectMany(n => Modes(n, "transformer")),
         ];
         foreach (var c in cases)
         {
@@ -50,8 +50,8 @@ public static class ModelSweep
     }
 
     /// <summary>The cases of one model and n: traced always; full output space while n·p stays below 6,500; the
-    /// Jacobian method while its n·p backward passes stay below 7,000; the dense vector-product method while n·p′
-    /// stays below 1,300 (two passes per column).</summary>
+    /// Jacobian method while its n·p backward passes stay below 3,200; the dense vector-product method while n·p′
+    /// stays below 256 (two passes over all n inputs per column).</summary>
     private static IEnumerable<Case> Modes(int n, string model)
     {
         int p = model == "cnn" ? 10 : 97;
@@ -61,7 +61,7 @@ public static class ModelSweep
             if (mode == "full" && n * p > 6500)
                 continue;
             foreach (var method in Methods)
-                if ((method != "vector-products" || rows <= 1300) && (method != "jacobian" || n * p <= 7000))
+                if ((method != "vector-products" || rows <= 256) && (method != "jacobian" || n * p <= 3200))
                     yield return new Case(model, n, mode, method);
         }
     }
@@ -130,23 +130,11 @@ public static class ModelSweep
 
     private static (double Seconds, double PeakMb, string? Note) Child(Case c)
     {
-        var (file, prefix) = EntkSweep.Self();
-        var psi = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        string[] own = ["models-one", "--model", c.Model, "--n", $"{c.N}", "--mode", c.Mode, "--method", c.Method];
-        foreach (var a in prefix.Concat(own))
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        string stdout = p.StandardOutput.ReadToEnd();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        var line = stdout.Split('\n').LastOrDefault(l => l.StartsWith('{'));
-        if (p.ExitCode != 0 || line is null)
-            return (double.NaN, double.NaN, $"failed: {stderr.Split('\n').FirstOrDefault()}");
+        var (line, error) = EntkSweep.RunChild(
+            ["models-one", "--model", c.Model, "--n", $"{c.N}", "--mode", c.Mode, "--method", c.Method]
+        );
+        if (line is null)
+            return (double.NaN, double.NaN, $"failed: {error}");
         using var doc = JsonDocument.Parse(line);
         return (
             doc.RootElement.GetProperty("seconds").GetDouble(),

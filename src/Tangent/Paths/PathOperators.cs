@@ -100,8 +100,9 @@ public sealed record PathOperators(
                 || !g.isfinite().all().item<bool>()
             )
             {
-                // The segment's own one-step radius: recomputing it from the output Hessian here multiplied the full
-                // (n·p)² Hessian by a traced n × n kernel, a shape error that TorchSharp's matmul turns into an abort.
+                // The segment's own one-step radius: recomputing it from the output Hessian here multiplied the
+                // full (n·p)² Hessian by a traced n × n kernel, a shape error that TorchSharp's matmul turns into
+                // an abort.
                 double radius = segment.Radius;
                 throw new InvalidOperationException(
                     $"the path operators overflowed in the segment starting at step {snap.Step} ({steps} steps): "

@@ -63,6 +63,19 @@ public sealed record ImplicitBiasConfig
     /// <summary>Relative test-output error below which an end state counts as predicted.</summary>
     public double Tolerance { get; init; } = 0.05;
 
+    /// <summary>
+    /// A network "interpolates" when its final train MSE is below this share of the label-noise variance σ² (most of
+    /// the noise fitted): 0.2, Tangent's choice (an unfitted network sits at about σ²).
+    /// </summary>
+    public double InterpolationShare { get; init; } = 0.2;
+
+    /// <summary>
+    /// The rich run "leaves the frozen kernel" when its frozen-kernel error exceeds both <see cref="Tolerance"/> and
+    /// this multiple of its realized-path error: 5, Tangent's choice (the frozen kernel must be clearly the worse
+    /// description, not only above the tolerance).
+    /// </summary>
+    public double RichMargin { get; init; } = 5;
+
     /// <summary>Seed.</summary>
     public long Seed { get; init; }
 }

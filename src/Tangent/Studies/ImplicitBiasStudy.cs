@@ -126,44 +126,9 @@ public sealed class ImplicitBiasStudy : IStudy
         var lazy = regimes[0];
         var rich = regimes[1];
         double Frozen(PathAnalysisResult r) => r.Frozen!.TestOutputRelativeError;
-        var verdicts = new List<Verdict>
-        {
-            new(
-                "interpolates",
-                "Both networks interpolate the under-determined training set (the setting of the question)",
-                $"final train MSE: lazy {lazy.TrainMse:G3}, rich {rich.TrainMse:G3} (label-noise variance "
-                    + $"{c.Task.NoiseStd * c.Task.NoiseStd:G3})",
-                "train MSE below a fifth of the noise variance (most of the noise fitted)",
-                lazy.TrainMse < 0.2 * c.Task.NoiseStd * c.Task.NoiseStd
-                    && rich.TrainMse < 0.2 * c.Task.NoiseStd * c.Task.NoiseStd
-            ),
-            new(
-                "realized_path_pseudo_inverse",
-                "The end state is the pseudo-inverse over the realized path: ΔU_Q = G_Q D⁺ ΔU_S (THEORY §2)",
-                $"relative error of the test outputs: lazy {lazy.Result.PathCouplingRelativeError:G3}, rich "
-                    + $"{rich.Result.PathCouplingRelativeError:G3} (kernel drift "
-                    + $"{lazy.Result.KernelDriftFrobenius:G3} and {rich.Result.KernelDriftFrobenius:G3})",
-                $"both ≤ {c.Tolerance}",
-                lazy.Result.PathCouplingRelativeError <= c.Tolerance
-                    && rich.Result.PathCouplingRelativeError <= c.Tolerance
-            ),
-            new(
-                "lazy_is_min_norm_interpolant",
-                "In the lazy regime the end state is the frozen-kernel minimum-norm interpolant (THEORY §7)",
-                $"lazy: relative error {Frozen(lazy.Result):G3}",
-                $"≤ {c.Tolerance}",
-                Frozen(lazy.Result) <= c.Tolerance
-            ),
-            new(
-                "rich_leaves_the_frozen_kernel",
-                "With feature learning the frozen-kernel interpolant misses the end state while the realized-path "
-                    + "prediction still holds",
-                $"rich: frozen-kernel error {Frozen(rich.Result):G3} against realized-path error "
-                    + $"{rich.Result.PathCouplingRelativeError:G3}",
-                $"frozen error > {c.Tolerance} and > 5× the realized-path error",
-                Frozen(rich.Result) > c.Tolerance && Frozen(rich.Result) > 5 * rich.Result.PathCouplingRelativeError
-            ),
-        };
+        RegimeOutcome Outcome((string Name, PathAnalysisResult Result, WeightChange Weights, double TrainMse) r) =>
+            new(r.TrainMse, r.Result.PathCouplingRelativeError, Frozen(r.Result), r.Result.KernelDriftFrobenius);
+        var verdicts = Verdicts(c, Outcome(lazy), Outcome(rich)).ToList();
 
         var plot = Figure.NewPlot(
             "The learned weight change ΔW = W − W₀ (first layer)",
@@ -245,5 +210,56 @@ public sealed class ImplicitBiasStudy : IStudy
             results.Add(new($"{r.Name}_weight_change_effective_rank", r.Weights.Rows[^1].Rank));
         }
         return new StudyOutcome(verdicts, results);
+    }
+
+    /// <summary>What the verdicts compare, per regime.</summary>
+    internal sealed record RegimeOutcome(double TrainMse, double PathError, double FrozenError, double Drift);
+
+    /// <summary>The four verdicts from the two regimes' outcomes, each through a <see cref="Criterion"/> whose
+    /// threshold is a config field.</summary>
+    internal static IEnumerable<Verdict> Verdicts(ImplicitBiasConfig c, RegimeOutcome lazy, RegimeOutcome rich)
+    {
+        double noise = c.Task.NoiseStd * c.Task.NoiseStd;
+        yield return new Criterion(
+            "the larger final train MSE over the label-noise variance",
+            Comparison.Below,
+            c.InterpolationShare,
+            "interpolation_share"
+        ).Verdict(
+            "interpolates",
+            "Both networks interpolate the under-determined training set (the setting of the question)",
+            $"final train MSE: lazy {lazy.TrainMse:G3}, rich {rich.TrainMse:G3} (label-noise variance {noise:G3})",
+            Math.Max(lazy.TrainMse, rich.TrainMse) / noise
+        );
+        yield return new Criterion(
+            "the larger realized-path error of the test outputs",
+            Comparison.AtMost,
+            c.Tolerance,
+            "tolerance"
+        ).Verdict(
+            "realized_path_pseudo_inverse",
+            "The end state is the pseudo-inverse over the realized path: ΔU_Q = G_Q D⁺ ΔU_S (THEORY §2)",
+            $"relative error of the test outputs: lazy {lazy.PathError:G3}, rich {rich.PathError:G3} (kernel drift "
+                + $"{lazy.Drift:G3} and {rich.Drift:G3})",
+            Math.Max(lazy.PathError, rich.PathError)
+        );
+        yield return new Criterion("the lazy frozen-kernel error", Comparison.AtMost, c.Tolerance, "tolerance").Verdict(
+            "lazy_is_min_norm_interpolant",
+            "In the lazy regime the end state is the frozen-kernel minimum-norm interpolant (THEORY §7)",
+            $"lazy: relative error {lazy.FrozenError:G3}",
+            lazy.FrozenError
+        );
+        yield return new Criterion(
+            "the rich frozen-kernel error over max(tolerance, rich_margin × its realized-path error)",
+            Comparison.Above,
+            1,
+            "tolerance, rich_margin"
+        ).Verdict(
+            "rich_leaves_the_frozen_kernel",
+            "With feature learning the frozen-kernel interpolant misses the end state while the realized-path "
+                + "prediction still holds",
+            $"rich: frozen-kernel error {rich.FrozenError:G3} against realized-path error {rich.PathError:G3}",
+            rich.FrozenError / Math.Max(c.Tolerance, c.RichMargin * rich.PathError)
+        );
     }
 }

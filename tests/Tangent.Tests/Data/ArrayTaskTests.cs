@@ -58,15 +58,7 @@ public class ArrayTaskTests
     public void ATorchScriptCnnTrainsOnArraysAndItsRunIsAnalyzed()
     {
         using var dir = Prepared();
-        var stderr = new StringWriter();
-        int code = TangentCli.Run(
-            ["train", "--config", dir.File("train.json"), "--out", dir.File("run")],
-            new StringWriter(),
-            stderr
-        );
-        Assert.True(code == 0, stderr.ToString());
-        code = TangentCli.Run(["analyze", dir.File("run")], new StringWriter(), stderr);
-        Assert.True(code == 0, stderr.ToString());
+        Tangent.Tests.Cli.CliRuns.TrainAndAnalyze(dir.File("train.json"), dir.File("run"));
 
         var info = RunDirectory.Inspect(dir.File("run"));
         Assert.Equal("arrays", info.Config.GetProperty("task").GetProperty("kind").GetString());

@@ -101,19 +101,7 @@ public class CnnTests
         using var dir = new TempDir();
         Tangent.Tests.Data.SyntheticMnist.Write(dir.File("data"), 40, 20);
         File.WriteAllText(dir.File("cnn.json"), TrainConfig(dir.File("data"), images: true));
-        var stderr = new StringWriter();
-        Assert.True(
-            Tangent.Cli.TangentCli.Run(
-                ["train", "--config", dir.File("cnn.json"), "--out", dir.File("run")],
-                new StringWriter(),
-                stderr
-            ) == 0,
-            stderr.ToString()
-        );
-        Assert.True(
-            Tangent.Cli.TangentCli.Run(["analyze", dir.File("run")], new StringWriter(), stderr) == 0,
-            stderr.ToString()
-        );
+        Cli.CliRuns.TrainAndAnalyze(dir.File("cnn.json"), dir.File("run"));
         Assert.Equal(
             [20L, 1L, 7L, 7L],
             Tangent.Store.Npy.ReadShape(Path.Combine(dir.File("run"), "arrays", "train_x.npy"))
@@ -121,7 +109,7 @@ public class CnnTests
         Assert.True(File.Exists(Path.Combine(dir.File("run"), "analysis", "W_S.npy")));
 
         File.WriteAllText(dir.File("flat.json"), TrainConfig(dir.File("data"), images: false));
-        stderr = new StringWriter();
+        var stderr = new StringWriter();
         Assert.NotEqual(
             0,
             Tangent.Cli.TangentCli.Run(

@@ -89,19 +89,7 @@ public class TransformerTests
             }
             """
         );
-        var stderr = new StringWriter();
-        Assert.True(
-            Tangent.Cli.TangentCli.Run(
-                ["train", "--config", dir.File("t.json"), "--out", dir.File("run")],
-                new StringWriter(),
-                stderr
-            ) == 0,
-            stderr.ToString()
-        );
-        Assert.True(
-            Tangent.Cli.TangentCli.Run(["analyze", dir.File("run")], new StringWriter(), stderr) == 0,
-            stderr.ToString()
-        );
+        Cli.CliRuns.TrainAndAnalyze(dir.File("t.json"), dir.File("run"));
         var x = Tangent.Store.Npy.Read(Path.Combine(dir.File("run"), "arrays", "train_x.npy"));
         Assert.Equal([24L, 3L], x.Shape); // round(0.5 · 49) = 24 pairs (half to even), each [a, b, =]
         Assert.All(x.Data.Where((_, i) => i % 3 == 2), v => Assert.Equal(7, v));
