@@ -15,8 +15,8 @@ namespace Tangent.Bench;
 /// </summary>
 /// <remarks>
 /// FLOP count, the same for every method so the rates compare: the Gram of a dense Jacobian J [n·p′, P],
-/// 2(n·p′)²P with p′ = p for the full output space; traced, the p per-output Grams, 2n²pP. The layer rules do less
-/// work than this (they never form J), the Jacobian method about this much plus n·p′ backward passes.
+/// 2(n·p′)²P with p′ = p for the full output space; traced, the p per-output Grams, 2n²pP. The layer rules do
+/// less work than this (they never form J), the Jacobian method about this much plus n·p′ backward passes.
 /// </remarks>
 public static class ModelSweep
 {
