@@ -40,14 +40,15 @@ public static class Runner
         };
         var model = spec.BuildModel();
         using var task = spec.BuildTask(model);
-        if (config.Model.IsTorchScript())
+        if (config.Model.TakesShapedInputs())
         {
             long p = task.TrainY.shape[1];
-            var (outputs, _) = ModelFactory.Probe(model, task.TrainX.shape, "model.path");
+            string field = config.Model.IsTorchScript() ? "model.path" : "model.widths";
+            var (outputs, _) = ModelFactory.Probe(model, task.TrainX.shape, field);
             ConfigException.Require(
                 outputs == p,
-                "model.path",
-                $"the TorchScript module returns {outputs} outputs per input, the task's targets have {p}",
+                field,
+                $"the model returns {outputs} outputs per input, the task's targets have {p}",
                 "return one output per target column (one for two classes, C for C > 2)"
             );
         }

@@ -48,6 +48,17 @@ public sealed record LazyRichConfig
     /// standardized.</summary>
     public bool FashionMnist { get; init; } = true;
 
+    /// <summary>
+    /// The student of the Fashion-MNIST sweep instead of the MLP, e.g. a CNN
+    /// (<c>{"type": "cnn", "widths": [1, 16, 1], "parameterization": "standard", "weight_std": 1.41}</c>); its
+    /// <c>output_scale</c> is replaced by each α, and a cnn sees the images as [n, 1, 28/pool, 28/pool]. Null: the
+    /// same one-hidden-layer MLP as on the teacher task.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(
+        Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull
+    )]
+    public MlpConfig? FashionStudent { get; init; }
+
     /// <summary>Fashion-MNIST directory.</summary>
     public string Data { get; init; } = Tangent.Data.FashionMnist.DefaultDirectory;
 

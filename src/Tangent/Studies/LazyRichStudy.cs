@@ -104,8 +104,8 @@ public sealed class LazyRichStudy : IStudy
     /// η = fraction · n/λ_max(K_f(w₀)), recorded and analyzed.</summary>
     private static Arm Arm(LazyRichConfig c, LazyRichTasks.Sweep s, double alpha)
     {
-        var model = c.Student((int)s.Xs.shape[1], alpha);
-        Func<nn.Module<Tensor, Tensor>> build = () => new Mlp(model, Seeds.Generator(c.Seed + 1));
+        var model = s.Student(alpha);
+        Func<nn.Module<Tensor, Tensor>> build = () => ModelFactory.Create(model, Seeds.Generator(c.Seed + 1));
         double lambdaMax;
         using (var net = build())
         using (var k0 = Ntk.Compute(net, s.Xs))

@@ -1,4 +1,5 @@
 using Tangent.Data;
+using Tangent.Models;
 using Tangent.Runs;
 using static TorchSharp.torch;
 
@@ -17,6 +18,7 @@ public sealed class LazyRichTasks : IDisposable
     /// <param name="Label">Its name in verdicts and the report.</param>
     /// <param name="Detail">What the figure title adds.</param>
     /// <param name="Describe">What run.json records for α.</param>
+    /// <param name="Student">The student at α.</param>
     /// <param name="Xs">Training inputs.</param>
     /// <param name="Ys">Training targets (uncentered).</param>
     /// <param name="Xq">Test inputs.</param>
@@ -28,6 +30,7 @@ public sealed class LazyRichTasks : IDisposable
         string Label,
         string Detail,
         Func<double, string> Describe,
+        Func<double, MlpConfig> Student,
         Tensor Xs,
         Tensor Ys,
         Tensor Xq,
@@ -103,6 +106,7 @@ public sealed class LazyRichTasks : IDisposable
                 "teacher–student",
                 "",
                 a => $"teacher–student on the sphere (d = {c.Dimension}), targets shifted by αf(w₀, x), α = {a}",
+                a => c.Student(c.Dimension, a),
                 xs,
                 Teach(xs),
                 xq,
@@ -119,6 +123,7 @@ public sealed class LazyRichTasks : IDisposable
                 TrainSamples = c.TrainSamples,
                 TestSamples = c.TestSamples,
                 Pool = c.FashionPool,
+                Images = c.FashionStudent?.Type == "cnn",
             };
             var data = task.Create(c.Seed);
             _owned.Add(data);
@@ -131,6 +136,7 @@ public sealed class LazyRichTasks : IDisposable
                     "Fashion-MNIST",
                     $" ({names[0]} vs {names[1]})",
                     a => $"binary Fashion-MNIST, ±1 targets shifted by αf(w₀, x), α = {a}",
+                    a => c.FashionStudent is { } m ? m with { OutputScale = a } : c.Student(task.InputDimension, a),
                     data.TrainX,
                     data.TrainY,
                     data.TestX,

@@ -51,9 +51,11 @@ public static class StudyCatalog
                 text = assignment[(eq + 1)..].Trim();
             var parts = key.Split('.');
             JsonObject target = node;
+            Type? level = config.GetType();
             string path = "";
             foreach (var part in parts[..^1])
             {
+                level = level is null ? null : PropertyType(level, part);
                 path = path.Length == 0 ? part : $"{path}.{part}";
                 if (target.ContainsKey(part) && target[part] is not JsonObject)
                     throw new ConfigException(
@@ -64,7 +66,9 @@ public static class StudyCatalog
                     );
                 target = target[part] as JsonObject ?? throw UnknownKey(path, target);
             }
-            if (!target.ContainsKey(parts[^1]))
+            // A key the record has but its JSON leaves out (a null written as absent) may still be set.
+            bool known = level is not null && ConfigSchema.Keys(level).Contains(parts[^1]);
+            if (!target.ContainsKey(parts[^1]) && !known)
                 throw UnknownKey(key, target);
             JsonNode? value;
             try
@@ -78,6 +82,13 @@ public static class StudyCatalog
             target[parts[^1]] = value;
         }
         return (T)Json.Read(config.GetType(), JsonSerializer.SerializeToElement(node, Json.Options), "--set ");
+    }
+
+    private static Type? PropertyType(Type type, string jsonName)
+    {
+        var property = type.GetProperties()
+            .FirstOrDefault(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name) == jsonName);
+        return property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
     }
 
     private static ConfigException UnknownKey(string key, JsonObject level)

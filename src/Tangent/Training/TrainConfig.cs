@@ -123,8 +123,10 @@ public sealed record TrainConfig
         Task.Validate();
         Model.Validate();
         Optimizer.Validate();
-        // A TorchScript module's shapes are in its file: the runner runs one input through it and checks its outputs.
-        if (Model.Type == "cnn")
+        // A TorchScript module's shapes are in its file, and a provided task's in its arrays: the runner runs one input
+        // through the model and checks its outputs.
+        bool shapesKnown = Task.Kind != "provided";
+        if (shapesKnown && Model.Type == "cnn")
         {
             int channels = Task.InputChannels();
             ConfigException.Require(
@@ -140,7 +142,7 @@ public sealed record TrainConfig
                 $"set model.widths[0] to {channels}"
             );
         }
-        else if (Model.Type == "transformer")
+        else if (shapesKnown && Model.Type == "transformer")
         {
             int length = Task.SequenceLength();
             ConfigException.Require(
@@ -170,7 +172,7 @@ public sealed record TrainConfig
                 "shapes the inputs for another model type (images: cnn, sequence: transformer)",
                 "remove it for an mlp"
             );
-        if (Model.Type == "mlp")
+        if (shapesKnown && Model.Type == "mlp")
         {
             ConfigException.Require(
                 Model.Widths[0] == Task.InputDimension,
@@ -185,7 +187,7 @@ public sealed record TrainConfig
                 $"set the last width to {Task.OutputDimension}"
             );
         }
-        if (Model.Type is "cnn" or "transformer")
+        if (shapesKnown && Model.Type is "cnn" or "transformer")
             ConfigException.Require(
                 Model.Widths[^1] == Task.OutputDimension,
                 "model.widths",

@@ -285,6 +285,40 @@ public class StudyTests
         Assert.Equal(1 + 4, File.ReadAllLines(Path.Combine(dir.File("run"), "metrics.csv")).Length);
     }
 
+    /// <summary>
+    /// The Fashion-MNIST sweep takes a CNN student (images [n, 1, 7, 7]): each α's arm records a cnn with output scale
+    /// α, and the kernel moves less at large α (Chizat–Bach's O(1/α), here on a convolutional network).
+    /// </summary>
+    [Fact]
+    public void LazyRichTakesACnnStudentOnFashionMnist()
+    {
+        using var dir = new TempDir();
+        SyntheticMnist.Write(dir.File("data"), 1200, 1000);
+        var summary = RunStudy(
+            dir.File("run"),
+            [
+                .. LazyRichReduced,
+                "--data",
+                dir.File("data"),
+                "--set",
+                """fashion_student={"type": "cnn", "widths": [1, 8, 1], "parameterization": "standard", """
+                    + "\"weight_std\": 1.4}",
+            ]
+        );
+        var info = RunDirectory.Inspect(Path.Combine(dir.File("run"), "fashion-mnist-alpha-30"));
+        var model = info.Config.GetProperty("model");
+        Assert.Equal("cnn", model.GetProperty("type").GetString());
+        Assert.Equal(30, model.GetProperty("output_scale").GetDouble());
+        Assert.Equal(
+            [120L, 1L, 7L, 7L],
+            Npy.ReadShape(Path.Combine(dir.File("run"), "fashion-mnist-alpha-30", "arrays", "train_x.npy"))
+        );
+        Assert.True(
+            summary.GetProperty("fashion_mnist_alpha_30_kernel_drift").GetDouble()
+                < summary.GetProperty("fashion_mnist_alpha_0.3_kernel_drift").GetDouble()
+        );
+    }
+
     /// <summary>A verdict's threshold comes from its config field: the same runs judged with lazy_drift below the
     /// measured drift (0.0135) fail, and the measured value is unchanged.</summary>
     [Fact]
