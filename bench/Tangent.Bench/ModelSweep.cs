@@ -24,7 +24,8 @@ public static class ModelSweep
 
     private static readonly string[] Methods = ["rules", "jacobian", "vector-products"];
 
-    public static void Run(TextWriter output)
+    /// <summary>Runs every case, or those of the models named in <paramref name="only"/> (cnn, transformer).</summary>
+    public static void Run(TextWriter output, IReadOnlyCollection<string> only)
     {
         double peak = EntkSweep.GemmPeak(ScalarType.Float32);
         output.WriteLine($"float32 GEMM: {peak / 1e9:F1} GFLOP/s on {get_num_threads()} threads");
@@ -35,7 +36,7 @@ public static class ModelSweep
             .. new[] { 128, 256 }.SelectMany(n => Modes(n, "cnn")),
             .. new[] { 32, 128 }.SelectMany(n => Modes(n, "transformer")),
         ];
-        foreach (var c in cases)
+        foreach (var c in cases.Where(c => only.Count == 0 || only.Contains(c.Model)))
         {
             var (seconds, peakMb, note) = Child(c);
             double flops = Flops(c);

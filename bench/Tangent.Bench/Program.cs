@@ -16,7 +16,7 @@ if (args.Length > 0 && args[0] == "entk")
 }
 if (args.Length > 0 && args[0] == "models")
 {
-    ModelSweep.Run(Console.Out);
+    ModelSweep.Run(Console.Out, args[1..]);
     return 0;
 }
 if (args.Length > 0 && args[0] == "models-one")
