@@ -131,9 +131,17 @@ public static class ModelSweep
 
     private static (double Seconds, double PeakMb, string? Note) Child(Case c)
     {
-        var (line, error) = EntkSweep.RunChild(
-            ["models-one", "--model", c.Model, "--n", $"{c.N}", "--mode", c.Mode, "--method", c.Method]
-        );
+        var (line, error) = EntkSweep.RunChild([
+            "models-one",
+            "--model",
+            c.Model,
+            "--n",
+            $"{c.N}",
+            "--mode",
+            c.Mode,
+            "--method",
+            c.Method,
+        ]);
         if (line is null)
             return (double.NaN, double.NaN, $"failed: {error}");
         using var doc = JsonDocument.Parse(line);
