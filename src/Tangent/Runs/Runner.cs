@@ -340,34 +340,36 @@ public static class Runner
 
     private static RenderedFigure DriftFigure(IReadOnlyList<TrainingMetrics> rows)
     {
-        var plot = Figure.NewPlot("Drift and diffusion of the updates", "step", "accumulated norm");
-        var x = rows.Select(m => Math.Log10(m.Step)).ToArray();
-        var a = plot.Add.ScatterLine(x, rows.Select(m => Math.Log10(m.DriftNorm!.Value)).ToArray());
-        a.Color = Colors.Navy;
-        a.LineWidth = 2.5f;
-        a.LegendText = "drift Σ η∇L_S";
-        var b = plot.Add.ScatterLine(x, rows.Select(m => Math.Log10(m.DiffusionNorm!.Value)).ToArray());
-        b.Color = Colors.Crimson;
-        b.LineWidth = 2.5f;
-        b.LegendText = "diffusion Σ η(ĝ − ∇L_S)";
-        double a0 = Math.Log10(rows[0].DriftNorm!.Value),
-            b0 = Math.Log10(rows[0].DiffusionNorm!.Value);
-        var ra = plot.Add.ScatterLine(x, x.Select(v => a0 + (v - x[0])).ToArray());
-        ra.Color = Colors.SteelBlue;
-        ra.LinePattern = LinePattern.Dashed;
-        ra.LegendText = "∝ T";
-        var rb = plot.Add.ScatterLine(x, x.Select(v => b0 + 0.5 * (v - x[0])).ToArray());
-        rb.Color = Colors.LightCoral;
-        rb.LinePattern = LinePattern.Dashed;
-        rb.LegendText = "∝ √T";
-        Figure.LogX(plot);
-        Figure.LogY(plot);
-        plot.ShowLegend(Alignment.UpperLeft);
-        return Figure.Render(
-            plot,
-            "drift_diffusion",
-            "Norms of the accumulated full-batch (drift) and fluctuation (diffusion) parts of the minibatch "
-                + "updates, with the T and √T references of THEORY §4."
-        );
+        var steps = rows.Select(m => (double)m.Step).ToList();
+        var drift = rows.Select(m => m.DriftNorm!.Value).ToList();
+        var diffusion = rows.Select(m => m.DiffusionNorm!.Value).ToList();
+        // References through the first point: ∝ T for the drift, ∝ √T for the diffusion (THEORY §4).
+        return new CurveFigure
+        {
+            Name = "drift_diffusion",
+            Title = "Drift and diffusion of the updates",
+            XLabel = "step",
+            YLabel = "accumulated norm",
+            Caption =
+                "Norms of the accumulated full-batch (drift) and fluctuation (diffusion) parts of the minibatch "
+                + "updates, with the T and √T references of THEORY §4.",
+            X = steps,
+            LogX = true,
+            LogY = true,
+            Floor = 1e-300,
+            Legend = Alignment.UpperLeft,
+            Curves =
+            [
+                new("drift Σ η∇L_S", Colors.Navy, drift),
+                new("diffusion Σ η(ĝ − ∇L_S)", Colors.Crimson, diffusion),
+                new("∝ T", Colors.SteelBlue, steps.Select(t => drift[0] * t / steps[0]).ToList(), Dashed: true),
+                new(
+                    "∝ √T",
+                    Colors.LightCoral,
+                    steps.Select(t => diffusion[0] * Math.Sqrt(t / steps[0])).ToList(),
+                    Dashed: true
+                ),
+            ],
+        }.Render();
     }
 }
