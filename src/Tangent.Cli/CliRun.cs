@@ -24,11 +24,12 @@ public static class CliRun
         string? outDir,
         bool force,
         TextWriter stdout,
-        Func<RunDirectory, IProgress<ProgressReport>, IEnumerable<string>> work
+        Func<RunDirectory, IProgress<ProgressReport>, IEnumerable<string>> work,
+        IProgress<ProgressReport>? also = null
     )
     {
         var run = RunDirectory.Create(outDir ?? DefaultDirectory(command), command, config, seed, force);
-        return ExecuteIn(run, command, stdout, work);
+        return ExecuteIn(run, command, stdout, work, also);
     }
 
     /// <summary>
@@ -39,12 +40,13 @@ public static class CliRun
         RunDirectory run,
         string command,
         TextWriter stdout,
-        Func<RunDirectory, IProgress<ProgressReport>, IEnumerable<string>> work
+        Func<RunDirectory, IProgress<ProgressReport>, IEnumerable<string>> work,
+        IProgress<ProgressReport>? also = null
     )
     {
         try
         {
-            var lines = ConsoleProgress.Run(command, stdout, progress => work(run, progress).ToList());
+            var lines = ConsoleProgress.Run(command, stdout, progress => work(run, progress).ToList(), also);
             run.Complete();
             foreach (var line in lines)
                 stdout.WriteLine(line);

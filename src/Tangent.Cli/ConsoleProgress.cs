@@ -9,9 +9,20 @@ namespace Tangent.Cli;
 /// </summary>
 public static class ConsoleProgress
 {
-    /// <summary>Runs <paramref name="work"/>, forwarding its reports to the console.</summary>
-    public static T Run<T>(string title, TextWriter stdout, Func<IProgress<ProgressReport>, T> work)
+    /// <summary>Runs <paramref name="work"/>, forwarding its reports to the console (and to
+    /// <paramref name="also"/>, e.g. a sweep task's progress file).</summary>
+    public static T Run<T>(
+        string title,
+        TextWriter stdout,
+        Func<IProgress<ProgressReport>, T> work,
+        IProgress<ProgressReport>? also = null
+    )
     {
+        if (also is not null)
+        {
+            var inner = work;
+            work = progress => inner(new Synchronous(r => Tee(progress, also, r)));
+        }
         bool interactive =
             ReferenceEquals(stdout, Console.Out)
             && !Console.IsOutputRedirected
@@ -42,6 +53,12 @@ public static class ConsoleProgress
                 task.Value = 1.0;
             });
         return result;
+    }
+
+    private static void Tee(IProgress<ProgressReport> first, IProgress<ProgressReport> second, ProgressReport report)
+    {
+        first.Report(report);
+        second.Report(report);
     }
 
     /// <summary>IProgress that calls back on the reporting thread (System.Progress posts to a context).</summary>

@@ -98,7 +98,7 @@ public static class StudyCommand
         return command;
     }
 
-    private static IEnumerable<string> Work(
+    internal static IEnumerable<string> Work(
         IStudy study,
         object config,
         Tangent.Store.RunDirectory run,

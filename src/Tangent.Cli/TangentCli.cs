@@ -115,6 +115,9 @@ public static class TangentCli
             TrainCommand.Train(stdout, stderr),
             TrainCommand.Analyze(stdout, stderr),
             StudyCommand.Create(stdout, stderr),
+            SweepCommand.Create(stdout, stderr),
+            RunsCommand.Runs(stdout, stderr),
+            RunsCommand.Compare(stdout, stderr),
             GrokkingCommand.Create(stdout, stderr),
             InfoCommand(stdout),
         ];

@@ -103,9 +103,9 @@ public static class ConfigSchema
         ?? Json.Options.PropertyNamingPolicy?.ConvertName(p.Name)
         ?? p.Name;
 
-    // A path ending in a space is a bare prefix (e.g. "--set "): keys follow it without a dot.
+    // A path ending in a space or a dot is a bare prefix (e.g. "--set ", "grid."): keys follow it without a dot.
     private static string Join(string path, string key) =>
-        path.Length == 0 || path.EndsWith(' ') ? path + key : $"{path}.{key}";
+        path.Length == 0 || path.EndsWith(' ') || path.EndsWith('.') ? path + key : $"{path}.{key}";
 
     private static void CheckValue(
         Type type,

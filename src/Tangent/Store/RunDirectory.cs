@@ -198,6 +198,20 @@ public sealed class RunDirectory
         return info;
     }
 
+    /// <summary>
+    /// Marks a run that run.json still calls <c>running</c> as failed with <paramref name="reason"/>, for a caller that
+    /// knows its process is gone though it cannot see it (a scheduler's task on another node); returns the record.
+    /// </summary>
+    public static RunInfo MarkInterrupted(string path, string reason)
+    {
+        var info = Inspect(path);
+        if (info.Status != RunStatus.Running)
+            return info;
+        info = info with { Status = RunStatus.Failed, Error = reason };
+        AtomicFile.WriteAllText(System.IO.Path.Combine(path, RunFile), Json.Serialize(info));
+        return info;
+    }
+
     /// <summary>Writes a float64/float32/int64 array as <c>arrays/NAME.npy</c>.</summary>
     public void WriteArray(string name, torch.Tensor tensor) => Npy.Write(ArrayPath(name), tensor);
 

@@ -35,70 +35,30 @@ public static class StudyCatalog
         );
 
     /// <summary>
-    /// Applies <c>key=value</c> overrides to a config record by its snake_case JSON keys (dots for nesting); values are
-    /// JSON (numbers, true/false, [lists]) or bare strings. An unknown key or a bad value names the key.
+    /// Applies <c>key=value</c> overrides to a config record by its snake_case JSON keys (dots for nesting); values
+    /// are JSON (numbers, true/false, [lists]) or bare strings (<see cref="ConfigOverride"/>). An unknown key or a
+    /// bad value names the key.
     /// </summary>
     public static T Override<T>(T config, IEnumerable<string> assignments)
-        where T : notnull
-    {
-        var node = JsonSerializer.SerializeToNode(config, config.GetType(), Json.Options)!.AsObject();
-        ConfigSchema.StripComputed(node, config.GetType());
-        foreach (var assignment in assignments)
-        {
-            int eq = assignment.IndexOf('=');
-            ConfigException.Require(eq > 0, "--set", $"'{assignment}' is not key=value", "pass e.g. --set seeds=50");
-            string key = assignment[..eq].Trim(),
-                text = assignment[(eq + 1)..].Trim();
-            var parts = key.Split('.');
-            JsonObject target = node;
-            Type? level = config.GetType();
-            string path = "";
-            foreach (var part in parts[..^1])
+        where T : notnull =>
+        ConfigOverride.Apply(
+            config,
+            assignments.Select(assignment =>
             {
-                level = level is null ? null : PropertyType(level, part);
-                path = path.Length == 0 ? part : $"{path}.{part}";
-                if (target.ContainsKey(part) && target[part] is not JsonObject)
-                    throw new ConfigException(
-                        $"--set {path}",
-                        $"is {(target[part] is null ? "null" : "not an object")}, so it has no key "
-                            + $"'{key[(path.Length + 1)..]}'",
-                        $"set the whole object, e.g. --set '{path}={{...}}'"
-                    );
-                target = target[part] as JsonObject ?? throw UnknownKey(path, target);
-            }
-            // A key the record has but its JSON leaves out (a null written as absent) may still be set.
-            bool known = level is not null && ConfigSchema.Keys(level).Contains(parts[^1]);
-            if (!target.ContainsKey(parts[^1]) && !known)
-                throw UnknownKey(key, target);
-            JsonNode? value;
-            try
-            {
-                value = JsonNode.Parse(text);
-            }
-            catch (JsonException)
-            {
-                value = JsonValue.Create(text);
-            }
-            target[parts[^1]] = value;
-        }
-        return (T)Json.Read(config.GetType(), JsonSerializer.SerializeToElement(node, Json.Options), "--set ");
-    }
-
-    private static Type? PropertyType(Type type, string jsonName)
-    {
-        var property = type.GetProperties()
-            .FirstOrDefault(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name) == jsonName);
-        return property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-    }
-
-    private static ConfigException UnknownKey(string key, JsonObject level)
-    {
-        var names = level.Select(p => p.Key).ToList();
-        string last = key.Split('.')[^1];
-        return ConfigSchema.Nearest(last, names) is { } near
-            ? new ConfigException($"--set {key}", "unknown key", $"did you mean \"{key[..^last.Length]}{near}\"?")
-            : new ConfigException($"--set {key}", "unknown key", $"keys here are: {string.Join(", ", names)}");
-    }
+                int eq = assignment.IndexOf('=');
+                ConfigException.Require(
+                    eq > 0,
+                    "--set",
+                    $"'{assignment}' is not key=value",
+                    "pass e.g. --set seeds=50"
+                );
+                return new KeyValuePair<string, JsonNode?>(
+                    assignment[..eq].Trim(),
+                    ConfigOverride.ParseValue(assignment[(eq + 1)..].Trim())
+                );
+            }),
+            "--set "
+        );
 
     /// <summary>Runs a study into a run directory: figures from the study, then summary.json with every verdict as
     /// named fields, and the report.</summary>

@@ -136,9 +136,12 @@ public class BadInputTests
         Assert.NotEmpty(files);
         foreach (var file in files)
         {
-            // Model-only examples are ntk/kernel configs; the rest are train configs.
+            // Sweep files plan (which reads their base config strictly too); model-only examples are ntk/kernel
+            // configs; the rest are train configs.
             string text = File.ReadAllText(file);
-            if (text.Contains("\"task\"", StringComparison.Ordinal))
+            if (text.Contains("\"command\"", StringComparison.Ordinal))
+                Assert.NotEmpty(Tangent.Sweeps.SweepPlanner.Plan(file).Runs);
+            else if (text.Contains("\"task\"", StringComparison.Ordinal))
                 Tangent.Commands.TrainRun.Load(file);
             else
                 Tangent.Commands.NtkConfigFile.Load(file);
