@@ -34,6 +34,7 @@ public static class SweepAggregate
         var groups = done.GroupBy(r => string.Join("\u001f", axisColumns.Select(i => SweepIndexFiles.Text(r[i]))));
         var statistics = new List<SweepStatistic>();
         var metrics = Metrics(index);
+        var verdicts = metrics.Where(m => IsVerdict(index, m)).ToHashSet();
         foreach (var group in groups)
         {
             var point = groupAxes
@@ -49,7 +50,9 @@ public static class SweepAggregate
                     .ToList();
                 if (values.Count == 0)
                     continue;
-                statistics.Add(Statistic(point, metric, values));
+                statistics.Add(
+                    verdicts.Contains(metric) ? Share(point, metric, values) : Statistic(point, metric, values)
+                );
             }
         }
         return statistics;
@@ -67,6 +70,27 @@ public static class SweepAggregate
         double std = n < 2 ? double.NaN : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (n - 1));
         double half = StudentT.HalfWidth95(std, n);
         return new SweepStatistic(point, metric, n, mean, std, mean - half, mean + half);
+    }
+
+    /// <summary>
+    /// A verdict's share of seeds where it holds, p̂ = k/n, with the 95 % Wilson score interval
+    /// (p̂ + z²/2n ± z√(p̂(1 − p̂)/n + z²/4n²)) / (1 + z²/n), z = 1.96: a binomial share's interval stays in [0, 1]
+    /// and is not empty when every seed agrees, where the t interval of 0/1 values would be.
+    /// </summary>
+    public static SweepStatistic Share(
+        IReadOnlyDictionary<string, object?> point,
+        string metric,
+        IReadOnlyList<double> values
+    )
+    {
+        const double z = 1.959963984540054;
+        int n = values.Count;
+        double p = values.Average();
+        double std = n < 2 ? double.NaN : Math.Sqrt(values.Sum(v => (v - p) * (v - p)) / (n - 1));
+        double denominator = 1 + z * z / n;
+        double center = (p + z * z / (2 * n)) / denominator;
+        double half = z * Math.Sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / denominator;
+        return new SweepStatistic(point, metric, n, p, std, center - half, center + half);
     }
 
     private static bool IsVerdict(SweepIndex index, string column)

@@ -36,7 +36,8 @@ public static class SweepReport
                 + (manifest.Axes.Count == 0 ? "none" : string.Join(", ", manifest.Axes))
                 + ". Statistics are over the finished runs of each point (every axis but the seed): mean, sample "
                 + "standard deviation s and the 95 % t interval mean ± t(0.975, n − 1)·s/√n; a verdict counts 1 "
-                + "where it holds, so its mean is the share of seeds where it holds."
+                + "where it holds, so its mean is the share of seeds where it holds, with the 95 % Wilson score "
+                + "interval of a binomial share instead."
         );
         var failed = statuses.Where(x => x.State == SweepRunState.Failed).ToList();
         if (failed.Count > 0)
