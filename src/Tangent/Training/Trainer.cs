@@ -124,10 +124,10 @@ public static class Trainer
                     m.Dispose();
             if (step % reportEvery == 0)
                 progress?.Report(
-                    new ProgressReport("training", (double)step / config.Steps, $"step {step}/{config.Steps}")
+                    new ProgressReport("training", (double)step / config.Steps, Status(step, config, metrics))
                 );
         }
-        progress?.Report(new ProgressReport("training", 1, $"step {config.Steps}/{config.Steps}"));
+        progress?.Report(new ProgressReport("training", 1, Status(config.Steps, config, metrics)));
         return metrics;
     }
 
@@ -136,6 +136,12 @@ public static class Trainer
     /// − b) (THEORY §5), with p the step's diagonal preconditioner (1 for GD/SGD; 1/(√v̂ + ε) for the Adam
     /// family, ignoring momentum).
     /// </summary>
+    /// <summary>The progress line of a step: the step and the losses of the latest logged row.</summary>
+    private static string Status(int step, TrainConfig config, IReadOnlyList<TrainingMetrics> metrics) =>
+        metrics.Count == 0
+            ? $"step {step}/{config.Steps}"
+            : $"step {step}/{config.Steps}  train {metrics[^1].TrainLoss:G4}  test {metrics[^1].TestLoss:G4}";
+
     private static void UpdateRisk(
         RunAccumulators acc,
         IReadOnlyList<GradientMoments> moments,
