@@ -9,6 +9,12 @@ namespace Tangent.Cli;
 /// </summary>
 public static class ConsoleProgress
 {
+    /// <summary>Whether <paramref name="stdout"/> is a terminal that can show live bars (else plain lines).</summary>
+    public static bool IsInteractive(TextWriter stdout) =>
+        ReferenceEquals(stdout, Console.Out)
+        && !Console.IsOutputRedirected
+        && AnsiConsole.Profile.Capabilities.Interactive;
+
     /// <summary>Runs <paramref name="work"/>, forwarding its reports to the console (and to
     /// <paramref name="also"/>, e.g. a sweep task's progress file).</summary>
     public static T Run<T>(
@@ -23,10 +29,7 @@ public static class ConsoleProgress
             var inner = work;
             work = progress => inner(new Synchronous(r => Tee(progress, also, r)));
         }
-        bool interactive =
-            ReferenceEquals(stdout, Console.Out)
-            && !Console.IsOutputRedirected
-            && AnsiConsole.Profile.Capabilities.Interactive;
+        bool interactive = ConsoleProgress.IsInteractive(stdout);
         if (!interactive)
             return work(new PlainLines(title, stdout));
 

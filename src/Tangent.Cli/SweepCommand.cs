@@ -94,7 +94,6 @@ public static class SweepCommand
 
     private static Command Run(TextWriter stdout, TextWriter stderr)
     {
-        var dir = DirArgument();
         var jobs = new Option<int>("--jobs")
         {
             Description = "Runs at a time (child processes)",
@@ -105,102 +104,77 @@ public static class SweepCommand
             Description = "LibTorch threads per run (0: the machine's cores split between the jobs)",
             DefaultValueFactory = _ => 0,
         };
-        var command = new Command(
+        return OnSweep(
             "run",
             "Run the sweep's unfinished runs on this machine, --jobs at a time: done runs are skipped, interrupted "
-                + "ones resumed, a failed run is recorded and the others go on; Ctrl+C stops cleanly."
-        )
-        {
-            dir,
-            jobs,
-            threads,
-        };
-        command.SetAction(parse =>
-            TangentCli.Guard(
-                parse,
-                stderr,
-                cancel =>
+                + "ones resumed, a failed run is recorded and the others go on; Ctrl+C stops cleanly.",
+            stderr,
+            [jobs, threads],
+            (parse, path, manifest, cancel) =>
+            {
+                int k = parse.GetValue(jobs),
+                    t = parse.GetValue(threads);
+                ConfigException.Require(k >= 1, "--jobs", $"must be at least 1, got {k}", "pass e.g. --jobs 2");
+                ConfigException.Require(t >= 0, "--threads", $"must be ≥ 0, got {t}", "pass 0 or a count");
+                int perJob = t > 0 ? t : Math.Max(1, Environment.ProcessorCount / k);
+                var todo = SweepRunStatus
+                    .ReadAll(path, manifest)
+                    .Where(s => s.State != SweepRunState.Done)
+                    .Select(s => s.Point.Index)
+                    .ToList();
+                if (todo.Count == 0)
                 {
-                    string path = Path.GetFullPath(parse.GetValue(dir)!);
-                    var manifest = SweepManifest.Read(path);
-                    int k = parse.GetValue(jobs),
-                        t = parse.GetValue(threads);
-                    ConfigException.Require(k >= 1, "--jobs", $"must be at least 1, got {k}", "pass e.g. --jobs 2");
-                    ConfigException.Require(t >= 0, "--threads", $"must be ≥ 0, got {t}", "pass 0 or a count");
-                    int perJob = t > 0 ? t : Math.Max(1, Environment.ProcessorCount / k);
-                    var todo = SweepRunStatus
-                        .ReadAll(path, manifest)
-                        .Where(s => s.State != SweepRunState.Done)
-                        .Select(s => s.Point.Index)
-                        .ToList();
-                    if (todo.Count == 0)
-                    {
-                        stdout.WriteLine(
-                            $"all {manifest.Runs.Count} runs are done; collect them with 'tangent sweep "
-                                + $"collect {path}'"
-                        );
-                        return TangentCli.Ok;
-                    }
                     stdout.WriteLine(
-                        $"running {todo.Count} of {manifest.Runs.Count} runs, {k} at a time with {perJob} threads "
-                            + $"each (logs in {Path.Combine(path, "logs")})"
+                        $"all {manifest.Runs.Count} runs are done; collect them with 'tangent sweep "
+                            + $"collect {path}'"
                     );
-                    var executor = new LocalExecutor(Self(), path, k, perJob);
-                    var final = SweepProgress.Run(
-                        stdout,
-                        manifest,
-                        onChange => executor.Run(manifest, todo, onChange, cancel)
-                    );
-                    stdout.WriteLine(Counts(final));
-                    foreach (var f in final.Where(s => s.State == SweepRunState.Failed))
-                        stdout.WriteLine($"  run {f.Point.Index} ({f.Point.Id}) failed: {f.Reason}");
-                    return final.Any(s => s.State == SweepRunState.Failed) ? TangentCli.Failed : TangentCli.Ok;
+                    return TangentCli.Ok;
                 }
-            )
+                stdout.WriteLine(
+                    $"running {todo.Count} of {manifest.Runs.Count} runs, {k} at a time with {perJob} threads "
+                        + $"each (logs in {Path.Combine(path, "logs")})"
+                );
+                var executor = new LocalExecutor(Self(), path, k, perJob);
+                var final = SweepProgress.Run(
+                    stdout,
+                    manifest,
+                    onChange => executor.Run(manifest, todo, onChange, cancel)
+                );
+                stdout.WriteLine(Counts(final));
+                foreach (var f in final.Where(s => s.State == SweepRunState.Failed))
+                    stdout.WriteLine($"  run {f.Point.Index} ({f.Point.Id}) failed: {f.Reason}");
+                return final.Any(s => s.State == SweepRunState.Failed) ? TangentCli.Failed : TangentCli.Ok;
+            }
         );
-        return command;
     }
 
     private static Command Task(TextWriter stdout, TextWriter stderr)
     {
-        var dir = DirArgument();
         var index = new Option<int>("--index")
         {
             Description = "The run's index in the manifest (Slurm: $SLURM_ARRAY_TASK_ID)",
             Required = true,
         };
         var threads = CliRun.ThreadsOption();
-        var command = new Command(
+        return OnSweep(
             "task",
             "Run one run of a sweep into DIR/runs/<id> (what the executors call): skipped if done, resumed if it can "
-                + "be, started otherwise."
-        )
-        {
-            dir,
-            index,
-            threads,
-        };
-        command.SetAction(parse =>
-            TangentCli.Guard(
-                parse,
-                stderr,
-                cancel =>
-                {
-                    string path = Path.GetFullPath(parse.GetValue(dir)!);
-                    var manifest = SweepManifest.Read(path);
-                    int i = parse.GetValue(index);
-                    ConfigException.Require(
-                        i >= 0 && i < manifest.Runs.Count,
-                        "--index",
-                        $"is {i}, but the sweep has runs 0 to {manifest.Runs.Count - 1}",
-                        "pass an index of the manifest"
-                    );
-                    CliRun.SetThreads(parse.GetValue(threads));
-                    return RunTask(path, manifest, manifest.Runs[i], stdout, cancel);
-                }
-            )
+                + "be, started otherwise.",
+            stderr,
+            [index, threads],
+            (parse, path, manifest, cancel) =>
+            {
+                int i = parse.GetValue(index);
+                ConfigException.Require(
+                    i >= 0 && i < manifest.Runs.Count,
+                    "--index",
+                    $"is {i}, but the sweep has runs 0 to {manifest.Runs.Count - 1}",
+                    "pass an index of the manifest"
+                );
+                CliRun.SetThreads(parse.GetValue(threads));
+                return RunTask(path, manifest, manifest.Runs[i], stdout, cancel);
+            }
         );
-        return command;
     }
 
     /// <summary>Runs one point, with its task record written before and after (exit code and one-line error).</summary>
@@ -342,7 +316,6 @@ public static class SweepCommand
 
     private static Command Slurm(TextWriter stdout, TextWriter stderr)
     {
-        var dir = DirArgument();
         var partition = new Option<string?>("--partition") { Description = "#SBATCH --partition", HelpName = "NAME" };
         var time = new Option<string?>("--time")
         {
@@ -370,129 +343,112 @@ public static class SweepCommand
             HelpName = "LINE",
         };
         var submit = new Option<bool>("--submit") { Description = "Submit with sbatch and record the job id" };
-        var command = new Command(
+        return OnSweep(
             "slurm",
             "Write an sbatch array script for the sweep's unfinished runs (one task per run; logs %A_%a); --submit "
-                + "submits it. Re-running resubmits only what is neither done nor queued."
-        )
-        {
-            dir,
-            partition,
-            time,
-            cpus,
-            memory,
-            parallel,
-            extra,
-            submit,
-        };
-        command.SetAction(parse =>
-            TangentCli.Guard(
-                parse,
-                stderr,
-                _ =>
+                + "submits it. Re-running resubmits only what is neither done nor queued.",
+            stderr,
+            [partition, time, cpus, memory, parallel, extra, submit],
+            (parse, path, manifest, _) =>
+            {
+                var options = new SlurmOptions
                 {
-                    string path = Path.GetFullPath(parse.GetValue(dir)!);
-                    var manifest = SweepManifest.Read(path);
-                    var options = new SlurmOptions
-                    {
-                        Partition = NonEmpty(parse.GetValue(partition), "--partition"),
-                        Time = NonEmpty(parse.GetValue(time), "--time"),
-                        CpusPerTask = parse.GetValue(cpus),
-                        Memory = NonEmpty(parse.GetValue(memory), "--mem"),
-                        MaxParallel = parse.GetValue(parallel),
-                        Extra = parse.GetValue(extra) ?? [],
-                    };
+                    Partition = NonEmpty(parse.GetValue(partition), "--partition"),
+                    Time = NonEmpty(parse.GetValue(time), "--time"),
+                    CpusPerTask = parse.GetValue(cpus),
+                    Memory = NonEmpty(parse.GetValue(memory), "--mem"),
+                    MaxParallel = parse.GetValue(parallel),
+                    Extra = parse.GetValue(extra) ?? [],
+                };
+                ConfigException.Require(
+                    options.CpusPerTask >= 1,
+                    "--cpus-per-task",
+                    $"must be at least 1, got {options.CpusPerTask}",
+                    "pass e.g. 2"
+                );
+                ConfigException.Require(
+                    options.MaxParallel is null or >= 1,
+                    "--max-parallel",
+                    $"must be at least 1, got {options.MaxParallel}",
+                    "pass e.g. 4"
+                );
+                foreach (var line in options.Extra)
                     ConfigException.Require(
-                        options.CpusPerTask >= 1,
-                        "--cpus-per-task",
-                        $"must be at least 1, got {options.CpusPerTask}",
-                        "pass e.g. 2"
+                        line.TrimStart().StartsWith("--", StringComparison.Ordinal)
+                            || line.TrimStart().StartsWith("#SBATCH --", StringComparison.Ordinal),
+                        "--sbatch",
+                        $"'{line}' is not an sbatch option",
+                        "pass it as --sbatch '--qos=short'"
                     );
-                    ConfigException.Require(
-                        options.MaxParallel is null or >= 1,
-                        "--max-parallel",
-                        $"must be at least 1, got {options.MaxParallel}",
-                        "pass e.g. 4"
-                    );
-                    foreach (var line in options.Extra)
-                        ConfigException.Require(
-                            line.TrimStart().StartsWith("--", StringComparison.Ordinal)
-                                || line.TrimStart().StartsWith("#SBATCH --", StringComparison.Ordinal),
-                            "--sbatch",
-                            $"'{line}' is not an sbatch option",
-                            "pass it as --sbatch '--qos=short'"
-                        );
-                    bool doSubmit = parse.GetValue(submit);
-                    if (doSubmit)
-                        SlurmClient.Require("sbatch");
-                    var scheduler = doSubmit || SlurmJob.ReadAll(path).Count > 0 ? Query(path) : null;
-                    var todo = SweepRunStatus
-                        .ReadAll(path, manifest, scheduler)
-                        .Where(s =>
-                            s.State is not (SweepRunState.Done or SweepRunState.Queued or SweepRunState.Running)
-                        )
-                        .Select(s => s.Point.Index)
-                        .ToList();
-                    if (todo.Count == 0)
-                    {
-                        stdout.WriteLine(
-                            $"nothing to submit: all {manifest.Runs.Count} runs are done, queued or running"
-                        );
-                        return TangentCli.Ok;
-                    }
-                    var jobs = SlurmJob.ReadAll(path);
-                    string script = Path.Combine(path, "slurm", $"array-{jobs.Count}.sbatch");
-                    Directory.CreateDirectory(Path.Combine(path, "slurm", "logs"));
-                    AtomicFile.WriteAllText(script, SlurmScript.Text(Self(), path, todo, options));
-                    if (!OperatingSystem.IsWindows())
-                        File.SetUnixFileMode(
-                            script,
-                            UnixFileMode.UserRead
-                                | UnixFileMode.UserWrite
-                                | UnixFileMode.UserExecute
-                                | UnixFileMode.GroupRead
-                                | UnixFileMode.OtherRead
-                        );
-                    if (!doSubmit)
-                    {
-                        stdout.WriteLine($"wrote {script} ({todo.Count} tasks); submit it with: sbatch {script}");
-                        return TangentCli.Ok;
-                    }
-                    string id = SlurmClient.Submit(script);
-                    var job = new SlurmJob
-                    {
-                        JobId = id,
-                        Indices = todo,
-                        Script = script,
-                        SubmittedUtc = DateTimeOffset.UtcNow,
-                    };
-                    AtomicFile.WriteAllText(SlurmJob.RecordPath(path), Json.Serialize(jobs.Append(job).ToList()));
-                    stdout.WriteLine($"submitted job {id}: {todo.Count} tasks ({script})");
+                bool doSubmit = parse.GetValue(submit);
+                if (doSubmit)
+                    SlurmClient.Require("sbatch");
+                var scheduler = doSubmit || SlurmJob.ReadAll(path).Count > 0 ? Query(path) : null;
+                var todo = SweepRunStatus
+                    .ReadAll(path, manifest, scheduler)
+                    .Where(s => s.State is not (SweepRunState.Done or SweepRunState.Queued or SweepRunState.Running))
+                    .Select(s => s.Point.Index)
+                    .ToList();
+                if (todo.Count == 0)
+                {
+                    stdout.WriteLine($"nothing to submit: all {manifest.Runs.Count} runs are done, queued or running");
                     return TangentCli.Ok;
                 }
-            )
+                var jobs = SlurmJob.ReadAll(path);
+                string script = Path.Combine(path, "slurm", $"array-{jobs.Count}.sbatch");
+                Directory.CreateDirectory(Path.Combine(path, "slurm", "logs"));
+                AtomicFile.WriteAllText(script, SlurmScript.Text(Self(), path, todo, options));
+                if (!OperatingSystem.IsWindows())
+                    File.SetUnixFileMode(
+                        script,
+                        UnixFileMode.UserRead
+                            | UnixFileMode.UserWrite
+                            | UnixFileMode.UserExecute
+                            | UnixFileMode.GroupRead
+                            | UnixFileMode.OtherRead
+                    );
+                if (!doSubmit)
+                {
+                    stdout.WriteLine($"wrote {script} ({todo.Count} tasks); submit it with: sbatch {script}");
+                    return TangentCli.Ok;
+                }
+                string id = SlurmClient.Submit(script);
+                var job = new SlurmJob
+                {
+                    JobId = id,
+                    Indices = todo,
+                    Script = script,
+                    SubmittedUtc = DateTimeOffset.UtcNow,
+                };
+                AtomicFile.WriteAllText(SlurmJob.RecordPath(path), Json.Serialize(jobs.Append(job).ToList()));
+                stdout.WriteLine($"submitted job {id}: {todo.Count} tasks ({script})");
+                return TangentCli.Ok;
+            }
         );
-        return command;
     }
 
-    /// <summary>A subcommand of one sweep directory: reads its manifest, then runs <paramref name="work"/>.</summary>
+    /// <summary>A subcommand of one sweep directory (DIR and <paramref name="options"/>): reads its manifest, then
+    /// runs <paramref name="work"/> under <see cref="TangentCli.Guard"/>.</summary>
     private static Command OnSweep(
         string name,
         string description,
         TextWriter stderr,
-        Func<string, SweepManifest, int> work
+        IReadOnlyList<Option> options,
+        Func<ParseResult, string, SweepManifest, CancellationToken, int> work
     )
     {
         var dir = DirArgument();
         var command = new Command(name, description) { dir };
+        foreach (var option in options)
+            command.Options.Add(option);
         command.SetAction(parse =>
             TangentCli.Guard(
                 parse,
                 stderr,
-                _ =>
+                cancel =>
                 {
                     string path = Path.GetFullPath(parse.GetValue(dir)!);
-                    return work(path, SweepManifest.Read(path));
+                    return work(parse, path, SweepManifest.Read(path), cancel);
                 }
             )
         );
@@ -505,7 +461,8 @@ public static class SweepCommand
             "Where each run of the sweep stands (pending, queued, running, done, failed with the reason) from "
                 + "its run directory and, for Slurm sweeps, squeue and sacct.",
             stderr,
-            (path, manifest) =>
+            [],
+            (_, path, manifest, _) =>
             {
                 var scheduler = SlurmJob.ReadAll(path).Count > 0 ? Query(path) : null;
                 var statuses = SweepRunStatus.ReadAll(path, manifest, scheduler);
@@ -535,7 +492,8 @@ public static class SweepCommand
                 + "time, every summary scalar) and aggregate over seeds (aggregate.csv, report.html); works on a "
                 + "partial sweep.",
             stderr,
-            (path, manifest) =>
+            [],
+            (_, path, manifest, _) =>
             {
                 var scheduler =
                     SlurmJob.ReadAll(path).Count > 0 && SlurmClient.Find("squeue") is not null ? Query(path) : null;

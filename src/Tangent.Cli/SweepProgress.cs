@@ -17,10 +17,7 @@ public static class SweepProgress
         Func<Action<IReadOnlyList<SweepRunStatus>>, T> work
     )
     {
-        bool interactive =
-            ReferenceEquals(stdout, Console.Out)
-            && !Console.IsOutputRedirected
-            && AnsiConsole.Profile.Capabilities.Interactive;
+        bool interactive = ConsoleProgress.IsInteractive(stdout);
         if (!interactive)
         {
             string last = "";

@@ -25,11 +25,7 @@ public static class SweepAggregate
     public static IReadOnlyList<SweepStatistic> Of(SweepIndex index, IReadOnlyList<string> groupAxes)
     {
         int status = index.ColumnOf("status");
-        var axisColumns = groupAxes
-            .Select(a =>
-                index.Columns.ToList().FindIndex(c => c.Kind == "axis" && c.Name == a || c.Name == "axis." + a)
-            )
-            .ToList();
+        var axisColumns = groupAxes.Select(index.AxisColumnOf).ToList();
         var done = index.Rows.Where(r => (string?)r[status] == "done").ToList();
         var groups = done.GroupBy(r => string.Join("\u001f", axisColumns.Select(i => SweepIndexFiles.Text(r[i]))));
         var statistics = new List<SweepStatistic>();
@@ -44,7 +40,7 @@ public static class SweepAggregate
             {
                 int column = index.ColumnOf(metric);
                 var values = group
-                    .Select(r => Value(r[column]))
+                    .Select(r => SweepIndex.NumberOf(r[column]))
                     .Where(v => v is not null)
                     .Select(v => v!.Value)
                     .ToList();
@@ -74,8 +70,8 @@ public static class SweepAggregate
 
     /// <summary>
     /// A verdict's share of seeds where it holds, p̂ = k/n, with the 95 % Wilson score interval
-    /// (p̂ + z²/2n ± z√(p̂(1 − p̂)/n + z²/4n²)) / (1 + z²/n), z = 1.96: a binomial share's interval stays in [0, 1]
-    /// and is not empty when every seed agrees, where the t interval of 0/1 values would be.
+    /// (p̂ + z²/2n ± z√(p̂(1 − p̂)/n + z²/4n²)) / (1 + z²/n), z = 1.96: a binomial share's interval
+    /// stays in [0, 1] and is not empty when every seed agrees, where the t interval of 0/1 values would be.
     /// </summary>
     public static SweepStatistic Share(
         IReadOnlyDictionary<string, object?> point,
@@ -99,14 +95,4 @@ public static class SweepAggregate
         var values = index.Rows.Select(r => r[i]).Where(v => v is not null).ToList();
         return values.Count > 0 && values.All(v => v is "holds" or "fails" or "undecided");
     }
-
-    private static double? Value(object? value) =>
-        value switch
-        {
-            long l => l,
-            double d when !double.IsNaN(d) => d,
-            "holds" => 1,
-            "fails" => 0,
-            _ => null,
-        };
 }

@@ -27,6 +27,23 @@ public sealed record SweepIndex(IReadOnlyList<SweepColumn> Columns, IReadOnlyLis
     /// <summary>The position of column <paramref name="name"/>, or −1.</summary>
     public int ColumnOf(string name) => Columns.ToList().FindIndex(c => c.Name == name);
 
+    /// <summary>The position of the column of axis <paramref name="axis"/> (named <c>axis.KEY</c> where a run
+    /// column has its name), or −1.</summary>
+    public int AxisColumnOf(string axis) =>
+        Columns.ToList().FindIndex(c => c.Kind == "axis" && (c.Name == axis || c.Name == "axis." + axis));
+
+    /// <summary>A cell as a number for statistics and figures: integers and reals (NaN as missing), a verdict as 1
+    /// (holds) or 0 (fails); null otherwise.</summary>
+    public static double? NumberOf(object? value) =>
+        value switch
+        {
+            long l => l,
+            double d when !double.IsNaN(d) => d,
+            "holds" => 1,
+            "fails" => 0,
+            _ => null,
+        };
+
     /// <summary>Builds the index from the sweep at <paramref name="dir"/> and the runs' statuses.</summary>
     public static SweepIndex Build(string dir, SweepManifest manifest, IReadOnlyList<SweepRunStatus> statuses)
     {

@@ -120,9 +120,9 @@ public static class SweepReport
             // Seeds only: the runs against their seed, with the mean and its 95 % interval as lines.
             var st = statistics.First(s => s.Metric == metric);
             var plot = Figure.NewPlot($"{metric} over {st.N} seeds", manifest.SeedKey, metric);
-            int seedColumn = AxisColumn(index, manifest.SeedKey);
-            var xs = done.Select(r => seedColumn >= 0 ? Number(r[seedColumn]) ?? 0 : 0).ToArray();
-            var ys = done.Select(r => Number(r[column]) ?? double.NaN).ToArray();
+            int seedColumn = index.AxisColumnOf(manifest.SeedKey);
+            var xs = done.Select(r => seedColumn >= 0 ? SweepIndex.NumberOf(r[seedColumn]) ?? 0 : 0).ToArray();
+            var ys = done.Select(r => SweepIndex.NumberOf(r[column]) ?? double.NaN).ToArray();
             Dots(plot, xs, ys, "runs", Colors.SteelBlue);
             var mean = plot.Add.HorizontalLine(st.Mean);
             mean.Color = Colors.Black;
@@ -165,12 +165,12 @@ public static class SweepReport
                 Colors.SlateGray,
             ];
             int k = 0;
-            int axisColumn = AxisColumn(index, axis);
+            int axisColumn = index.AxisColumnOf(axis);
             foreach (var group in series)
             {
                 var color = palette[k++ % palette.Length];
-                var points = group.OrderBy(s => Number(s.Point[axis])).ToList();
-                var x = points.Select(s => Number(s.Point[axis]) ?? 0).ToArray();
+                var points = group.OrderBy(s => SweepIndex.NumberOf(s.Point[axis])).ToList();
+                var x = points.Select(s => SweepIndex.NumberOf(s.Point[axis]) ?? 0).ToArray();
                 var y = points.Select(s => s.Mean).ToArray();
                 var line = plot.Add.Scatter(x, y);
                 line.Color = color;
@@ -180,15 +180,15 @@ public static class SweepReport
                 bars.Color = color;
                 var members = done.Where(r =>
                         others.All(o =>
-                            SweepIndexFiles.Text(r[AxisColumn(index, o)])
+                            SweepIndexFiles.Text(r[index.AxisColumnOf(o)])
                             == SweepIndexFiles.Text(group.First().Point[o])
                         )
                     )
                     .ToList();
                 Dots(
                     plot,
-                    members.Select(r => Number(r[axisColumn]) ?? 0).ToArray(),
-                    members.Select(r => Number(r[column]) ?? double.NaN).ToArray(),
+                    members.Select(r => SweepIndex.NumberOf(r[axisColumn]) ?? 0).ToArray(),
+                    members.Select(r => SweepIndex.NumberOf(r[column]) ?? double.NaN).ToArray(),
                     null,
                     color.WithAlpha(0.45)
                 );
@@ -237,19 +237,12 @@ public static class SweepReport
         AtomicFile.WriteAllText(path, sb.ToString());
     }
 
-    private static int AxisColumn(SweepIndex index, string axis)
-    {
-        var columns = index.Columns.ToList();
-        int i = columns.FindIndex(c => c.Kind == "axis" && (c.Name == axis || c.Name == "axis." + axis));
-        return i;
-    }
-
     private static bool IsNumericAxis(SweepIndex index, string axis) =>
-        AxisColumn(index, axis) is var i and >= 0 && index.Columns[i].IsNumeric;
+        index.AxisColumnOf(axis) is var i and >= 0 && index.Columns[i].IsNumeric;
 
     private static int Distinct(SweepIndex index, string axis)
     {
-        int i = AxisColumn(index, axis);
+        int i = index.AxisColumnOf(axis);
         return index.Rows.Select(r => SweepIndexFiles.Text(r[i])).Distinct().Count();
     }
 
@@ -258,16 +251,6 @@ public static class SweepReport
         int i = index.ColumnOf(metric);
         return index.Rows.Select(r => SweepIndexFiles.Text(r[i])).Where(t => t.Length > 0).Distinct().Count() > 1;
     }
-
-    private static double? Number(object? value) =>
-        value switch
-        {
-            long l => l,
-            double d => d,
-            "holds" => 1,
-            "fails" => 0,
-            _ => null,
-        };
 
     private static string Slug(string text) =>
         new(text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());

@@ -32,9 +32,8 @@ public sealed class SlurmFactAttribute : FactAttribute
                 }
             )!;
             string output = p.StandardOutput.ReadToEnd();
-            return p.WaitForExit(10_000) && p.ExitCode == 0 && output.Contains("idle")
-                || output.Contains("mixed")
-                || output.Contains("alloc");
+            bool nodeUp = output.Contains("idle") || output.Contains("mixed") || output.Contains("alloc");
+            return p.WaitForExit(10_000) && p.ExitCode == 0 && nodeUp;
         }
         catch (System.ComponentModel.Win32Exception)
         {
