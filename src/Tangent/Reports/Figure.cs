@@ -3,8 +3,8 @@ using ScottPlot;
 namespace Tangent.Reports;
 
 /// <summary>
-/// Renders ScottPlot plots with the font Tangent ships (DejaVu Sans, copied beside the assembly under <c>fonts/</c>),
-/// so figures look the same on every machine.
+/// Renders ScottPlot plots with the font Tangent ships (DejaVu Sans, embedded in the assembly), so figures look the
+/// same on every machine and from every way of installing Tangent.
 /// </summary>
 public static class Figure
 {
@@ -45,9 +45,6 @@ public static class Figure
         byte[] png = plot.GetImage(width, height).GetImageBytes(ImageFormat.Png);
         return new RenderedFigure(name, caption, svg, png);
     }
-
-    /// <summary>Path of the shipped font file.</summary>
-    public static string FontPath => Path.Combine(AppContext.BaseDirectory, "fonts", "DejaVuSans.ttf");
 
     private static ScottPlot.TickGenerators.NumericAutomatic LogTicks() =>
         new()
@@ -90,12 +87,7 @@ public static class Figure
 
     private static bool RegisterFont()
     {
-        if (!File.Exists(FontPath))
-            throw new FileNotFoundException(
-                $"Tangent's figure font is missing at {FontPath}; rebuild Tangent (it is copied from "
-                    + "src/Tangent/Reports/Fonts)"
-            );
-        Fonts.AddFontFile(FontName, FontPath);
+        Fonts.FontResolvers.Add(ShippedFontResolver.Load());
         return true;
     }
 }

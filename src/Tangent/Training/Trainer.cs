@@ -131,17 +131,22 @@ public static class Trainer
         return metrics;
     }
 
+    /// <summary>The progress line of a step: the step and the losses of the latest logged row, with that row's step
+    /// when it is an earlier one (a run that logs rarely must not pass an old loss off as the current one).</summary>
+    private static string Status(int step, TrainConfig config, IReadOnlyList<TrainingMetrics> metrics)
+    {
+        if (metrics.Count == 0)
+            return $"step {step}/{config.Steps}";
+        var last = metrics[^1];
+        string at = last.Step == step ? "" : $" (at step {last.Step})";
+        return $"step {step}/{config.Steps}  train {last.TrainLoss:G4}  test {last.TestLoss:G4}{at}";
+    }
+
     /// <summary>
     /// R̂ ← R̂ − η Σ_k p_k (ĝ_k² − c·v_k), c = 1/(b − 1) (unbiased for fresh batches) or c = α = b/(n
     /// − b) (THEORY §5), with p the step's diagonal preconditioner (1 for GD/SGD; 1/(√v̂ + ε) for the Adam
     /// family, ignoring momentum).
     /// </summary>
-    /// <summary>The progress line of a step: the step and the losses of the latest logged row.</summary>
-    private static string Status(int step, TrainConfig config, IReadOnlyList<TrainingMetrics> metrics) =>
-        metrics.Count == 0
-            ? $"step {step}/{config.Steps}"
-            : $"step {step}/{config.Steps}  train {metrics[^1].TrainLoss:G4}  test {metrics[^1].TestLoss:G4}";
-
     private static void UpdateRisk(
         RunAccumulators acc,
         IReadOnlyList<GradientMoments> moments,

@@ -8,7 +8,14 @@ namespace Tangent.Tests.Reports;
 public class FigureTests
 {
     [Fact]
-    public void ShippedFontIsBesideTheAssembly() => Assert.True(File.Exists(Figure.FontPath), Figure.FontPath);
+    public void ShippedFontIsEmbeddedAndIsDejaVuSans()
+    {
+        var resolver = ShippedFontResolver.Load();
+        using var typeface = resolver.CreateTypeface(Figure.FontName, false, false);
+        Assert.NotNull(typeface);
+        Assert.Equal(Figure.FontName, typeface.FamilyName);
+        Assert.Null(resolver.CreateTypeface("Some Other Font", false, false));
+    }
 
     [Fact]
     public void TitleTextIsRendered()
