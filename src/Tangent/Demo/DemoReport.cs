@@ -137,6 +137,15 @@ public static class DemoReport
             )
             .Heading("Summary")
             .Table(["quantity", "value"], summary.Select(kv => (IReadOnlyList<string>)[kv.Key, Format(kv.Value)]))
+            .Heading("Explore the recorded kernels")
+            .Explorer(
+                [ExplorerOf(r)],
+                cfg.ChannelThreshold,
+                "Move the snapshot slider through training and the threshold slider over τ: the channel is every "
+                    + "eigen-direction of K_SS with λ ≥ τ·λ_max, re-partitioned as you move it. Hover a point "
+                    + "for its "
+                    + "exact value; zooming one per-direction chart zooms the others."
+            )
             .Heading("Figures");
         foreach (var f in figures)
             report.Figure(f);
@@ -154,6 +163,19 @@ public static class DemoReport
             );
         return report.Build();
     }
+
+    /// <summary>The demo's checkpoints as the explorer's series: λ_i, (v_iᵀ r)², (v_iᵀ ε)² and ‖K_QS v_i‖
+    /// per step.</summary>
+    public static ExplorerSeries ExplorerOf(DemoResult r) =>
+        new(
+            "demo",
+            "K_SS",
+            r.Checkpoints.Select(k => k.Step).ToList(),
+            r.Checkpoints.Select(k => k.Eigenvalues).ToList(),
+            r.Checkpoints.Select(k => k.ResidualProjections.Select(c => c * c).ToArray()).ToList(),
+            r.Checkpoints.Select(k => k.NoiseProjections.Select(c => c * c).ToArray()).ToList(),
+            r.Checkpoints.Select(k => k.TransferNorms).ToList()
+        );
 
     private static string Format(object? v) =>
         v switch

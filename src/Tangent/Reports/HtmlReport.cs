@@ -5,12 +5,14 @@ using System.Text;
 namespace Tangent.Reports;
 
 /// <summary>
-/// A self-contained HTML report: text, tables and figures (PNG inlined as data URIs), readable offline with no external
+/// A self-contained HTML report: text, tables, figures (PNG inlined as data URIs) and at most one interactive channel
+/// explorer (plotly.js inlined), readable offline with no external
 /// file.
 /// </summary>
 public sealed class HtmlReport(string title)
 {
     private readonly StringBuilder _body = new();
+    private bool _interactive;
 
     /// <summary>Adds a section heading.</summary>
     public HtmlReport Heading(string text)
@@ -58,6 +60,21 @@ public sealed class HtmlReport(string title)
         return this;
     }
 
+    /// <summary>
+    /// Adds the interactive channel explorer (<see cref="ChannelExplorer"/>) over <paramref name="series"/>,
+    /// starting at threshold τ = <paramref name="threshold"/>; plotly.js and the page script are inlined once
+    /// into the document.
+    /// A report holds at most one explorer.
+    /// </summary>
+    public HtmlReport Explorer(IReadOnlyList<ExplorerSeries> series, double threshold, string caption)
+    {
+        if (_interactive)
+            throw new InvalidOperationException("a report holds at most one channel explorer");
+        _body.Append(ChannelExplorer.Section(series, threshold, caption));
+        _interactive = true;
+        return this;
+    }
+
     /// <summary>Formats a number for a report cell (4 significant digits, invariant culture).</summary>
     public static string Number(double value) =>
         double.IsFinite(value)
@@ -67,6 +84,9 @@ public sealed class HtmlReport(string title)
     /// <summary>Appends every section of <paramref name="other"/> after this report's.</summary>
     public HtmlReport Append(HtmlReport other)
     {
+        if (_interactive && other._interactive)
+            throw new InvalidOperationException("a report holds at most one channel explorer");
+        _interactive |= other._interactive;
         _body.Append(other._body);
         return this;
     }
@@ -77,10 +97,12 @@ public sealed class HtmlReport(string title)
         + Encode(title)
         + "</title>\n<style>"
         + Css
+        + (_interactive ? ChannelExplorer.Css : "")
         + "</style></head>\n<body>\n<h1>"
         + Encode(title)
         + "</h1>\n"
         + _body
+        + (_interactive ? ChannelExplorer.Scripts() : "")
         + "</body></html>\n";
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);

@@ -346,11 +346,30 @@ public static class AnalyzeRun
                         [kv.Key, kv.Value is double d ? HtmlReport.Number(d) : kv.Value?.ToString() ?? ""]
                 )
             );
+        report.Heading("Explore the recorded kernels");
+        if (SnapshotExplorer.Unavailable(runPath) is { } why)
+            report.Paragraph($"The interactive explorer is left out: {why}.");
+        else
+            report.Explorer(
+                [SnapshotExplorer.FromSnapshots(runPath, Path.GetFileName(runPath), index, window)],
+                ExplorerThreshold,
+                "The instantaneous kernels K_SS(t) of the window's snapshots (the operators above integrate them "
+                    + "along the path). Move the snapshot slider through training and the threshold slider over τ: "
+                    + "the channel is every eigen-direction with λ ≥ τ·λ_max, re-partitioned as you move it; g "
+                    + "is "
+                    + "the output gradient ∂Φ/∂U (the residual U − Y under ½-MSE). Hover a point for its exact "
+                    + "value; "
+                    + "zooming one per-direction chart zooms the others."
+            );
+        report.Heading("Figures");
         foreach (var f in figures)
             report.Figure(f);
         AtomicFile.WriteAllText(Path.Combine(dir, "report.html"), report.Build());
         return summary;
     }
+
+    /// <summary>The explorer's starting relative threshold τ over the instantaneous kernels.</summary>
+    public const double ExplorerThreshold = 1e-3;
 
     private static IEnumerable<RenderedFigure> Figures(PathAnalysisResult r)
     {

@@ -113,8 +113,11 @@ public class CliTests
             Assert.Contains("<svg", File.ReadAllText(Path.Combine(outDir, "figures", name + ".svg")));
         }
         string html = File.ReadAllText(Path.Combine(outDir, "report.html"));
-        Assert.Equal(6, html.Split("data:image/png;base64,").Length - 1);
+        // Six figures inlined, and the explorer with plotly.js inlined: nothing is fetched from anywhere.
+        Assert.Equal(6, html.Split("\" src=\"data:image/png;base64,").Length - 1);
         Assert.DoesNotContain("src=\"http", html);
+        Assert.DoesNotContain("<script src", html);
+        Assert.Contains("id=\"tx-data\"", html);
         Assert.DoesNotContain(Directory.GetFiles(outDir, "*.tmp", SearchOption.AllDirectories), _ => true);
     }
 
