@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tangent.Reports;
+using Tangent.Runs;
 using Tangent.Store;
 
 namespace Tangent.Studies;
@@ -110,7 +111,25 @@ public static class StudyCatalog
                         ]
                 )
             );
-        run.WriteReport(withVerdicts.Append(report).Build());
+        withVerdicts.Append(report);
+        var (series, leftOut) = StudyExplorer.Collect(run.Path, cancel);
+        if (series.Count > 0)
+        {
+            withVerdicts
+                .Heading("Explore the recorded kernels")
+                .Explorer(
+                    series,
+                    AnalyzeRun.ExplorerThreshold,
+                    "The instantaneous kernels K_SS(t) each arm recorded; choose the arm with the run selector. Move "
+                        + "the snapshot slider through training and the threshold slider over τ: the channel is every "
+                        + "eigen-direction with λ ≥ τ·λ_max, re-partitioned as you move it; g is the output gradient "
+                        + "∂Φ/∂U (the residual U − Y under ½-MSE). Hover a point for its exact value; zooming one "
+                        + "per-direction chart zooms the others."
+                );
+            if (leftOut is not null)
+                withVerdicts.Paragraph(leftOut);
+        }
+        run.WriteReport(withVerdicts.Build());
         return outcome;
     }
 }

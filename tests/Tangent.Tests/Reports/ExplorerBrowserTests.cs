@@ -180,4 +180,61 @@ public class ExplorerBrowserTests
             }
         );
     }
+
+    /// <summary>
+    /// A study's report: each arm that recorded kernels is an entry of the run selector, and choosing one shows that
+    /// arm's kernels (lazy-vs-rich, reduced as in StudyTests: α = 0.3 and 30 on the teacher task and on synthetic
+    /// MNIST-format images).
+    /// </summary>
+    [BrowserFact]
+    public async Task StudyReportShowsTheChosenArmsKernels()
+    {
+        using var dir = new TempDir();
+        Tangent.Tests.Data.SyntheticMnist.Write(dir.File("data"), 1200, 1000);
+        string run = dir.File("run");
+        string[] args =
+        [
+            "study",
+            "lazy-vs-rich",
+            "--set",
+            "alphas=[0.3,30]",
+            "--set",
+            "steps=200",
+            "--set",
+            "train_samples=60",
+            "--set",
+            "test_samples=50",
+            "--set",
+            "snapshots=6",
+            "--data",
+            dir.File("data"),
+            "--out",
+            run,
+        ];
+        var stderr = new StringWriter();
+        Assert.True(TangentCli.Run(args, new StringWriter(), stderr) == 0, stderr.ToString());
+        var arms = Directory
+            .EnumerateFiles(run, "index.json", SearchOption.AllDirectories)
+            .Select(f => Path.GetDirectoryName(Path.GetDirectoryName(f))!)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.True(arms.Count >= 2, $"{arms.Count} arms recorded kernels");
+
+        await Browser.Open(
+            Path.Combine(run, "report.html"),
+            async page =>
+            {
+                var options = await page.Locator("#tx-series option").AllTextContentsAsync();
+                Assert.Equal(arms.Select(a => Path.GetRelativePath(run, a)), options);
+                int pick = arms.Count - 1;
+                await page.Locator("#tx-series").SelectOptionAsync(pick.ToString(CultureInfo.InvariantCulture));
+                var index = SnapshotIndex.Read(arms[pick]);
+                using var snap = Snapshot.Read(arms[pick], index.Steps[^1], index.LearningRates[^1]);
+                Assert.Equal(index.Steps[^1], await Browser.Value(page, "tx-step"));
+                await Browser.SetThreshold(page, 1e-2);
+                using var split = SpectralPartition.Of(snap.Kss, 1e-2);
+                Assert.Equal(split.ChannelSize, await Browser.Value(page, "tx-dim"));
+            }
+        );
+    }
 }
