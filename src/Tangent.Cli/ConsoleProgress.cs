@@ -37,20 +37,18 @@ public static class ConsoleProgress
         AnsiConsole
             .Progress()
             .AutoClear(false)
-            .Columns(
-                new TaskDescriptionColumn(),
-                new ProgressBarColumn(),
-                new PercentageColumn(),
-                new ElapsedTimeColumn()
-            )
+            .Columns(ProgressLayout.Columns())
             .Start(ctx =>
             {
-                var task = ctx.AddTask(title, maxValue: 1.0);
+                var task = ctx.AddTask(ProgressLayout.Description(title, ProgressLayout.TerminalWidth), maxValue: 1.0);
                 result = work(
                     new Synchronous(report =>
                     {
                         task.Value = Math.Clamp(report.Fraction, 0, 1);
-                        task.Description = $"{title}: {Markup.Escape(report.Stage)} {Markup.Escape(report.Message)}";
+                        task.Description = ProgressLayout.Description(
+                            $"{title}: {report.Stage} {report.Message}",
+                            ProgressLayout.TerminalWidth
+                        );
                     })
                 );
                 task.Value = 1.0;

@@ -44,12 +44,7 @@ public static class SweepProgress
         AnsiConsole
             .Progress()
             .AutoClear(false)
-            .Columns(
-                new TaskDescriptionColumn(),
-                new ProgressBarColumn(),
-                new PercentageColumn(),
-                new ElapsedTimeColumn()
-            )
+            .Columns(ProgressLayout.Columns())
             .Start(ctx =>
             {
                 var total = ctx.AddTask($"sweep ({manifest.Runs.Count} runs)", maxValue: manifest.Runs.Count);
@@ -72,11 +67,17 @@ public static class SweepProgress
                         {
                             row.Value = fraction;
                             string stage = s.Progress is { } p ? $" {p.Stage}" : "";
-                            row.Description = Markup.Escape($"run {s.Point.Index} {SweepReport.Name(s.State)}{stage}");
+                            row.Description = ProgressLayout.Description(
+                                $"run {s.Point.Index} {SweepReport.Name(s.State)}{stage}",
+                                ProgressLayout.TerminalWidth
+                            );
                         }
                     }
                     total.Value = sum;
-                    total.Description = Markup.Escape($"sweep: {Line(statuses)}");
+                    total.Description = ProgressLayout.Description(
+                        $"sweep: {Line(statuses)}",
+                        ProgressLayout.TerminalWidth
+                    );
                 });
                 total.Value = manifest.Runs.Count;
             });

@@ -181,13 +181,7 @@ public static class InfiniteWidthRun
                     )
             )
             .Heading("Summary")
-            .Table(
-                ["quantity", "value"],
-                summary.Select(kv =>
-                    (IReadOnlyList<string>)
-                        [kv.Key, kv.Value is double dv ? HtmlReport.Number(dv) : kv.Value?.ToString() ?? ""]
-                )
-            );
+            .Summary(summary);
         if (rows.Count > 0)
         {
             var plot = Figure.NewPlot(

@@ -157,21 +157,7 @@ public static class NtkRun
                     : "Every layer by the method above."
             )
             .Heading("Summary")
-            .Table(
-                ["quantity", "value"],
-                summary.Select(kv =>
-                    (IReadOnlyList<string>)
-                        [
-                            kv.Key,
-                            kv.Value switch
-                            {
-                                double d => HtmlReport.Number(d),
-                                null => "",
-                                var v => v.ToString() ?? "",
-                            },
-                        ]
-                )
-            )
+            .Summary(summary)
             .Figure(figure);
         run.WriteReport(report.Build());
         progress?.Report(new ProgressReport("done", 1, ""));

@@ -136,7 +136,7 @@ public static class DemoReport
                     + "in the steps run."
             )
             .Heading("Summary")
-            .Table(["quantity", "value"], summary.Select(kv => (IReadOnlyList<string>)[kv.Key, Format(kv.Value)]))
+            .Summary(summary)
             .Heading("Explore the recorded kernels")
             .Explorer(
                 [ExplorerOf(r)],

@@ -29,33 +29,33 @@ public static class Figure
         plot.Axes.Left.TickLabelStyle.FontSize = 14;
         plot.Legend.FontSize = 14;
         plot.Legend.FontName = FontName;
+        // Room past the data area's right edge, so the last tick label of the bottom axis is not clipped.
+        plot.Axes.Right.MinimumSize = 36;
         return plot;
     }
 
     /// <summary>Shows the left axis on a log₁₀ scale: data must be plotted as log₁₀(y).</summary>
-    public static void LogY(Plot plot) => plot.Axes.Left.TickGenerator = LogTicks();
+    public static void LogY(Plot plot) => plot.Axes.Left.TickGenerator = new LogDecadeTicks();
 
     /// <summary>Shows the bottom axis on a log₁₀ scale: data must be plotted as log₁₀(x).</summary>
-    public static void LogX(Plot plot) => plot.Axes.Bottom.TickGenerator = LogTicks();
+    public static void LogX(Plot plot) => plot.Axes.Bottom.TickGenerator = new LogDecadeTicks();
 
-    /// <summary>Renders <paramref name="plot"/> to SVG and PNG.</summary>
+    /// <summary>
+    /// Renders <paramref name="plot"/> to SVG and PNG. A legend placed inside the data area is moved outside it, to
+    /// the right, so it never covers data.
+    /// </summary>
     public static RenderedFigure Render(Plot plot, string name, string caption, int width = Width, int height = Height)
     {
+        // (Only with items: an outside legend panel with nothing in it makes ScottPlot render a blank image.)
+        if (plot.Legend.IsVisible && plot.Legend.GetItems().Any(i => !string.IsNullOrEmpty(i.LabelText)))
+        {
+            plot.Legend.IsVisible = false;
+            plot.ShowLegend(Edge.Right);
+        }
         string svg = plot.GetSvgXml(width, height);
         byte[] png = plot.GetImage(width, height).GetImageBytes(ImageFormat.Png);
         return new RenderedFigure(name, caption, svg, png);
     }
-
-    private static ScottPlot.TickGenerators.NumericAutomatic LogTicks() =>
-        new()
-        {
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            // Whole decades when the range spans several; fractional exponents (labelled by value) when it spans less
-            // than one.
-            IntegerTicksOnly = false,
-            LabelFormatter = v =>
-                Math.Abs(v - Math.Round(v)) < 1e-9 ? FormatPowerOfTen(v) : FormatValue(Math.Pow(10, v)),
-        };
 
     /// <summary>A tick value in plain notation between 0.001 and 10⁵ (3 significant digits), as 3.2e6
     /// outside.</summary>
@@ -71,6 +71,20 @@ public static class Figure
             );
         int e = (int)Math.Floor(Math.Log10(x));
         return (x / Math.Pow(10, e)).ToString("0.#", c) + "e" + e.ToString(c);
+    }
+
+    /// <summary>A tick value <paramref name="x"/> with as many decimals as step <paramref name="step"/> between
+    /// neighbouring ticks needs to tell them apart.</summary>
+    public static string FormatValue(double x, double step)
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        if (x >= 1e-3 && x < 1e5)
+        {
+            int decimals = Math.Clamp((int)Math.Ceiling(-Math.Log10(step) - 1e-9), 0, 10);
+            return x.ToString("F" + decimals.ToString(c), c);
+        }
+        int digits = Math.Clamp((int)Math.Ceiling(Math.Log10(Math.Abs(x) / step)) + 1, 2, 12);
+        return x.ToString("G" + digits.ToString(c), c);
     }
 
     /// <summary>Tick label for log₁₀ value <paramref name="exponent"/>: 0.01, 0.1, 1, 10, 100, otherwise

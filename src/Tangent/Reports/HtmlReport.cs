@@ -9,8 +9,11 @@ namespace Tangent.Reports;
 /// explorer (plotly.js inlined), readable offline with no external
 /// file.
 /// </summary>
-public sealed class HtmlReport(string title)
+public sealed partial class HtmlReport(string title)
 {
+    [System.Text.RegularExpressions.GeneratedRegex("`([^`]+)`")]
+    private static partial System.Text.RegularExpressions.Regex Backticks();
+
     private readonly StringBuilder _body = new();
     private bool _interactive;
 
@@ -21,10 +24,10 @@ public sealed class HtmlReport(string title)
         return this;
     }
 
-    /// <summary>Adds a paragraph of plain text.</summary>
+    /// <summary>Adds a paragraph of plain text; `text in backticks` is shown as code.</summary>
     public HtmlReport Paragraph(string text)
     {
-        _body.Append("<p>").Append(Encode(text)).Append("</p>\n");
+        _body.Append("<p>").Append(Backticks().Replace(Encode(text), "<code>$1</code>")).Append("</p>\n");
         return this;
     }
 
@@ -44,6 +47,40 @@ public sealed class HtmlReport(string title)
         }
         _body.Append("</tbody></table>\n");
         return this;
+    }
+
+    /// <summary>
+    /// Adds summary.json's fields as one table grouped under headings and labelled in words, each row with its
+    /// summary.json key (<see cref="SummaryGroups"/>); fields keep their order within a group.
+    /// </summary>
+    public HtmlReport Summary(IEnumerable<KeyValuePair<string, object?>> summary)
+    {
+        var fields = summary.ToList();
+        _body.Append("<table class=\"summary\"><thead><tr><th>quantity</th><th>value</th><th>key</th></tr></thead>");
+        _body.Append("<tbody>\n");
+        foreach (var group in fields.GroupBy(kv => SummaryGroups.GroupOf(kv.Key)).OrderBy(g => Order(g.Key)))
+        {
+            _body.Append("<tr class=\"group\"><th colspan=\"3\">").Append(Encode(group.Key)).Append("</th></tr>\n");
+            foreach (var kv in group)
+                _body
+                    .Append("<tr><td>")
+                    .Append(Encode(SummaryGroups.Label(kv.Key)))
+                    .Append("</td><td>")
+                    .Append(Encode(SummaryGroups.Format(kv.Value)))
+                    .Append("</td><td><code>")
+                    .Append(Encode(kv.Key))
+                    .Append("</code></td></tr>\n");
+        }
+        _body.Append("</tbody></table>\n");
+        return this;
+    }
+
+    private static int Order(string heading)
+    {
+        for (int i = 0; i < SummaryGroups.Groups.Count; i++)
+            if (SummaryGroups.Groups[i].Heading == heading)
+                return i;
+        return int.MaxValue;
     }
 
     /// <summary>Adds a figure with its caption, the PNG inlined.</summary>
@@ -76,10 +113,25 @@ public sealed class HtmlReport(string title)
     }
 
     /// <summary>Formats a number for a report cell (4 significant digits, invariant culture).</summary>
-    public static string Number(double value) =>
-        double.IsFinite(value)
-            ? value.ToString("G4", CultureInfo.InvariantCulture)
-            : value.ToString(CultureInfo.InvariantCulture);
+    /// <remarks>
+    /// More digits where four would round a value onto a small whole number (|k| ≤ 10) it is not: 0.999996 is shown
+    /// as 0.999996, not as 1, and 2.00004 as 2.00004, so a correlation or a ratio close to but not exactly 1 never
+    /// reads as exact.
+    /// </remarks>
+    public static string Number(double value)
+    {
+        var c = CultureInfo.InvariantCulture;
+        if (!double.IsFinite(value))
+            return value.ToString(c);
+        for (int digits = 4; digits < 12; digits++)
+        {
+            string text = value.ToString("G" + digits.ToString(c), c);
+            double shown = double.Parse(text, c);
+            if (shown == value || shown != Math.Round(shown) || Math.Abs(shown) > 10)
+                return text;
+        }
+        return value.ToString("G12", c);
+    }
 
     /// <summary>Appends every section of <paramref name="other"/> after this report's.</summary>
     public HtmlReport Append(HtmlReport other)
@@ -112,5 +164,8 @@ public sealed class HtmlReport(string title)
         + "1em;color:#222;line-height:1.45}"
         + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em "
         + ".7em;text-align:left}th{background:#f2f2f2}"
+        + "tr.group th{background:#e8eef6;text-align:left}"
+        + "table.summary td:nth-child(3) code{color:#666;font-size:.85em}"
+        + "code{font-family:'DejaVu Sans Mono',monospace;background:#f4f4f4;padding:0 .2em}"
         + "figure{margin:1.5em 0}img{max-width:100%;border:1px solid #eee}figcaption{font-size:.92em;color:#444}";
 }

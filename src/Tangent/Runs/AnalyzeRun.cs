@@ -337,15 +337,7 @@ public static class AnalyzeRun
                         ],
                     ]
                 );
-        report
-            .Heading("Summary")
-            .Table(
-                ["quantity", "value"],
-                summary.Select(kv =>
-                    (IReadOnlyList<string>)
-                        [kv.Key, kv.Value is double d ? HtmlReport.Number(d) : kv.Value?.ToString() ?? ""]
-                )
-            );
+        report.Heading("Summary").Summary(summary);
         report.Heading("Explore the recorded kernels");
         if (SnapshotExplorer.Unavailable(runPath) is { } why)
             report.Paragraph($"The interactive explorer is left out: {why}.");
@@ -433,16 +425,24 @@ public static class AnalyzeRun
         var sp = scatter.Add.ScatterPoints(r.ActualTestMotion, r.PredictedTestMotion);
         sp.Color = Colors.Navy.WithAlpha(0.6);
         sp.MarkerSize = 5;
+        sp.LegendText = "one test output";
         double lo = Math.Min(r.ActualTestMotion.Min(), r.PredictedTestMotion.Min()),
             hi = Math.Max(r.ActualTestMotion.Max(), r.PredictedTestMotion.Max());
         var diagonal = scatter.Add.ScatterLine(new[] { lo, hi }, new[] { lo, hi });
         diagonal.Color = Colors.Crimson;
         diagonal.LinePattern = LinePattern.Dashed;
+        diagonal.LegendText = "y = x (exact prediction)";
+        string fit =
+            $"r = {HtmlReport.Number(r.PathCouplingCorrelation)}\n"
+            + $"relative error {HtmlReport.Number(r.PathCouplingRelativeError)}";
+        var note = scatter.Add.Annotation(fit, Alignment.UpperLeft);
+        note.LabelFontSize = 15;
+        note.LabelFontName = Figure.FontName;
         yield return Figure.Render(
             scatter,
             "path_coupling",
-            $"Each point is one test output: correlation {r.PathCouplingCorrelation:F4}, relative error "
-                + $"{r.PathCouplingRelativeError:G3}."
+            $"Each point is one test output: correlation {HtmlReport.Number(r.PathCouplingCorrelation)}, relative "
+                + $"error {HtmlReport.Number(r.PathCouplingRelativeError)}."
         );
 
         var drift = Figure.NewPlot("Kernel distance from the window start", "step + 1", "1 − cos(K_s, K_t)");
@@ -493,9 +493,9 @@ public static class AnalyzeRun
         if (r.Cells is { } cells)
         {
             var bars = Figure.NewPlot(
-                "Four cells: where labels lie and what reaches the test set",
+                "Four cells: how clean labels and label noise split between channel and reservoir",
                 "",
-                "share of squared norm"
+                "share of the squared norm"
             );
             var values = new[]
             {
@@ -511,8 +511,45 @@ public static class AnalyzeRun
             yield return Figure.Render(
                 bars,
                 "four_cells",
-                "Shares of the clean labels and of the injected noise in channel and reservoir of W_S. The "
-                    + $"reservoir carries {cells.ReservoirShareOfNoiseTestEffect:P1} of the noise's test effect."
+                "Shares of the clean labels and of the injected noise in channel and reservoir of W_S. What reaches "
+                    + "the test outputs is in the next figure."
+            );
+
+            var effect = Figure.NewPlot(
+                "Four cells: what reaches the test outputs, ‖G_Q Π y‖/n",
+                "",
+                "test-output motion ‖G_Q Π y‖/n"
+            );
+            effect.Add.Bars(
+                new[]
+                {
+                    cells.CleanChannelTestEffect,
+                    cells.CleanReservoirTestEffect,
+                    cells.NoiseChannelTestEffect,
+                    cells.NoiseReservoirTestEffect,
+                }
+            );
+            effect.Axes.Bottom.SetTicks(Enumerable.Range(0, 4).Select(i => (double)i).ToArray(), labels);
+            effect.Axes.SetLimitsY(
+                0,
+                1.05
+                    * Math.Max(
+                        1e-300,
+                        new[]
+                        {
+                            cells.CleanChannelTestEffect,
+                            cells.CleanReservoirTestEffect,
+                            cells.NoiseChannelTestEffect,
+                            cells.NoiseReservoirTestEffect,
+                        }.Max()
+                    )
+            );
+            yield return Figure.Render(
+                effect,
+                "four_cells_test_effect",
+                "How far each cell moves the test outputs through G_Q. The reservoir carries "
+                    + $"{cells.ReservoirShareOfNoiseTestEffect:P1} of the noise's test effect (the theory's test "
+                    + "invisibility: what lies in the reservoir moves the test outputs little)."
             );
         }
     }

@@ -169,13 +169,7 @@ public static class Runner
                     )
             )
             .Heading("Summary")
-            .Table(
-                ["quantity", "value"],
-                summary.Select(kv =>
-                    (IReadOnlyList<string>)
-                        [kv.Key, kv.Value is double d ? HtmlReport.Number(d) : kv.Value?.ToString() ?? ""]
-                )
-            )
+            .Summary(summary)
             .Figure(figure)
             .Paragraph(
                 config.RiskEstimate

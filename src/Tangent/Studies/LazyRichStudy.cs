@@ -89,8 +89,10 @@ public sealed class LazyRichStudy : IStudy
         {
             var rows = points.Where(p => p.Task == s.Index).OrderBy(p => p.Alpha).ToList();
             var figure = Figure(rows, s).Render();
+            var mse = MseFigure(rows, s).Render();
             run.WriteFigure(figure.Name, figure.Svg, figure.Png);
-            Table.Html(report.Heading($"{s.Label}: against α").Figure(figure), rows);
+            run.WriteFigure(mse.Name, mse.Svg, mse.Png);
+            Table.Html(report.Heading($"{s.Label}: against α").Figure(figure).Figure(mse), rows);
             outcome = new StudyOutcome(
                 [.. outcome.Verdicts, .. Verdicts(c, rows, s)],
                 [.. outcome.Summary, .. Table.Summary(rows, s.Prefix.Replace('-', '_'))]
@@ -171,12 +173,14 @@ public sealed class LazyRichStudy : IStudy
         new()
         {
             Name = $"lazy_rich{s.Suffix}",
-            Title = $"Lazy versus rich ({s.Label}{s.Detail}): what changes with α",
+            Title = $"Lazy versus rich ({s.Label}{s.Detail}): kernel drift and prediction errors against α",
             XLabel = "output scale α",
-            YLabel = "relative error, drift, MSE",
+            YLabel = "relative norm ‖·‖/‖·‖ (dimensionless)",
             Caption =
-                $"{s.Label}: kernel drift, the frozen-kernel and path-coupling prediction errors, and the test "
-                + "MSE against the output scale α (both axes log-scaled).",
+                $"{s.Label}: the kernel drift ‖K_T − K_0‖/‖K_0‖ and the relative errors of the frozen-kernel "
+                + "and "
+                + "path-coupling predictions of the test outputs against the output scale α (both axes "
+                + "log-scaled). The test MSE is in the next figure.",
             X = rows.Select(p => p.Alpha).ToList(),
             LogX = true,
             LogY = true,
@@ -185,7 +189,20 @@ public sealed class LazyRichStudy : IStudy
                 new("kernel drift ‖K_T − K_0‖/‖K_0‖", Colors.Navy, rows.Select(p => p.Drift).ToList()),
                 new("frozen-kernel prediction error", Colors.Crimson, rows.Select(p => p.FrozenError).ToList()),
                 new("path-coupling error", Colors.SeaGreen, rows.Select(p => p.PathError).ToList()),
-                new("test MSE", Colors.Orange, rows.Select(p => p.Run.Final.TestMetric).ToList()),
             ],
+        };
+
+    private static CurveFigure MseFigure(List<Point> rows, LazyRichTasks.Sweep s) =>
+        new()
+        {
+            Name = $"lazy_rich_test_mse{s.Suffix}",
+            Title = $"Lazy versus rich ({s.Label}{s.Detail}): test error against α",
+            XLabel = "output scale α",
+            YLabel = "test MSE",
+            Caption = $"{s.Label}: the test mean squared error at the end of training against the output scale α.",
+            X = rows.Select(p => p.Alpha).ToList(),
+            LogX = true,
+            LogY = true,
+            Curves = [new("test MSE", Colors.Orange, rows.Select(p => p.Run.Final.TestMetric).ToList())],
         };
 }

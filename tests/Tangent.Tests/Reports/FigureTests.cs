@@ -51,4 +51,58 @@ public class FigureTests
     [InlineData(316227.766, "3.2e5")]
     public void FractionalDecadeTicksAreLabelledInPlainNotation(double value, string label) =>
         Assert.Equal(label, Figure.FormatValue(value));
+
+    private static int DarkPixels(byte[] png)
+    {
+        using var bitmap = SKBitmap.Decode(png);
+        int dark = 0;
+        for (int y = 0; y < bitmap.Height; y += 2)
+        for (int x = 0; x < bitmap.Width; x += 2)
+            if (bitmap.GetPixel(x, y) is var c && c.Red < 100 && c.Green < 100 && c.Blue < 100)
+                dark++;
+        return dark;
+    }
+
+    /// <summary>
+    /// A legend is moved outside the data area, to the right; a plot whose legend has no items (bars) must still
+    /// render: ScottPlot draws a blank image when given an empty legend panel (caught here on the four-cells bars).
+    /// </summary>
+    [Fact]
+    public void PlotsWithAndWithoutLegendItemsRenderTheirContent()
+    {
+        var bars = Figure.NewPlot("bars", "", "share");
+        bars.Add.Bars(new[] { 0.5, 0.4, 0.3 });
+        bars.ShowLegend(ScottPlot.Alignment.UpperRight);
+        Assert.True(DarkPixels(Figure.Render(bars, "b", "c").Png) > 500, "the bar plot rendered blank");
+
+        var lines = Figure.NewPlot("lines", "x", "y");
+        var l = lines.Add.ScatterLine(new double[] { 0, 1 }, new double[] { 0, 1 });
+        l.LegendText = "THE LEGEND";
+        lines.ShowLegend(ScottPlot.Alignment.UpperLeft);
+        var figure = Figure.Render(lines, "l", "c");
+        Assert.True(DarkPixels(figure.Png) > 500, "the line plot rendered blank");
+        Assert.Contains("THE LEGEND", figure.Svg);
+        // The legend is drawn right of the data area: dark pixels (its text) there.
+        float right = lines.RenderManager.LastRender.DataRect.Right;
+        using var bitmap = SKBitmap.Decode(figure.Png);
+        int outside = 0;
+        for (int y = 0; y < bitmap.Height; y++)
+        for (int x = (int)right + 8; x < bitmap.Width; x++)
+            if (bitmap.GetPixel(x, y) is var c && c.Red < 100 && c.Green < 100 && c.Blue < 100)
+                outside++;
+        Assert.True(outside > 100, $"no legend right of the data area ({outside} dark pixels there)");
+    }
+
+    /// <summary>Log axes are labelled at decades (with 2 and 5 where a decade is wide), never at fractional
+    /// exponents such as 3.2 or 31.6.</summary>
+    [Theory]
+    [InlineData(0.0, 4.5, 560.0, "1 10 100 1000 1e4")]
+    [InlineData(0.0, 2.0, 560.0, "1 2 5 10 20 50 100")]
+    [InlineData(0.2, 0.9, 560.0, "2 3 4 5 6 7")]
+    [InlineData(-12.0, 3.0, 400.0, "1e-12 1e-9 1e-6 1e-3 1 1000")]
+    public void LogTicksSitAtDecadesAndTheirTwosAndFives(double lo, double hi, double pixels, string labels)
+    {
+        var ticks = LogDecadeTicks.Generate(lo, hi, pixels, horizontal: true);
+        Assert.Equal(labels, string.Join(" ", ticks.Where(t => t.IsMajor).Select(t => t.Label)));
+    }
 }
