@@ -52,9 +52,38 @@ public static class Figure
             plot.Legend.IsVisible = false;
             plot.ShowLegend(Edge.Right);
         }
-        string svg = plot.GetSvgXml(width, height);
+        string svg = SvgWithSolidLines(plot, width, height);
         byte[] png = plot.GetImage(width, height).GetImageBytes(ImageFormat.Png);
         return new RenderedFigure(name, caption, svg, png);
+    }
+
+    // Skia's SVG backend has no path effects: it draws a dashed line solid and prints "Unsupported path effect in
+    // addPaint" on stderr for each one. So the SVG is drawn with every line pattern solid (what it would show anyway,
+    // without the noise), then the patterns are restored for the PNG, which shows the dashes.
+    private static string SvgWithSolidLines(Plot plot, int width, int height)
+    {
+        var patterned = plot.GetPlottables()
+            .SelectMany(p =>
+                p.GetType()
+                    .GetProperties()
+                    .Where(q => q.PropertyType == typeof(LineStyle) && q.CanRead)
+                    .Select(q => q.GetValue(p))
+                    .OfType<LineStyle>()
+            )
+            .Where(style => !style.Pattern.Equals(LinePattern.Solid))
+            .Select(style => (Style: style, Pattern: style.Pattern))
+            .ToList();
+        foreach (var (style, _) in patterned)
+            style.Pattern = LinePattern.Solid;
+        try
+        {
+            return plot.GetSvgXml(width, height);
+        }
+        finally
+        {
+            foreach (var (style, pattern) in patterned)
+                style.Pattern = pattern;
+        }
     }
 
     /// <summary>A tick value in plain notation between 0.001 and 10⁵ (3 significant digits), as 3.2e6

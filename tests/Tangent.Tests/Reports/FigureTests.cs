@@ -105,4 +105,34 @@ public class FigureTests
         var ticks = LogDecadeTicks.Generate(lo, hi, pixels, horizontal: true);
         Assert.Equal(labels, string.Join(" ", ticks.Where(t => t.IsMajor).Select(t => t.Label)));
     }
+
+    /// <summary>The SVG is drawn with solid lines (Skia's SVG backend cannot dash and complains on stderr), and the
+    /// dashes come back for the PNG.</summary>
+    [Fact]
+    public void DashedLinesAreSolidOnlyInTheSvg()
+    {
+        var plot = Figure.NewPlot("dashes", "x", "y");
+        var line = plot.Add.ScatterLine(new double[] { 0, 1 }, new double[] { 0, 1 });
+        line.LinePattern = ScottPlot.LinePattern.Dashed;
+        line.LineWidth = 3;
+        var figure = Figure.Render(plot, "d", "c");
+        Assert.Equal(ScottPlot.LinePattern.Dashed, line.LinePattern);
+        Assert.DoesNotContain("dasharray", figure.Svg);
+        // Along the drawn diagonal of the PNG, the dashes leave gaps: some pixels on the line are background.
+        float left = plot.RenderManager.LastRender.DataRect.Left,
+            right = plot.RenderManager.LastRender.DataRect.Right;
+        using var bitmap = SKBitmap.Decode(figure.Png);
+        int gaps = 0,
+            ink = 0;
+        for (double t = 0.1; t <= 0.9; t += 0.002)
+        {
+            var pixel = plot.GetPixel(new ScottPlot.Coordinates(t, t));
+            var c = bitmap.GetPixel((int)pixel.X, (int)pixel.Y);
+            if (c.Red > 240 && c.Green > 240 && c.Blue > 240)
+                gaps++;
+            else
+                ink++;
+        }
+        Assert.True(gaps > 20 && ink > 20, $"{gaps} gaps and {ink} inked points along a dashed line ({left}..{right})");
+    }
 }
