@@ -126,10 +126,13 @@ public static class AnalyzeRun
         }
     }
 
-    private static Tensor Rows(Tensor t, List<long>? indices) =>
+    /// <summary>The rows <paramref name="indices"/> of <paramref name="t"/> (all rows when null): a recorded
+    /// subset.</summary>
+    internal static Tensor Rows(Tensor t, List<long>? indices) =>
         indices is null ? t : t.index_select(0, tensor(indices.ToArray()));
 
-    private static Tensor Load(string run, string name) =>
+    /// <summary>The run's array <c>arrays/NAME.npy</c> as a float64 tensor.</summary>
+    internal static Tensor Load(string run, string name) =>
         Npy.Read(Path.Combine(run, "arrays", name + ".npy")).ToTensor();
 
     private static List<KeyValuePair<string, object?>> Write(

@@ -1,7 +1,6 @@
 using Tangent.Channel;
 using Tangent.Paths;
 using Tangent.Reports;
-using Tangent.Store;
 using Tangent.Training;
 using static TorchSharp.torch;
 
@@ -143,13 +142,9 @@ public static class SnapshotExplorer
 
     private static (Tensor Y, Tensor? Noise) Targets(string runPath, SnapshotIndex index)
     {
-        Tensor Rows(string name)
-        {
-            var t = Npy.Read(Path.Combine(runPath, "arrays", name + ".npy")).ToTensor().to_type(ScalarType.Float64);
-            return index.TrainIndices is { } rows ? t.index_select(0, tensor(rows.ToArray())) : t;
-        }
-        var y = Rows("Y_S");
-        var noise = y - Rows("Y_S_clean");
+        var y = AnalyzeRun.Rows(AnalyzeRun.Load(runPath, "Y_S"), index.TrainIndices).to_type(ScalarType.Float64);
+        var clean = AnalyzeRun.Rows(AnalyzeRun.Load(runPath, "Y_S_clean"), index.TrainIndices);
+        var noise = y - clean.to_type(ScalarType.Float64);
         return (y, noise.abs().max().item<double>() > 0 ? noise : null);
     }
 
