@@ -41,16 +41,18 @@ public static class Figure
     public static void LogX(Plot plot) => plot.Axes.Bottom.TickGenerator = new LogDecadeTicks();
 
     /// <summary>
-    /// Renders <paramref name="plot"/> to SVG and PNG. A legend placed inside the data area is moved outside it, to
-    /// the right, so it never covers data.
+    /// Renders <paramref name="plot"/> to SVG and PNG. A legend placed inside the data area is moved outside it
+    /// (below, or to the right when it has more than four entries), so it never covers data.
     /// </summary>
     public static RenderedFigure Render(Plot plot, string name, string caption, int width = Width, int height = Height)
     {
-        // (Only with items: an outside legend panel with nothing in it makes ScottPlot render a blank image.)
-        if (plot.Legend.IsVisible && plot.Legend.GetItems().Any(i => !string.IsNullOrEmpty(i.LabelText)))
+        // Outside the data area: below it in one row for up to four entries (the data keep the full width, the title
+        // fits), to the right for more. Only with items: an empty legend panel makes ScottPlot render a blank image.
+        int entries = plot.Legend.GetItems().Count(i => !string.IsNullOrEmpty(i.LabelText));
+        if (plot.Legend.IsVisible && entries > 0)
         {
             plot.Legend.IsVisible = false;
-            plot.ShowLegend(Edge.Right);
+            plot.ShowLegend(entries <= 4 ? Edge.Bottom : Edge.Right);
         }
         string svg = SvgWithSolidLines(plot, width, height);
         byte[] png = plot.GetImage(width, height).GetImageBytes(ImageFormat.Png);
