@@ -177,14 +177,6 @@ public static class DemoReport
             r.Checkpoints.Select(k => k.TransferNorms).ToList()
         );
 
-    private static string Format(object? v) =>
-        v switch
-        {
-            double d => HtmlReport.Number(d),
-            null => "",
-            _ => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "",
-        };
-
     private static double[] Stack(IReadOnlyList<ChannelCheckpoint> ks, Func<ChannelCheckpoint, double[]> pick) =>
         ks.SelectMany(pick).ToArray();
 

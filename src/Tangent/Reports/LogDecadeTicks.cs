@@ -37,7 +37,8 @@ public sealed class LogDecadeTicks : ITickGenerator
         if (hi < lo)
             (lo, hi) = (hi, lo);
         var ticks = new List<Tick>();
-        if (!(hi > lo) || !double.IsFinite(lo) || !double.IsFinite(hi) || pixels <= 0)
+        // Outside ±300 decades 10^v is not a double; such limits come only from a broken range.
+        if (!(hi > lo) || !double.IsFinite(lo) || !double.IsFinite(hi) || pixels <= 0 || lo < -300 || hi > 300)
             return ticks;
         double perDecade = pixels / (hi - lo);
         int first = (int)Math.Floor(lo),
@@ -82,8 +83,23 @@ public sealed class LogDecadeTicks : ITickGenerator
         double a = Math.Pow(10, lo),
             b = Math.Pow(10, hi);
         double step = NiceStep((b - a) / Math.Max(2, Math.Floor(pixels / spacing)));
-        for (double x = Math.Ceiling(a / step) * step; x <= b * (1 + 1e-12); x += step)
+        // A range of a few ulps (nearly constant data): one label in the middle, not a loop that x += step cannot end.
+        if (!(step > 4 * Math.BitIncrement(b) - 4 * b))
+        {
+            double mid = (lo + hi) / 2;
+            ticks.Add(
+                Tick.Major(mid, Math.Pow(10, mid).ToString("G6", System.Globalization.CultureInfo.InvariantCulture))
+            );
+            return ticks;
+        }
+        double x0 = Math.Ceiling(a / step) * step;
+        for (int i = 0; i < MaxLinearTicks; i++)
+        {
+            double x = x0 + i * step;
+            if (x > b + step * 1e-9)
+                break;
             ticks.Add(Tick.Major(Math.Log10(x), Figure.FormatValue(x, step)));
+        }
         return ticks;
     }
 
@@ -112,6 +128,8 @@ public sealed class LogDecadeTicks : ITickGenerator
                 (q.Second.Position - q.First.Position) * perDecade >= (room(q.First.Label) + room(q.Second.Label)) / 2
             );
     }
+
+    private const int MaxLinearTicks = 50;
 
     private static int Mod(int a, int m) => ((a % m) + m) % m;
 

@@ -135,4 +135,23 @@ public class FigureTests
         }
         Assert.True(gaps > 20 && ink > 20, $"{gaps} gaps and {ink} inked points along a dashed line ({left}..{right})");
     }
+
+    /// <summary>Nearly constant log data give ranges of a few ulps: the ticks end (the linear fallback once looped
+    /// forever when x += step could not move x), stay inside the range, and are few; broken ranges give none.</summary>
+    [Theory]
+    [InlineData(-0.18259651632236285, 2)]
+    [InlineData(5.0, 4)]
+    [InlineData(0.0, 1)]
+    [InlineData(0.3, 1_000_000)]
+    public void LogTicksOfATinyRangeEndInsideIt(double lo, int ulps)
+    {
+        double hi = lo;
+        for (int i = 0; i < ulps; i++)
+            hi = Math.BitIncrement(hi);
+        var ticks = LogDecadeTicks.Generate(lo, hi, 500, horizontal: false);
+        Assert.InRange(ticks.Count, 1, 50);
+        Assert.All(ticks, t => Assert.InRange(t.Position, lo - 1e-12, hi + 1e-12));
+        Assert.Empty(LogDecadeTicks.Generate(-1e12, 1e12, 500, horizontal: false));
+        Assert.Empty(LogDecadeTicks.Generate(double.NaN, 1, 500, horizontal: false));
+    }
 }

@@ -17,11 +17,13 @@
     return { size: count, threshold: threshold };
   }
 
+  // Non-finite values (written as "NaN" strings by the report) make the share NaN, never a concatenated string.
   function share(energy, from, to) {
     let total = 0, part = 0;
     for (let i = 0; i < energy.length; i++) {
-      total += energy[i];
-      if (i >= from && i < to) part += energy[i];
+      const e = Number(energy[i]);
+      total += e;
+      if (i >= from && i < to) part += e;
     }
     return total === 0 ? 0 : part / total;
   }
@@ -54,6 +56,7 @@
     yaxis: { title: { text: ytitle }, type: logy ? "log" : "linear", exponentformat: "power" },
     legend: { orientation: "h", x: 0, y: -0.22 },
     hovermode: "closest",
+    uirevision: "tangent", // a zoom survives slider moves
   });
   const config = { responsive: true, displaylogo: false };
 
@@ -134,6 +137,7 @@
       yaxis: { title: { text: "share of the squared norm" }, range: [0, 1.02], tickformat: ".0%" },
       yaxis2: { title: { text: "channel dimension" }, overlaying: "y", side: "right", rangemode: "tozero" },
       legend: { orientation: "h", x: 0, y: -0.22 },
+      uirevision: "tangent",
       shapes: [{ type: "line", xref: "x", yref: "paper", x0: s.steps[state.k] + 1, x1: s.steps[state.k] + 1,
         y0: 0, y1: 1, line: { color: grey, dash: "dash" } }],
       hovermode: "closest",
