@@ -122,8 +122,9 @@ public static class StudyCatalog
                     AnalyzeRun.ExplorerThreshold,
                     "The instantaneous kernels K_SS(t) each arm recorded; choose the arm with the run selector. Move "
                         + "the snapshot slider through training and the threshold slider over τ: the channel is every "
-                        + "eigen-direction with λ ≥ τ·λ_max, re-partitioned as you move it; g is the output gradient "
-                        + "∂Φ/∂U (the residual U − Y under ½-MSE). Hover a point for its exact value; zooming one "
+                        + "eigen-direction with λ ≥ τ·λ_max, re-partitioned as you move it; g is the output "
+                        + "gradient ∂Φ/∂U (the residual U − Y under ½-MSE). Hover a point for its exact value; "
+                        + "zooming one "
                         + "per-direction chart zooms the others."
                 );
             if (leftOut is not null)

@@ -12,7 +12,8 @@ namespace Tangent.Studies;
 /// </summary>
 public static class StudyExplorer
 {
-    /// <summary>Σ over the shown arms of snapshots·N³: 40 decompositions of 1000 × 1000, seconds on a laptop.</summary>
+    /// <summary>Σ over the shown arms of snapshots·N³: 40 decompositions of 1000 × 1000, seconds on a
+    /// laptop.</summary>
     public const double Budget = 40e9;
 
     /// <summary>The arms' series, and a sentence on what was left out (null when nothing was).</summary>
