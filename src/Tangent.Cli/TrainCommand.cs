@@ -149,6 +149,12 @@ public static class TrainCommand
             Description = "Relative singular-value cutoff of D⁺ in the path-coupling prediction",
             DefaultValueFactory = _ => 1e-12,
         };
+        var momentumFree = new Option<bool>("--momentum-free")
+        {
+            Description =
+                "Use the momentum-free operators (w ← w − ηMJᵀg) even when the run's optimizer has momentum "
+                + "(default: momentum-aware, from the recorded momentum images)",
+        };
         var threads = CliRun.ThreadsOption();
         var command = new Command(
             "analyze",
@@ -160,6 +166,7 @@ public static class TrainCommand
             window,
             threshold,
             cutoff,
+            momentumFree,
             analyzeSkipMemory,
             threads,
         };
@@ -173,6 +180,7 @@ public static class TrainCommand
                     var options = new AnalyzeOptions
                     {
                         PinvCutoff = parse.GetValue(cutoff),
+                        MomentumFree = parse.GetValue(momentumFree),
                         SkipMemoryCheck = parse.GetValue(analyzeSkipMemory),
                     };
                     ConfigException.Require(
@@ -235,6 +243,12 @@ public static class TrainCommand
                         $"loss identity: measured {result.LossDecrease:G6}  flow {result.LossPredictedFlow:G6}  "
                             + $"discrete {result.LossPredictedDiscrete:G6}"
                     );
+                    stdout.WriteLine(
+                        $"dynamics: {result.Dynamics}  direct motion checks: train "
+                            + $"{result.DirectTrainRelativeError:G3}  test {result.DirectTestRelativeError:G3}"
+                    );
+                    foreach (var warning in result.Approximations.Where(a => a.StartsWith("WARNING")))
+                        stderr.WriteLine(warning);
                     string written = Path.Combine(
                         path,
                         (string)summary.First(kv => kv.Key == "analysis_directory").Value!

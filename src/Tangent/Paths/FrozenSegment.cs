@@ -52,9 +52,8 @@ public sealed record FrozenSegment(Tensor Propagator, Tensor Gramian, Tensor Dis
     }
 
     /// <summary>
-    /// Any B (cross-entropy's softmax blocks, or ½-MSE as a check) by repeated squaring over the bits of k: with (P_a,
-    /// S_a, Σ_a) for a steps, a + b steps give P = P_b P_a, S = S_a + P_aᵀ S_b P_a, Σ = Σ_a + Σ_b P_a. O(n³ log
-    /// k).
+    /// Any B (cross-entropy's softmax blocks, or ½-MSE as a check) by repeated squaring over the bits of k
+    /// (<see cref="GeometricPowers"/>). O(n³ log k).
     /// </summary>
     public static FrozenSegment General(Tensor kernel, Tensor hessian, double lr, long steps)
     {
@@ -66,56 +65,12 @@ public sealed record FrozenSegment(Tensor Propagator, Tensor Gramian, Tensor Dis
         var a = identity - lr * b.matmul(k);
         double radius = linalg.eigvals(a).abs().max().item<double>();
         var kTilde = k - 0.5 * lr * k.matmul(b).matmul(k);
-        // Block for 2^i steps, starting from one step: (P, S, S̃, Σ) = (A, K, K̃, I).
-        Tensor bp = a,
-            bs = k,
-            bd = kTilde,
-            bsum = identity;
-        Tensor? rp = null,
-            rs = null,
-            rd = null,
-            rsum = null;
-        for (long remaining = steps; remaining > 0; remaining >>= 1)
-        {
-            if ((remaining & 1) == 1)
-            {
-                if (rp is null)
-                {
-                    rp = bp;
-                    rs = bs;
-                    rd = bd;
-                    rsum = bsum;
-                }
-                else
-                {
-                    // Result so far covers a steps (rp…), then append the block of b steps.
-                    rs = rs! + rp.T.matmul(bs).matmul(rp);
-                    rd = rd! + rp.T.matmul(bd).matmul(rp);
-                    rsum = rsum! + bsum.matmul(rp);
-                    rp = bp.matmul(rp);
-                }
-            }
-            if (remaining > 1)
-            {
-                // Double the block: 2^i → 2^{i+1} steps.
-                bs = bs + bp.T.matmul(bs).matmul(bp);
-                bd = bd + bp.T.matmul(bd).matmul(bp);
-                bsum = bsum + bsum.matmul(bp);
-                bp = bp.matmul(bp);
-            }
-        }
-        if (rp is null)
-        {
-            rp = identity;
-            rs = zeros_like(k);
-            rd = zeros_like(k);
-            rsum = zeros_like(k);
-        }
+        var (power, gram, discrete, sum) = GeometricPowers.Of(a, k, kTilde, steps);
         return new FrozenSegment(
-            rp.MoveToOuterDisposeScope(),
-            rs!.MoveToOuterDisposeScope(),
-            rd!.MoveToOuterDisposeScope(),
-            rsum!.MoveToOuterDisposeScope()
+            power.MoveToOuterDisposeScope(),
+            gram.MoveToOuterDisposeScope(),
+            discrete.MoveToOuterDisposeScope(),
+            sum.MoveToOuterDisposeScope()
         )
         {
             Radius = radius,

@@ -25,6 +25,8 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
         Minibatch = train.BatchSize > 0 && train.BatchSize < train.Task.TrainSamples,
         Optimizer = train.Optimizer.Kind,
         Method = record.Method,
+        Momentum = MomentumModel.For(train.Optimizer),
+        WeightDecay = train.Optimizer.WeightDecay,
     };
 
     /// <summary>Seconds spent computing kernels.</summary>
@@ -96,6 +98,9 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
             us = state.Model.call(xs);
             uq = state.Model.call(xq);
         }
+        // The momentum's output images h = J M m (one Jacobian–vector product per set) for the momentum-aware
+        // operators; M is the same preconditioner the kernels fold in.
+        var direction = _index.Momentum is null ? null : state.Optimizer.MomentumDirection();
         using var snapshot = new Snapshot(
             state.Step,
             state.LearningRate,
@@ -103,7 +108,11 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
             kernels.Kqs!.alias(),
             us.alias(),
             uq.alias()
-        );
+        )
+        {
+            Hs = direction is null ? null : JacobianVectorProduct.Apply(state.Model, xs, direction),
+            Hq = direction is null ? null : JacobianVectorProduct.Apply(state.Model, xq, direction),
+        };
         snapshot.Write(run.Path);
         _index.Steps.Add(state.Step);
         _index.LearningRates.Add(state.LearningRate);

@@ -7,6 +7,14 @@ namespace Tangent.Paths;
 /// <summary>Everything <c>tangent analyze</c> derives from the operators of one window.</summary>
 public static class PathAnalysis
 {
+    /// <summary>Relative error of the direct motion checks above which the report warns that the dynamics are not
+    /// modelled (a few percent: a frozen-kernel model of a lazy run misses by well under 1 %).</summary>
+    public const double DynamicsWarningLevel = 0.05;
+
+    /// <summary>Operator rows (N) up to which each segment's own prediction is checked against its recorded motion:
+    /// it integrates every segment a second time, cheap at this size and doubling a dataset-scale analysis.</summary>
+    public const int MaxSegmentResidualRows = 1024;
+
     /// <summary>
     /// Analyzes the window <paramref name="window"/> (snapshots, first = s, last = T) of a run trained on targets
     /// <paramref name="trainTargets"/> with clean part <paramref name="cleanTargets"/> (null when no noise was
@@ -25,7 +33,14 @@ public static class PathAnalysis
     )
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var ops = PathOperators.Compute(window, index.Loss, index.Traced, index.Outputs, cancel: cancel);
+        using var ops = PathOperators.Compute(
+            window,
+            index.Loss,
+            index.Traced,
+            index.Outputs,
+            cancel: cancel,
+            momentum: index.Momentum
+        );
         return Run(
             ops,
             clock.Elapsed.TotalSeconds,
@@ -112,15 +127,57 @@ public static class PathAnalysis
             })
             .ToList();
 
-        // Direct predictions from the output gradient at s.
-        double directTrain = RelativeError(-ops.Displacement.matmul(gs), dUs);
-        double directTest = RelativeError(-ops.Transfer.matmul(gs), dUq);
+        // Direct predictions from the output gradient at s (and, with momentum, the momentum images at s):
+        // ΔU_S = −(D g(s) + D_h h_S), ΔU_Q = −(G_Q g(s) + G_h h_S + G_hQ h_Q).
+        var predictedS = ops.Displacement.matmul(gs);
+        var predictedQDirect = ops.Transfer.matmul(gs);
+        double flow,
+            discrete;
+        if (ops.Momentum is { } mom)
+        {
+            var hS = first.Hs is null ? zeros_like(gs) : Col(first.Hs);
+            var hQ = first.Hq is null ? zeros_like(dUq) : Col(first.Hq);
+            if (first.Hs is null && first.Step > 0)
+                approximations.Add(
+                    $"the momentum at the window start (step {first.Step}) was not recorded: taken as zero"
+                );
+            predictedS = predictedS + mom.Displacement.matmul(hS);
+            predictedQDirect = predictedQDirect + mom.Transfer.matmul(hS) + mom.QueryTransfer.matmul(hQ);
+            var state = MomentumStart.State(gs, hS, hQ, hQ.shape[0]);
+            flow = (state * mom.Gramian.matmul(state)).sum().item<double>();
+            discrete = (state * mom.DiscreteGramian.matmul(state)).sum().item<double>();
+        }
+        else
+        {
+            flow = (gs * ops.Gramian.matmul(gs)).sum().item<double>();
+            discrete = (gs * ops.DiscreteGramian.matmul(gs)).sum().item<double>();
+        }
+        double directTrain = RelativeError(-predictedS, dUs);
+        double directTest = RelativeError(-predictedQDirect, dUq);
+        if (directTrain > DynamicsWarningLevel || directTest > DynamicsWarningLevel)
+            approximations.Add(
+                $"WARNING: the direct motion checks miss (train ‖−D g(s) − ΔU_S‖/‖ΔU_S‖ = {directTrain:P1}, test "
+                    + $"{directTest:P1}): the model of the dynamics does not describe this window, so path coupling "
+                    + "alone is no evidence for it"
+                    + (
+                        ops.Momentum is null && index.Momentum is not null
+                            ? $" (the run used {index.Momentum.Kind} momentum; these operators are momentum-free)"
+                            : ""
+                    )
+            );
+        if (ops.Displacement.shape[0] > MaxSegmentResidualRows)
+            approximations.Add(
+                $"per-segment residuals not computed above {MaxSegmentResidualRows} operator rows (they integrate "
+                    + "every segment a second time)"
+            );
+        if (index.WeightDecay > 0)
+            approximations.Add(
+                $"weight decay {index.WeightDecay:G3}: its output motion (η·wd·J w per step) is not modelled"
+            );
 
         // Loss identity.
         double phiS = Losses.Loss(loss, first.Us, trainTargets).item<double>();
         double phiT = Losses.Loss(loss, last.Us, trainTargets).item<double>();
-        double flow = (gs * ops.Gramian.matmul(gs)).sum().item<double>();
-        double discrete = (gs * ops.DiscreteGramian.matmul(gs)).sum().item<double>();
 
         // Kernel drift, velocity, alignment, ranks.
         var distance = window.Select(w => KernelDiagnostics.Distance(first.Kss, w.Kss)).ToArray();
@@ -146,7 +203,16 @@ public static class PathAnalysis
             try
             {
                 thinOps =
-                    every == 1 ? null : PathOperators.Compute(thinned, loss, traced, index.Outputs, cancel: cancel);
+                    every == 1
+                        ? null
+                        : PathOperators.Compute(
+                            thinned,
+                            loss,
+                            traced,
+                            index.Outputs,
+                            cancel: cancel,
+                            momentum: ops.Momentum?.Model
+                        );
             }
             catch (InvalidOperationException)
             {
@@ -198,7 +264,62 @@ public static class PathAnalysis
             OperatorSeconds = operatorSeconds,
             MaxPropagatorRadius = (ops.MaxRadius, ops.MaxRadiusStep),
             Approximations = approximations,
+            SegmentResiduals =
+                ops.Displacement.shape[0] <= MaxSegmentResidualRows
+                    ? SegmentResiduals(window, index, trainTargets, ops.Momentum?.Model, cancel)
+                    : [],
+            Dynamics = ops.Momentum?.Model.Kind is { } kind ? $"{kind} momentum" : "momentum-free",
         };
+    }
+
+    /// <summary>
+    /// Each segment's own prediction against its recorded motion (see
+    /// <see cref="PathAnalysisResult.SegmentResiduals"/>): where the model of the dynamics breaks, in time.
+    /// </summary>
+    private static List<(int, int, double, double)> SegmentResiduals(
+        IReadOnlyList<Snapshot> window,
+        SnapshotIndex index,
+        Tensor trainTargets,
+        MomentumModel? momentum,
+        CancellationToken cancel
+    )
+    {
+        var rows = new List<(int, int, double, double)>();
+        bool traced = index.Traced;
+        Tensor Col(Tensor m) => PathOperators.AsColumns(m, traced);
+        for (int k = 0; k + 1 < window.Count; k++)
+        {
+            using var scope = NewDisposeScope();
+            var (a, b) = (window[k], window[k + 1]);
+            PathOperators ops;
+            try
+            {
+                ops = PathOperators.Compute(
+                    [a, b],
+                    index.Loss,
+                    traced,
+                    index.Outputs,
+                    cancel: cancel,
+                    momentum: momentum
+                );
+            }
+            catch (InvalidOperationException)
+            {
+                rows.Add((a.Step, b.Step, double.NaN, double.NaN));
+                continue;
+            }
+            using var _ = ops;
+            var g = Col(Losses.OutputGradient(index.Loss, a.Us, trainTargets));
+            var ps = ops.Displacement.matmul(g);
+            var pq = ops.Transfer.matmul(g);
+            if (ops.Momentum is { } mom && a.Hs is not null && a.Hq is not null)
+            {
+                ps = ps + mom.Displacement.matmul(Col(a.Hs));
+                pq = pq + mom.Transfer.matmul(Col(a.Hs)) + mom.QueryTransfer.matmul(Col(a.Hq));
+            }
+            rows.Add((a.Step, b.Step, RelativeError(-ps, Col(b.Us - a.Us)), RelativeError(-pq, Col(b.Uq - a.Uq))));
+        }
+        return rows;
     }
 
     private static FourCells Cells(Tensor clean, Tensor noise, Tensor vectors, int channel, Tensor transfer, long n)

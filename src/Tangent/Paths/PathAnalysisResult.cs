@@ -98,6 +98,16 @@ public sealed record PathAnalysisResult
     /// linearization expands).</summary>
     public required (double Radius, int Step) MaxPropagatorRadius { get; init; }
 
+    /// <summary>
+    /// Per segment [t_k, t_{k+1}]: the relative errors of the one-segment predictions ΔU_S ≈ −(D_k g(t_k) + D_h,k
+    /// h_S(t_k)) and ΔU_Q ≈ −(G_k g(t_k) + …) against the recorded motion, each segment started from its own recorded
+    /// state (so an error here is the frozen-kernel-and-preconditioner model of that one segment, not carried over).
+    /// </summary>
+    public IReadOnlyList<(int Start, int End, double Train, double Test)> SegmentResiduals { get; init; } = [];
+
+    /// <summary>The dynamics the operators model: "momentum-free" or the momentum model's kind.</summary>
+    public string Dynamics { get; init; } = "momentum-free";
+
     /// <summary>Seconds spent integrating the operators.</summary>
     public required double OperatorSeconds { get; init; }
 

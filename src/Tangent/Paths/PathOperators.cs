@@ -36,21 +36,31 @@ public sealed record PathOperators(
     /// <summary>Start step of the segment with <see cref="MaxRadius"/>.</summary>
     public int MaxRadiusStep { get; init; }
 
-    /// <summary>Integrates the frozen segments between consecutive snapshots of <paramref name="window"/> (first = s,
-    /// last = T).</summary>
+    /// <summary>The momentum-start blocks and augmented Gramians when the operators model momentum (null: the
+    /// momentum-free operators of w ← w − ηMJᵀg).</summary>
+    public MomentumStart? Momentum { get; init; }
+
+    /// <summary>
+    /// Integrates the frozen segments between consecutive snapshots of <paramref name="window"/> (first = s, last =
+    /// T): with <paramref name="momentum"/>, the momentum-aware operators of <see cref="MomentumOperators"/>;
+    /// without, the momentum-free ones (w ← w − ηMJᵀg).
+    /// </summary>
     public static PathOperators Compute(
         IReadOnlyList<Snapshot> window,
         LossKind loss,
         bool traced,
         int outputs,
         bool forceGeneral = false,
-        CancellationToken cancel = default
+        CancellationToken cancel = default,
+        MomentumModel? momentum = null
     )
     {
         if (window.Count < 2)
             throw new ArgumentException("a window needs at least two snapshots (its start and its end)");
         if (traced && loss == LossKind.CrossEntropy)
             throw new ArgumentException("traced operators are defined for ½-MSE only");
+        if (momentum is not null)
+            return MomentumOperators.Compute(window, loss, traced, outputs, momentum, cancel);
         using var scope = NewDisposeScope();
         int p = traced ? 1 : outputs;
         double kernelScale = traced ? 1.0 / outputs : 1.0;
@@ -120,6 +130,7 @@ public sealed record PathOperators(
         {
             "kernel and output Hessian held frozen between snapshots (the snapshot spacing is the only "
                 + "approximation for a frozen kernel)",
+            "momentum-free operators (w ← w − ηMJᵀg): an optimizer's momentum is not modelled",
         };
         if (traced)
             approximations.Add(
@@ -158,5 +169,6 @@ public sealed record PathOperators(
         Displacement.Dispose();
         Transfer.Dispose();
         Propagator.Dispose();
+        Momentum?.Dispose();
     }
 }

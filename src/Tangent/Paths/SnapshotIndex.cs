@@ -35,6 +35,13 @@ public sealed record SnapshotIndex
     /// <summary>eNTK method used.</summary>
     public string Method { get; init; } = "rules";
 
+    /// <summary>The optimizer's momentum as the path operators model it (null: none, or a run recorded before
+    /// momentum was modelled; its operators are then the momentum-free ones).</summary>
+    public MomentumModel? Momentum { get; init; }
+
+    /// <summary>Weight decay of the run's optimizer (its output motion is not modelled by the operators).</summary>
+    public double WeightDecay { get; init; }
+
     /// <summary>Indices of the recorded training subset S′ ⊂ S (null: all of S).</summary>
     public List<long>? TrainIndices { get; init; }
 

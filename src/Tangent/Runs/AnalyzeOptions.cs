@@ -28,6 +28,10 @@ public sealed record AnalyzeOptions
     /// prediction).</summary>
     public double PinvCutoff { get; init; } = 1e-12;
 
+    /// <summary>Use the momentum-free operators (w ← w − ηMJᵀg) even for a run whose optimizer has momentum, to set
+    /// them beside the momentum-aware ones (their direct motion checks show what ignoring momentum costs).</summary>
+    public bool MomentumFree { get; init; }
+
     /// <summary>Start even when the estimated peak memory exceeds what the machine has available.</summary>
     public bool SkipMemoryCheck { get; init; }
 
@@ -42,9 +46,9 @@ public sealed record AnalyzeOptions
         var defaults = new AnalyzeOptions();
         bool defaultThreshold = Threshold == ThresholdKind.LambdaStar;
         bool defaultCutoff = PinvCutoff.Equals(defaults.PinvCutoff);
-        if (wholeRun && defaultThreshold && defaultCutoff)
+        if (wholeRun && defaultThreshold && defaultCutoff && !MomentumFree)
             return "analysis";
-        string name = $"analysis-{s}-{t}";
+        string name = wholeRun && defaultThreshold && defaultCutoff ? "analysis" : $"analysis-{s}-{t}";
         if (!defaultThreshold)
             name += string.Create(
                 System.Globalization.CultureInfo.InvariantCulture,
@@ -52,6 +56,8 @@ public sealed record AnalyzeOptions
             );
         if (!defaultCutoff)
             name += string.Create(System.Globalization.CultureInfo.InvariantCulture, $"-pinv{PinvCutoff:G3}");
+        if (MomentumFree)
+            name += "-momentum-free";
         return name;
     }
 

@@ -209,6 +209,23 @@ public sealed class Optimizer : IDisposable
         return cat(parts, 0).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The parameter-space direction M·m whose output image h = J M m the momentum-aware path operators start a
+    /// window from (THEORY §2, "Momentum"), over all parameters flattened in order, before the coming step: the
+    /// heavy-ball buffer v_{t−1} for SGD with momentum (M = 1), the raw first moment m_{t−1} times
+    /// <see cref="Preconditioner"/> for the Adam family. Null for GD and SGD without momentum.
+    /// </summary>
+    public Tensor? MomentumDirection()
+    {
+        if (!IsAdam && _config.Momentum == 0)
+            return null;
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var m = cat(_first.Select(f => f.reshape(-1)).ToList(), 0);
+        var direction = IsAdam ? m * Preconditioner() : m;
+        return direction.MoveToOuterDisposeScope();
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {

@@ -23,7 +23,8 @@ public class PathOperatorTests
         return AnalyzeRun.Run(run.Path, options ?? new AnalyzeOptions()).Result;
     }
 
-    private static readonly TrainConfig Linear = new()
+    /// <summary>A model linear in its parameters on a linear teacher (its kernel is exactly constant).</summary>
+    internal static readonly TrainConfig Linear = new()
     {
         Task = new TaskConfig
         {
