@@ -25,7 +25,13 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
         Minibatch = train.BatchSize > 0 && train.BatchSize < train.Task.TrainSamples,
         Optimizer = train.Optimizer.Kind,
         Method = record.Method,
-        Momentum = MomentumModel.For(train.Optimizer),
+        // The momentum images h = J M m must use the kernel's M: GD/SGD (M = 1) always, Adam/AdamW when the kernels
+        // are preconditioned; SnrAdamW's gate q is not folded into M, so its runs stay momentum-free.
+        Momentum =
+            train.Optimizer.Kind is OptimizerKind.Gd or OptimizerKind.Sgd
+            || (record.Preconditioned && train.Optimizer.Kind is OptimizerKind.Adam or OptimizerKind.AdamW)
+                ? MomentumModel.For(train.Optimizer)
+                : null,
         WeightDecay = train.Optimizer.WeightDecay,
     };
 

@@ -73,9 +73,10 @@ public sealed record SnapshotIndex
     /// <summary>
     /// The largest objects of an analysis of <paramref name="snapshots"/> snapshots: each holds K_SS (N × N, N = n or
     /// n·p) and K_QS (M × N) in float64, all loaded at once, and the operators W_S, its discrete form, D, the
-    /// propagator and their eigen/singular decompositions take about eight N × N matrices more.
+    /// propagator and their eigen/singular decompositions take about eight N × N matrices more; the momentum-aware
+    /// operators (unless <paramref name="momentumFree"/>) about twelve of the augmented size 2N + M.
     /// </summary>
-    public IReadOnlyList<MemoryItem> AnalysisMemory(int snapshots)
+    public IReadOnlyList<MemoryItem> AnalysisMemory(int snapshots, bool momentumFree = false)
     {
         double width = Traced ? 1 : Outputs;
         double nRows = TrainSamples * width,
@@ -87,7 +88,18 @@ public sealed record SnapshotIndex
                 8.0 * snapshots * nRows * (nRows + mRows),
                 "--window"
             ),
-            new($"path operators ({nRows:0} × {nRows:0})", 8.0 * 8 * nRows * nRows + 8.0 * 2 * mRows * nRows, "RUN"),
+            Momentum is null || momentumFree
+                ? new(
+                    $"path operators ({nRows:0} × {nRows:0})",
+                    8.0 * 8 * nRows * nRows + 8.0 * 2 * mRows * nRows,
+                    "RUN"
+                )
+                : new(
+                    $"momentum-aware path operators (augmented state of {2 * nRows + mRows:0}; --momentum-free "
+                        + "needs less)",
+                    8.0 * 12 * Math.Pow(2 * nRows + mRows, 2),
+                    "--momentum-free"
+                ),
         ];
     }
 }

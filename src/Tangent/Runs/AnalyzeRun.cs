@@ -75,7 +75,10 @@ public static class AnalyzeRun
                 + $"{string.Join(", ", index.Steps.Take(12))}{(index.Steps.Count > 12 ? ", …" : "")}"
         );
 
-        MemoryBudget.Require(index.AnalysisMemory(index.Steps.Count(x => x >= s && x <= t)), options.SkipMemoryCheck);
+        MemoryBudget.Require(
+            index.AnalysisMemory(index.Steps.Count(x => x >= s && x <= t), options.MomentumFree),
+            options.SkipMemoryCheck
+        );
         progress?.Report(new ProgressReport("loading", 0, $"snapshots {s}..{t}"));
         var steps = index.Steps.Where(x => x >= s && x <= t).ToList();
         var snapshots = steps

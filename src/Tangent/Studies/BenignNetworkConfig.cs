@@ -49,6 +49,14 @@ public sealed record BenignNetworkConfig
     public int Width { get; init; } = 256;
 
     /// <summary>
+    /// The network of the Fashion-MNIST tasks (null: the 49 → <see cref="Width"/> → outputs ReLU MLP). A <c>cnn</c>
+    /// takes the pooled images [n, 1, 28/pool, 28/pool] (so set <see cref="Whiten"/> to 0: ZCA mixes the pixels), an
+    /// <c>mlp</c> the flattened pixels; the first width is set to the input's (channels or pixels) and the last to the
+    /// task's outputs (1 binary, 10 ten-class). The 1-D toy keeps its MLP.
+    /// </summary>
+    public MlpConfig? Model { get; init; }
+
+    /// <summary>
     /// Gradient-descent step on ½-MSE as a fraction of the initial kernel's stable step: η = lr_fraction ·
     /// n/λ_max(K_SS(w₀)). Below 1 keeps the linearized propagator contractive; a fixed η = 2 here catapults (η
     /// λ_max/n ≈ 5 at initialization) and the path operators overflow.

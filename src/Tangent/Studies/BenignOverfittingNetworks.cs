@@ -265,8 +265,14 @@ internal static class BenignOverfittingNetworks
                 $"Binary: {FashionMnist.Classes[parent.Classes[0]]} (+1) against "
                     + $"{FashionMnist.Classes[parent.Classes[1]]} (−1), one output; ten-class: one-hot targets. "
                     + $"Images average-pooled {c.Pool}×{c.Pool}, ZCA-whitened (floor {c.Whiten}·mean eigenvalue) "
-                    + $"and standardized; network {FashionMnist.Pixels / (c.Pool * c.Pool)} → {c.Width} → "
-                    + "outputs, ReLU, NTK parameterization; "
+                    + "and standardized; network "
+                    + (
+                        c.Model is { } m
+                            ? $"{m.Type} (widths {string.Join(", ", m.Widths)}, {m.Parameterization} parameterization; "
+                                + "first and last widths set by the task); "
+                            : $"{FashionMnist.Pixels / (c.Pool * c.Pool)} → {c.Width} → outputs, ReLU, NTK "
+                                + "parameterization; "
+                    )
                     + $"full-batch gradient descent on ½-MSE, η = {c.LrFraction}·n/λ_max(K_SS(w₀)), T = "
                     + $"{c.StepsPerSample}·n steps, {c.Snapshots} log-spaced traced kernel snapshots per run, "
                     + "analyzed with the path operators "
@@ -362,18 +368,30 @@ internal static class BenignOverfittingNetworks
                 LabelNoise = noise,
                 Pool = c.Pool,
                 Whiten = c.Whiten,
+                Images = c.Model?.Type == "cnn",
             };
         int outputs = taskConfig.OutputDimension;
         int steps = toy ? c.ToySteps : (int)Math.Ceiling(c.StepsPerSample * n);
         var train = new TrainConfig
         {
             Task = taskConfig,
-            Model = new MlpConfig
-            {
-                Widths = [taskConfig.InputDimension, toy ? c.ToyWidth : c.Width, outputs],
-                WeightStd = Math.Sqrt(2),
-                BiasStd = 0.1,
-            },
+            Model =
+                !toy && c.Model is { } custom
+                    ? custom with
+                    {
+                        Widths =
+                        [
+                            custom.Type == "cnn" ? 1 : taskConfig.InputDimension,
+                            .. custom.Widths.Skip(1).SkipLast(1),
+                            outputs,
+                        ],
+                    }
+                    : new MlpConfig
+                    {
+                        Widths = [taskConfig.InputDimension, toy ? c.ToyWidth : c.Width, outputs],
+                        WeightStd = Math.Sqrt(2),
+                        BiasStd = 0.1,
+                    },
             Optimizer = new OptimizerConfig { Kind = OptimizerKind.Gd, Lr = 1 },
             Steps = steps,
             LogEvery = Math.Max(1, steps / 50),

@@ -14,7 +14,7 @@ public static class StableStep
     {
         using var scope = TorchSharp.torch.NewDisposeScope();
         using var task = config.Task.Create(config.Seed);
-        var model = new Models.Mlp(config.Model, Seeds.Generator(config.Seed + 1));
+        var model = Models.ModelFactory.Create(config.Model, Seeds.Generator(config.Seed + 1));
         using var k = Kernels.Ntk.Compute(model, task.TrainX, options: new Kernels.NtkOptions { Traced = true });
         using var top = Kernels.Lanczos.TopEigenpairs(v => k.Kss.matmul(v), k.Kss.shape[0], 1);
         // The traced kernel sums the p output blocks, which an MLP's output layer makes (nearly) equal and independent:

@@ -54,11 +54,45 @@ public class MomentumOperatorTests
         using var dir = new TempDir();
         string run = Train(dir, Linear);
         AssertExact(AnalyzeRun.Run(run, new AnalyzeOptions()).Result);
+        AssertOperatorsArePropagatedStepByStep(run, Linear.Optimizer.Lr, 0.9, Linear.Steps);
         // Mid-run the momentum buffer is far from zero: the start blocks D_h, G_h, G_hQ carry it.
         var mid = AnalyzeRun.Run(run, new AnalyzeOptions { Start = 100, End = 400 }).Result;
         AssertExact(mid);
         Assert.True(mid.PathCouplingRelativeError < 1e-6, $"path coupling {mid.PathCouplingRelativeError:E2}");
     }
+
+    /// <summary>
+    /// analysis/D.npy and G_Q.npy against step-by-step propagation of the momentum recurrence from g(s) = column
+    /// e_j, h = 0, with the run's constant kernel (½-MSE: B = I/n): D = η Σ_t h_t, G_Q = η Σ_t h^Q_t, to 1e-8.
+    /// </summary>
+    private static void AssertOperatorsArePropagatedStepByStep(string run, double lr, double mu, int steps)
+    {
+        using var scope = NewDisposeScope();
+        var kss = Tensor(Npy.Read(Path.Combine(Snapshot.Directory(run, 0), "K_SS.npy")));
+        var kqs = Tensor(Npy.Read(Path.Combine(Snapshot.Directory(run, 0), "K_QS.npy")));
+        var d = Tensor(Npy.Read(Path.Combine(run, "analysis", "D.npy")));
+        var gq = Tensor(Npy.Read(Path.Combine(run, "analysis", "G_Q.npy")));
+        long rows = kss.shape[0],
+            samples = Linear.Task.TrainSamples;
+        Tensor g = eye(rows, dtype: ScalarType.Float64),
+            h = zeros_like(g),
+            hq = zeros(kqs.shape[0], rows, dtype: ScalarType.Float64),
+            sumS = zeros_like(g),
+            sumQ = zeros_like(hq);
+        for (int t = 0; t < steps; t++)
+        {
+            h = mu * h + kss.matmul(g);
+            hq = mu * hq + kqs.matmul(g);
+            sumS = sumS + lr * h;
+            sumQ = sumQ + lr * hq;
+            g = g - lr / samples * h;
+        }
+        double Rel(Tensor a, Tensor b) => (a - b).norm().item<double>() / b.norm().item<double>();
+        Assert.True(Rel(d, sumS) < 1e-8, $"D.npy against step-by-step propagation: {Rel(d, sumS):E2}");
+        Assert.True(Rel(gq, sumQ) < 1e-8, $"G_Q.npy against step-by-step propagation: {Rel(gq, sumQ):E2}");
+    }
+
+    private static Tensor Tensor(NpyArray a) => tensor(a.Data, a.Shape, dtype: ScalarType.Float64);
 
     /// <summary>
     /// Adam (β₁ = 0.9, bias-corrected) on a linear model with a snapshot before every step: each one-step segment,

@@ -432,6 +432,66 @@ public class StudyTests
             Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
     }
 
+    /// <summary>
+    /// The benign-overfitting networks take a CNN (networks.model): the sub-runs train a cnn on the pooled images [n,
+    /// 1, 7, 7] with its last width set to the task's outputs, and every network verdict is still written.
+    /// </summary>
+    [Fact]
+    public void BenignOverfittingTakesACnn()
+    {
+        using var dir = new TempDir();
+        SyntheticMnist.Write(dir.File("data"), 600, 200);
+        var stderr = new StringWriter();
+        int code = TangentCli.Run(
+            [
+                "study",
+                "benign-overfitting",
+                "--data",
+                dir.File("data"),
+                "--set",
+                "sample_sizes=[20,30,40]",
+                "--set",
+                "test_samples=40",
+                "--set",
+                "networks.samples=30",
+                "--set",
+                "networks.sample_sizes=[20,25,30]",
+                "--set",
+                "networks.test_samples=20",
+                "--set",
+                "networks.ten_class=false",
+                "--set",
+                "networks.noise_levels=[0,0.2]",
+                "--set",
+                "networks.snapshots=5",
+                "--set",
+                "networks.toy_steps=200",
+                "--set",
+                "networks.whiten=0",
+                "--set",
+                """networks.model={"type": "cnn", "widths": [3, 8, 99], "parameterization": "standard", """
+                    + "\"weight_std\": 1.41}",
+                "--out",
+                dir.File("run"),
+            ],
+            new StringWriter(),
+            stderr
+        );
+        Assert.True(code == 0, stderr.ToString());
+        string sub = Directory
+            .GetDirectories(Path.Combine(dir.File("run"), "networks"))
+            .First(d => Path.GetFileName(d).StartsWith("binary-n30"));
+        var model = RunDirectory.Inspect(sub).Config.GetProperty("model");
+        Assert.Equal("cnn", model.GetProperty("type").GetString());
+        Assert.Equal([1, 8, 1], model.GetProperty("widths").EnumerateArray().Select(w => w.GetInt32()).ToArray());
+        Assert.Equal([30L, 1L, 7L, 7L], Npy.ReadShape(Path.Combine(sub, "arrays", "train_x.npy")));
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
+        foreach (
+            var verdict in new[] { "networks_interpolate", "network_noise_in_reservoir", "network_benign_at_fixed_n" }
+        )
+            Assert.True(summary.RootElement.TryGetProperty("verdict_" + verdict, out _), verdict);
+    }
+
     [Fact]
     public void BenignOverfittingReducedPresetWritesEveryVerdictAndFigure()
     {
