@@ -67,6 +67,9 @@ internal static class MomentumOperators
             // One step at a time while the bias correction c_t differs from 1.
             for (; t < end && !momentum.ScaleIsOneFrom(t); t++)
             {
+                // One scope per step: a segment can take hundreds of single steps, each with several m × m
+                // temporaries; z is updated in place.
+                using var stepScope = NewDisposeScope();
                 double c = momentum.StepScale(t);
                 var zg = z[gBlock];
                 var zh = z[TensorIndex.Slice(rows, 2 * rows)];
@@ -78,7 +81,7 @@ internal static class MomentumOperators
                 var cross = zg.T.matmul(h);
                 w.add_(lr * c * (cross + cross.T) / 2);
                 wd.add_(lr * c * (cross + cross.T) / 2 - 0.5 * lr * lr * c * c * h.T.matmul(hessian.matmul(h)));
-                z = cat(new[] { zg - lr * c * hessian.matmul(h), h, hq }, 0).MoveToOuterDisposeScope();
+                z.copy_(cat(new[] { zg - lr * c * hessian.matmul(h), h, hq }, 0));
             }
             if (t < end)
             {
@@ -89,7 +92,7 @@ internal static class MomentumOperators
                 g.add_(lr * cq.matmul(sumZ));
                 w.add_(z.T.matmul(gram1).matmul(z));
                 wd.add_(z.T.matmul(gram2).matmul(z));
-                z = power.matmul(z).MoveToOuterDisposeScope();
+                z.copy_(power.matmul(z));
             }
             if (!z.isfinite().all().item<bool>() || !w.isfinite().all().item<bool>())
                 throw new InvalidOperationException(
