@@ -4,14 +4,14 @@ namespace Tangent.Paths;
 
 /// <summary>
 /// The sums of a constant linear recurrence z ← A z over k steps, by repeated squaring over the bits of k: with
-/// (P_a, S_a, Σ_a) for a steps, a + b steps give P = P_b P_a, S = S_a + P_aᵀ S_b P_a, Σ = Σ_a + Σ_b P_a. O(m³ log
-/// k).
+/// (P_a, S_a, Σ_a) for a steps, a + b steps give P = P_b P_a, S = S_a + P_aᵀ S_b P_a, Σ = Σ_a + Σ_b P_a. O(m³
+/// log k).
 /// </summary>
 internal static class GeometricPowers
 {
     /// <summary>
-    /// (A^k, Σ_{j&lt;k} (A^j)ᵀ Q₁ A^j, Σ_{j&lt;k} (A^j)ᵀ Q₂ A^j, Σ_{j&lt;k} A^j) for k = <paramref name="steps"/>; the
-    /// caller owns the results (they are moved out of any scope it opened).
+    /// (A^k, Σ_{j&lt;k} (A^j)ᵀ Q₁ A^j, Σ_{j&lt;k} (A^j)ᵀ Q₂ A^j, Σ_{j&lt;k} A^j) for k =
+    /// <paramref name="steps"/>; the caller owns the results (they are moved out of any scope it opened).
     /// </summary>
     public static (Tensor Power, Tensor Gram1, Tensor Gram2, Tensor Sum) Of(Tensor a, Tensor q1, Tensor q2, long steps)
     {

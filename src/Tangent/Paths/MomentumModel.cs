@@ -4,9 +4,9 @@ namespace Tangent.Paths;
 
 /// <summary>
 /// The momentum of the optimizer as the path operators model it (THEORY §2, "Momentum"): inside a frozen segment the
-/// output image of the momentum buffer obeys h_t = a·h_{t−1} + b·K g_t and the outputs move by ΔU_t = −η c_t h_t.
-/// Heavy-ball SGD (PyTorch's v_t = μ v_{t−1} + ∇): a = μ, b = 1, c_t = 1. Adam's first moment: a = β₁, b = 1 − β₁,
-/// c_t = 1/(1 − β₁^{t+1}) (bias correction at optimizer step t + 1).
+/// output image of the momentum buffer obeys h_t = a·h_{t−1} + b·K g_t and the outputs move by ΔU_t = −η c_t
+/// h_t. Heavy-ball SGD (PyTorch's v_t = μ v_{t−1} + ∇): a = μ, b = 1, c_t = 1. Adam's first moment: a = β₁, b
+/// = 1 − β₁, c_t = 1/(1 − β₁^{t+1}) (bias correction at optimizer step t + 1).
 /// </summary>
 /// <param name="Kind">"heavy-ball" or "adam".</param>
 /// <param name="Coefficient">a: μ or β₁.</param>

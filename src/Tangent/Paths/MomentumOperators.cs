@@ -11,10 +11,11 @@ namespace Tangent.Paths;
 /// <item>ΔU_S,t = −η c_t h_t, ΔU_Q,t = −η c_t h^Q_t, g_{t+1} = g_t + B ΔU_S,t.</item>
 /// </list>
 /// With Φ(t,s) the propagator of z and C_S = [bK, aI, 0], C_Q = [bK_QS, 0, aI]: D̂ = η Σ_t c_t C_S Φ(t,s),
-/// Ĝ = η Σ_t c_t C_Q Φ(t,s), Ŵ = Σ_t Φᵀ η c_t sym(E_gᵀ C_S) Φ and the discrete Ŵ̃ = Σ_t Φᵀ (η c_t sym(E_gᵀ C_S) −
-/// ½η²c_t² C_Sᵀ B C_S) Φ, so that ΔU_S = −D̂ z_s, ΔU_Q = −Ĝ z_s and L(T) − L(s) = −z_sᵀ Ŵ̃ z_s (exact for a quadratic
-/// loss and a frozen kernel). D, G_Q and W_S are their blocks on g(s); the h blocks carry the momentum the window
-/// starts with. Steps whose bias correction differs from 1 are taken one at a time; the rest by repeated squaring.
+/// Ĝ = η Σ_t c_t C_Q Φ(t,s), Ŵ = Σ_t Φᵀ η c_t sym(E_gᵀ C_S) Φ and the discrete Ŵ̃ = Σ_t Φᵀ (η c_t
+/// sym(E_gᵀ C_S) − ½η²c_t² C_Sᵀ B C_S) Φ, so that ΔU_S = −D̂ z_s, ΔU_Q = −Ĝ z_s and L(T) − L(s) =
+/// −z_sᵀ Ŵ̃ z_s (exact for a quadratic loss and a frozen kernel). D, G_Q and W_S are their blocks on g(s); the h
+/// blocks carry the momentum the window starts with. Steps whose bias correction differs from 1 are taken one at a
+/// time; the rest by repeated squaring.
 /// </summary>
 internal static class MomentumOperators
 {
@@ -110,7 +111,7 @@ internal static class MomentumOperators
             "augmented (g, h, h_Q) propagators by repeated squaring; steps with c_t ≠ 1 one at a time",
         };
         if (traced)
-            approximations.Add("traced mode: per-output kernel K_tr/p on every output (exact when K = K_scalar ⊗ I_p)");
+            approximations.Add(PathOperators.TracedApproximation);
         var h1 = TensorIndex.Slice(rows, 2 * rows);
         var hq1 = TensorIndex.Slice(2 * rows, m);
         var wg = w[gBlock, gBlock];
@@ -140,8 +141,8 @@ internal static class MomentumOperators
         };
     }
 
-    /// <summary>The one-step map A(c) of z = (g, h, h_Q), the loss forms Q₁ = ηc sym(E_gᵀC_S), Q₂ = Q₁ − ½η²c²
-    /// C_SᵀBC_S, and C_S, C_Q.</summary>
+    /// <summary>The one-step map A(c) of z = (g, h, h_Q), the loss forms Q₁ = ηc sym(E_gᵀC_S), Q₂ = Q₁ −
+    /// ½η²c² C_SᵀBC_S, and C_S, C_Q.</summary>
     private static (Tensor A, Tensor Q1, Tensor Q2, Tensor Cs, Tensor Cq) Step(
         Tensor kss,
         Tensor kqs,

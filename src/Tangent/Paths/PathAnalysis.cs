@@ -156,7 +156,8 @@ public static class PathAnalysis
         double directTest = RelativeError(-predictedQDirect, dUq);
         if (directTrain > DynamicsWarningLevel || directTest > DynamicsWarningLevel)
             approximations.Add(
-                $"WARNING: the direct motion checks miss (train ‖−D g(s) − ΔU_S‖/‖ΔU_S‖ = {directTrain:P1}, test "
+                "WARNING: the direct motion checks miss (train ‖−D g(s) − ΔU_S‖/‖ΔU_S‖ = "
+                    + $"{directTrain:P1}, test "
                     + $"{directTest:P1}): the model of the dynamics does not describe this window, so path coupling "
                     + "alone is no evidence for it"
                     + (

@@ -33,6 +33,10 @@ public sealed record PathOperators(
     /// expand).</summary>
     public double MaxRadius { get; init; }
 
+    /// <summary>What traced mode approximates, as both integrators report it.</summary>
+    internal const string TracedApproximation =
+        "traced mode: per-output kernel K_tr/p on every output (exact when K = K_scalar ⊗ I_p)";
+
     /// <summary>Start step of the segment with <see cref="MaxRadius"/>.</summary>
     public int MaxRadiusStep { get; init; }
 
@@ -133,9 +137,7 @@ public sealed record PathOperators(
             "momentum-free operators (w ← w − ηMJᵀg): an optimizer's momentum is not modelled",
         };
         if (traced)
-            approximations.Add(
-                "traced mode: per-output kernel K_tr/p on every output (exact when K = K_scalar ⊗ " + "I_p)"
-            );
+            approximations.Add(TracedApproximation);
         if (loss == LossKind.HalfMse && !forceGeneral)
             approximations.Add("½-MSE closed form per segment (eigendecomposition of K)");
         else

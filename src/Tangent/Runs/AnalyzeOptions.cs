@@ -28,8 +28,9 @@ public sealed record AnalyzeOptions
     /// prediction).</summary>
     public double PinvCutoff { get; init; } = 1e-12;
 
-    /// <summary>Use the momentum-free operators (w ← w − ηMJᵀg) even for a run whose optimizer has momentum, to set
-    /// them beside the momentum-aware ones (their direct motion checks show what ignoring momentum costs).</summary>
+    /// <summary>Use the momentum-free operators (w ← w − ηMJᵀg) even for a run whose optimizer has momentum, to
+    /// set them beside the momentum-aware ones (their direct motion checks show what ignoring momentum
+    /// costs).</summary>
     public bool MomentumFree { get; init; }
 
     /// <summary>Start even when the estimated peak memory exceeds what the machine has available.</summary>

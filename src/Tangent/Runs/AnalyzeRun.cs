@@ -330,8 +330,10 @@ public static class AnalyzeRun
             .Table(
                 ["segment", "train motion rel. error", "test motion rel. error"],
                 r.SegmentResiduals.Select(x =>
-                    (IReadOnlyList<string>)[$"{x.Start}–{x.End}", HtmlReport.Number(x.Train), HtmlReport.Number(x.Test)]
-                )
+                {
+                    string segment = $"{x.Start}–{x.End}";
+                    return (IReadOnlyList<string>)[segment, HtmlReport.Number(x.Train), HtmlReport.Number(x.Test)];
+                })
             )
             .Heading("Convergence in the snapshot spacing")
             .Table(

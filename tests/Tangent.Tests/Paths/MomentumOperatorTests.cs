@@ -162,8 +162,9 @@ public class MomentumOperatorTests
 
     /// <summary>
     /// D̂, Ĝ and Ŵ̃ from <see cref="PathOperators.Compute"/> (bias-corrected steps one at a time, then repeated
-    /// squaring, over two segments with different kernels) equal an explicit loop of the recurrence h_t = β₁ h_{t−1}
-    /// + (1 − β₁) K g_t, g_{t+1} = g_t − η c_t B h_t applied to a random start state, to 1e-10 relative.
+    /// squaring, over two segments with different kernels) equal an explicit loop of the recurrence h_t = β₁
+    /// h_{t−1} + (1 − β₁) K g_t, g_{t+1} = g_t − η c_t B h_t applied to a random start state, to 1e-10
+    /// relative.
     /// </summary>
     [Fact]
     public void MomentumOperatorsMatchTheRecurrenceStepByStep()

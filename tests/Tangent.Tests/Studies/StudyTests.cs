@@ -432,14 +432,10 @@ public class StudyTests
             Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
     }
 
-    /// <summary>
-    /// The benign-overfitting networks take a CNN (networks.model): the sub-runs train a cnn on the pooled images [n,
-    /// 1, 7, 7] with its last width set to the task's outputs, and every network verdict is still written.
-    /// </summary>
-    [Fact]
-    public void BenignOverfittingTakesACnn()
+    /// <summary>Runs <c>tangent study benign-overfitting</c> on synthetic IDX data (600 train, 200 test images) in
+    /// dir/run with one <c>--set</c> per entry of <paramref name="sets"/>, and requires exit code 0.</summary>
+    private static void RunBenignStudy(TempDir dir, params string[] sets)
     {
-        using var dir = new TempDir();
         SyntheticMnist.Write(dir.File("data"), 600, 200);
         var stderr = new StringWriter();
         int code = TangentCli.Run(
@@ -448,29 +444,7 @@ public class StudyTests
                 "benign-overfitting",
                 "--data",
                 dir.File("data"),
-                "--set",
-                "sample_sizes=[20,30,40]",
-                "--set",
-                "test_samples=40",
-                "--set",
-                "networks.samples=30",
-                "--set",
-                "networks.sample_sizes=[20,25,30]",
-                "--set",
-                "networks.test_samples=20",
-                "--set",
-                "networks.ten_class=false",
-                "--set",
-                "networks.noise_levels=[0,0.2]",
-                "--set",
-                "networks.snapshots=5",
-                "--set",
-                "networks.toy_steps=200",
-                "--set",
-                "networks.whiten=0",
-                "--set",
-                """networks.model={"type": "cnn", "widths": [3, 8, 99], "parameterization": "standard", """
-                    + "\"weight_std\": 1.41}",
+                .. sets.SelectMany(x => new[] { "--set", x }),
                 "--out",
                 dir.File("run"),
             ],
@@ -478,6 +452,31 @@ public class StudyTests
             stderr
         );
         Assert.True(code == 0, stderr.ToString());
+    }
+
+    /// <summary>
+    /// The benign-overfitting networks take a CNN (networks.model): the sub-runs train a cnn on the pooled images [n,
+    /// 1, 7, 7] with its last width set to the task's outputs, and every network verdict is still written.
+    /// </summary>
+    [Fact]
+    public void BenignOverfittingTakesACnn()
+    {
+        using var dir = new TempDir();
+        RunBenignStudy(
+            dir,
+            "sample_sizes=[20,30,40]",
+            "test_samples=40",
+            "networks.samples=30",
+            "networks.sample_sizes=[20,25,30]",
+            "networks.test_samples=20",
+            "networks.ten_class=false",
+            "networks.noise_levels=[0,0.2]",
+            "networks.snapshots=5",
+            "networks.toy_steps=200",
+            "networks.whiten=0",
+            """networks.model={"type": "cnn", "widths": [3, 8, 99], "parameterization": "standard", """
+                + "\"weight_std\": 1.41}"
+        );
         string sub = Directory
             .GetDirectories(Path.Combine(dir.File("run"), "networks"))
             .First(d => Path.GetFileName(d).StartsWith("binary-n30"));
@@ -496,39 +495,18 @@ public class StudyTests
     public void BenignOverfittingReducedPresetWritesEveryVerdictAndFigure()
     {
         using var dir = new TempDir();
-        SyntheticMnist.Write(dir.File("data"), 600, 200);
-        var stderr = new StringWriter();
-        int code = TangentCli.Run(
-            [
-                "study",
-                "benign-overfitting",
-                "--data",
-                dir.File("data"),
-                "--set",
-                "sample_sizes=[20,40,80]",
-                "--set",
-                "test_samples=60",
-                "--set",
-                "networks.samples=40",
-                "--set",
-                "networks.sample_sizes=[20,30,40]",
-                "--set",
-                "networks.test_samples=30",
-                "--set",
-                "networks.ten_class_noise_levels=[0,0.2]",
-                "--set",
-                "networks.snapshots=6",
-                "--set",
-                "networks.toy_steps=300",
-                "--set",
-                "networks.width=64",
-                "--out",
-                dir.File("run"),
-            ],
-            new StringWriter(),
-            stderr
+        RunBenignStudy(
+            dir,
+            "sample_sizes=[20,40,80]",
+            "test_samples=60",
+            "networks.samples=40",
+            "networks.sample_sizes=[20,30,40]",
+            "networks.test_samples=30",
+            "networks.ten_class_noise_levels=[0,0.2]",
+            "networks.snapshots=6",
+            "networks.toy_steps=300",
+            "networks.width=64"
         );
-        Assert.True(code == 0, stderr.ToString());
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
         foreach (
             var verdict in new[]
