@@ -34,8 +34,11 @@ public static class ConsoleProgress
             return work(new PlainLines(title, stdout));
 
         T result = default!;
+        // No refresh thread: a thread allocating while the work is inside LibTorch can let a collection free a
+        // TorchSharp Scalar still in use (see HeldScalars); the bar is redrawn on the working thread at each report.
         AnsiConsole
             .Progress()
+            .AutoRefresh(false)
             .AutoClear(false)
             .Columns(ProgressLayout.Columns())
             .Start(ctx =>
@@ -49,9 +52,11 @@ public static class ConsoleProgress
                             $"{title}: {report.Stage} {report.Message}",
                             ProgressLayout.TerminalWidth
                         );
+                        ctx.Refresh();
                     })
                 );
                 task.Value = 1.0;
+                ctx.Refresh();
             });
         return result;
     }

@@ -70,10 +70,10 @@ public sealed class SpectralPartition : IDisposable
     {
         using var scope = NewDisposeScope();
         var m = r.to_type(ScalarType.Float64).reshape(Vectors.shape[0], -1);
-        double total = m.square().sum().item<double>();
+        double total = m.Squared().sum().item<double>();
         if (total == 0)
             return 0;
-        return ChannelVectors().T.matmul(m).square().sum().item<double>() / total;
+        return ChannelVectors().T.matmul(m).Squared().sum().item<double>() / total;
     }
 
     /// <summary>
@@ -84,7 +84,7 @@ public sealed class SpectralPartition : IDisposable
     {
         using var scope = NewDisposeScope();
         return Vectors[TensorIndex.Colon, TensorIndex.Slice(ChannelSize, null)]
-            .square()
+            .Squared()
             .sum(1)
             .data<double>()
             .ToArray();
@@ -98,7 +98,7 @@ public sealed class SpectralPartition : IDisposable
     public double ChannelShare(Tensor r)
     {
         using var scope = NewDisposeScope();
-        var c2 = Project(r).square();
+        var c2 = Project(r).Squared();
         double total = c2.sum().item<double>();
         if (total == 0)
             return 0;
@@ -109,7 +109,7 @@ public sealed class SpectralPartition : IDisposable
     public double ReservoirShare(Tensor r)
     {
         using var scope = NewDisposeScope();
-        var c2 = Project(r).square();
+        var c2 = Project(r).Squared();
         double total = c2.sum().item<double>();
         if (total == 0)
             return 0;

@@ -132,7 +132,7 @@ public static class SignalChannelDemo
                 noiseFitted =
                     config.NoiseStd == 0
                         ? 0
-                        : (absorbed * noise).sum().item<double>() / noise.square().sum().item<double>();
+                        : (absorbed * noise).sum().item<double>() / noise.Squared().sum().item<double>();
             }
 
             using var finalPartition = SpectralPartition.Of(kernelFinal!, config.ChannelThreshold);
@@ -185,7 +185,7 @@ public static class SignalChannelDemo
         Tensor residual;
         using (no_grad())
             residual = model.call(task.TrainX) - task.TrainY;
-        var transfer = kqs!.matmul(partition.Vectors).square().sum(0L).sqrt();
+        var transfer = kqs!.matmul(partition.Vectors).Squared().sum(0L).sqrt();
         var checkpoint = new ChannelCheckpoint(
             step,
             trainMse,

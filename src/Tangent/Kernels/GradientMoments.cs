@@ -10,14 +10,14 @@ namespace Tangent.Kernels;
 public sealed record GradientMoments(string Name, long Count, Tensor Sum, Tensor SumOfSquares) : IDisposable
 {
     /// <summary>Batch mean ĝ = (1/b) Σ_i g_i.</summary>
-    public Tensor Mean() => Sum / Count;
+    public Tensor Mean() => Sum.Over(Count);
 
     /// <summary>Per-coordinate batch variance v = (1/b) Σ_i (g_i − ĝ)² = (1/b) Σ_i g_i² − ĝ².</summary>
     public Tensor Variance()
     {
         using var scope = NewDisposeScope();
         var mean = Mean();
-        return (SumOfSquares / Count - mean.square()).clamp_min(0).MoveToOuterDisposeScope();
+        return (SumOfSquares.Over(Count) - mean.Squared()).AtLeast(0).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -29,7 +29,7 @@ public sealed record GradientMoments(string Name, long Count, Tensor Sum, Tensor
         if (Count < 2)
             throw new InvalidOperationException("the unbiased estimate needs a batch of at least 2 examples");
         using var scope = NewDisposeScope();
-        return (Mean().square() - Variance() / (Count - 1)).MoveToOuterDisposeScope();
+        return (Mean().Squared() - Variance().Over(Count - 1)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Moments of the union of two disjoint batches.</summary>

@@ -114,8 +114,8 @@ public static class GradientStatistics
             {
                 using var inner = NewDisposeScope();
                 long e = Math.Min(n, s + block);
-                var squares = rows(s, e).square();
-                total.narrow(0, s, e - s).add_((weights is null ? squares : squares * weights).sum(1));
+                var squares = rows(s, e).Squared();
+                total.narrow(0, s, e - s).AddInPlace((weights is null ? squares : squares * weights).sum(1));
             }
         }
         foreach (var layer in ruled.Where(cap.Layers.ContainsKey))
@@ -126,7 +126,7 @@ public static class GradientStatistics
                     { } structured
                 )
                 {
-                    total.add_(structured);
+                    total.AddInPlace(structured);
                     continue;
                 }
             Accumulate(
@@ -158,7 +158,7 @@ public static class GradientStatistics
         for (long s = 0; s < n; s += block)
         {
             using var inner = NewDisposeScope();
-            total.add_(rows(s, Math.Min(n, s + block)).square().sum(0L));
+            total.AddInPlace(rows(s, Math.Min(n, s + block)).Squared().sum(0L));
         }
         return total;
     }

@@ -73,8 +73,8 @@ public static class Ntk
                 using var inner = NewDisposeScope();
                 long end = Math.Min(n, i + block);
                 var g = producer(i, end);
-                var sq = (m is null ? g.square() : g.square() * m).sum(1);
-                diag[TensorIndex.Slice(i * p, end * p)].add_(sq);
+                var sq = (m is null ? g.Squared() : g.Squared() * m).sum(1);
+                diag[TensorIndex.Slice(i * p, end * p)].AddInPlace(sq);
             }
         }
         var result = options.Traced ? diag.reshape(n, p).sum(1) : diag;
@@ -146,7 +146,7 @@ public static class Ntk
                 k = structured;
             else
             {
-                k.add_(structured);
+                k.AddInPlace(structured);
                 structured.Dispose();
             }
         }
@@ -195,11 +195,12 @@ public static class Ntk
                 if (options.Traced)
                 {
                     var part = gA.reshape(iEnd - i, -1).matmul(gB.reshape(jEnd - j, -1).T);
-                    k[TensorIndex.Slice(i, iEnd), TensorIndex.Slice(j, jEnd)].add_(part);
+                    k[TensorIndex.Slice(i, iEnd), TensorIndex.Slice(j, jEnd)].AddInPlace(part);
                 }
                 else
                 {
-                    k[TensorIndex.Slice(i * p, iEnd * p), TensorIndex.Slice(j * p, jEnd * p)].add_(gA.matmul(gB.T));
+                    k[TensorIndex.Slice(i * p, iEnd * p), TensorIndex.Slice(j * p, jEnd * p)]
+                        .AddInPlace(gA.matmul(gB.T));
                 }
             }
         }

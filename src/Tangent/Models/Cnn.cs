@@ -69,14 +69,14 @@ public sealed class Cnn : nn.Module<Tensor, Tensor>
         {
             var y = _activation.call(_convolutions[l].call(h));
             if (_config.Residual && h.shape[1] == y.shape[1])
-                y = h + y;
+                y = h.Plus(y);
             if (_config.Pool != "none" && y.shape[2] >= 2 && y.shape[3] >= 2)
                 y = _config.Pool == "max" ? nn.functional.max_pool2d(y, 2) : nn.functional.avg_pool2d(y, 2);
             h = y;
         }
         var output = _head.call(h.mean([2, 3]));
         if (_config.OutputScale != 1.0)
-            output = output * _config.OutputScale;
+            output = output.Times(_config.OutputScale);
         return output;
     }
 }

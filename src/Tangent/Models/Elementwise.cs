@@ -13,7 +13,7 @@ public sealed class Elementwise(string name, Func<Tensor, Tensor> function) : nn
     public static nn.Module<Tensor, Tensor> Of(Activation activation, double leakySlope = 0.01) =>
         activation switch
         {
-            Activation.LeakyRelu => nn.LeakyReLU(leakySlope),
+            Activation.LeakyRelu => new Elementwise("LeakyReLU", x => x.LeakyRelu(leakySlope)),
             Activation.Abs => new Elementwise("Abs", x => x.abs()),
             Activation.Sigmoid => nn.Sigmoid(),
             Activation.Sin => new Elementwise("Sin", x => x.sin()),
@@ -21,7 +21,7 @@ public sealed class Elementwise(string name, Func<Tensor, Tensor> function) : nn
             Activation.Tanh => nn.Tanh(),
             Activation.Gelu => nn.GELU(),
             Activation.Erf => new Elementwise("Erf", torch.special.erf),
-            Activation.Quadratic => new Elementwise("Quadratic", x => x.square()),
+            Activation.Quadratic => new Elementwise("Quadratic", x => x.Squared()),
             Activation.Identity => nn.Identity(),
             _ => throw new ArgumentOutOfRangeException(nameof(activation)),
         };

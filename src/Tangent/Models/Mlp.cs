@@ -74,6 +74,6 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         if (outputScale == 1.0)
             return layers.call(x);
         using var y = layers.call(x);
-        return y * outputScale;
+        return y.Times(outputScale);
     }
 }

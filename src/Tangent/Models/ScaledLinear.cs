@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -63,9 +64,12 @@ public sealed class ScaledLinear : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = nn.functional.linear(x, weight) * WeightScale;
+        var y = nn.functional.linear(x, weight).Times(WeightScale);
         if (bias is not null)
-            y = y + bias * BiasScale;
+        {
+            using var c = BiasScale.ToScalar();
+            y = y.add(bias, c);
+        }
         return y.MoveToOuterDisposeScope();
     }
 }

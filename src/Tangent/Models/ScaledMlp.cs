@@ -53,7 +53,7 @@ public sealed class ScaledMlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var features = nn.functional.relu(hidden.call(x));
-        using var scaled = features * scale;
+        using var scaled = features.Times(scale);
         return readout.call(scaled);
     }
 }

@@ -63,11 +63,11 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
         var ids = x.to_type(ScalarType.Int64);
         long t = ids.shape[1];
         var positions = arange(t, dtype: ScalarType.Int64).unsqueeze(0).expand(ids.shape[0], t);
-        var h = token.call(ids) + position.call(positions);
+        var h = token.call(ids).Plus(position.call(positions));
         foreach (var block in blocks)
             h = block.call(h);
         var last = norm.call(h).select(1, t - 1);
         var output = head.call(last);
-        return _outputScale == 1.0 ? output : output * _outputScale;
+        return _outputScale == 1.0 ? output : output.Times(_outputScale);
     }
 }

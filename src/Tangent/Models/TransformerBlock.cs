@@ -49,11 +49,11 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
         var q = Split(query.call(a));
         var k = Split(key.call(a));
         var v = Split(value.call(a));
-        var scores = q.matmul(k.transpose(2, 3)) / Math.Sqrt(dh);
+        var scores = q.matmul(k.transpose(2, 3)).Over(Math.Sqrt(dh));
         var future = ones(t, t, dtype: ScalarType.Bool).triu(1);
-        var attention = scores.masked_fill(future, double.NegativeInfinity).softmax(-1);
+        var attention = scores.MaskedFill(future, double.NegativeInfinity).softmax(-1);
         var mixed = attention.matmul(v).transpose(1, 2).reshape(n, t, d);
-        h = h + @out.call(mixed);
-        return h + down.call(nn.functional.relu(up.call(norm2.call(h))));
+        h = h.Plus(@out.call(mixed));
+        return h.Plus(down.call(nn.functional.relu(up.call(norm2.call(h)))));
     }
 }

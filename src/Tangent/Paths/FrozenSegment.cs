@@ -38,7 +38,7 @@ public sealed record FrozenSegment(Tensor Propagator, Tensor Gramian, Tensor Dis
         var vt = v.T;
         var propagator = (v * rk).matmul(vt);
         var gramian = (v * (lambda * geometric2)).matmul(vt);
-        var discrete = (v * ((lambda - lambda.square() * (lr / (2.0 * samples))) * geometric2)).matmul(vt);
+        var discrete = (v * ((lambda - lambda.Squared() * (lr / (2.0 * samples))) * geometric2)).matmul(vt);
         var sum = (v * geometric).matmul(vt);
         return new FrozenSegment(
             propagator.MoveToOuterDisposeScope(),

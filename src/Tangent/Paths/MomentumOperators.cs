@@ -75,24 +75,26 @@ internal static class MomentumOperators
                 var zg = z[gBlock];
                 var zh = z[TensorIndex.Slice(rows, 2 * rows)];
                 var zq = z[TensorIndex.Slice(2 * rows, m)];
-                var h = b * kss.matmul(zg) + a * zh; // C_S Φ
-                var hq = b * kqs.matmul(zg) + a * zq; // C_Q Φ
-                d.add_(lr * c * h);
-                g.add_(lr * c * hq);
+                var h = kss.matmul(zg).Times(b).AddInPlace(zh, a); // C_S Φ
+                var hq = kqs.matmul(zg).Times(b).AddInPlace(zq, a); // C_Q Φ
+                double step = lr * c;
+                d.AddInPlace(h, step);
+                g.AddInPlace(hq, step);
                 var cross = zg.T.matmul(h);
-                w.add_(lr * c * (cross + cross.T) / 2);
-                wd.add_(lr * c * (cross + cross.T) / 2 - 0.5 * lr * lr * c * c * h.T.matmul(hessian.matmul(h)));
-                z.copy_(cat(new[] { zg - lr * c * hessian.matmul(h), h, hq }, 0));
+                var symmetric = cross.Plus(cross.T);
+                w.AddInPlace(symmetric, step / 2);
+                wd.AddInPlace(symmetric, step / 2).AddInPlace(h.T.matmul(hessian.matmul(h)), -0.5 * step * step);
+                z.copy_(cat(new[] { zg - hessian.matmul(h).Times(step), h, hq }, 0));
             }
             if (t < end)
             {
                 var (one, q1, q2, cs, cq) = Step(kss, kqs, hessian, lr, 1.0, a, b, rows, queryRows);
                 var (power, gram1, gram2, sum) = GeometricPowers.Of(one, q1, q2, end - t);
                 var sumZ = sum.matmul(z);
-                d.add_(lr * cs.matmul(sumZ));
-                g.add_(lr * cq.matmul(sumZ));
-                w.add_(z.T.matmul(gram1).matmul(z));
-                wd.add_(z.T.matmul(gram2).matmul(z));
+                d.AddInPlace(cs.matmul(sumZ), lr);
+                g.AddInPlace(cq.matmul(sumZ), lr);
+                w.AddInPlace(z.T.matmul(gram1).matmul(z));
+                wd.AddInPlace(z.T.matmul(gram2).matmul(z));
                 z.copy_(power.matmul(z));
             }
             if (!z.isfinite().all().item<bool>() || !w.isfinite().all().item<bool>())

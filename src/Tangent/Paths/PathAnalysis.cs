@@ -103,7 +103,7 @@ public static class PathAnalysis
         double[] eig = split.Values.data<double>().ToArray();
         double threshold = split.Threshold;
         int channel = split.ChannelSize;
-        var transfer = ops.Transfer.matmul(vectors).square().sum(0L).sqrt().data<double>().ToArray();
+        var transfer = ops.Transfer.matmul(vectors).Squared().sum(0L).sqrt().data<double>().ToArray();
 
         // Path coupling: ΔU_Q ≈ G_Q D⁺ ΔU_S, with a relative singular-value cutoff for D⁺.
         var (u, s, vh) = linalg.svd(ops.Displacement, fullMatrices: false);
@@ -329,8 +329,8 @@ public static class PathAnalysis
         Tensor Channel(Tensor y) => vc.matmul(vc.T.matmul(y));
         double Share(Tensor part, Tensor whole)
         {
-            double w = whole.square().sum().item<double>();
-            return w == 0 ? 0 : part.square().sum().item<double>() / w;
+            double w = whole.Squared().sum().item<double>();
+            return w == 0 ? 0 : part.Squared().sum().item<double>() / w;
         }
         double Effect(Tensor labelPart) => transfer.matmul(labelPart / n).norm().item<double>();
         var cc = Channel(clean);
@@ -383,13 +383,13 @@ public static class PathAnalysis
         for (int i = 0; i < steps.Length; i++)
         {
             long t = steps[i] - first.Step;
-            predTrain[i] = (dynamics.TrainOutputs(t) - yc).square().mean().item<double>();
+            predTrain[i] = (dynamics.TrainOutputs(t) - yc).Squared().mean().item<double>();
             lastPredQ = dynamics.QueryOutputs(t);
-            predTest[i] = (lastPredQ - yqc).square().mean().item<double>();
-            actualTrain[i] = (Col(window[i].Us) - yc).square().mean().item<double>();
-            actualTest[i] = (Col(window[i].Uq) - yqc).square().mean().item<double>();
+            predTest[i] = (lastPredQ - yqc).Squared().mean().item<double>();
+            actualTrain[i] = (Col(window[i].Us) - yc).Squared().mean().item<double>();
+            actualTest[i] = (Col(window[i].Uq) - yqc).Squared().mean().item<double>();
         }
-        double infinite = (dynamics.QueryOutputsAtInfinity() - yqc).square().mean().item<double>();
+        double infinite = (dynamics.QueryOutputsAtInfinity() - yqc).Squared().mean().item<double>();
         var actualQ = Col(window[^1].Uq);
         double relative =
             (lastPredQ! - actualQ).norm().item<double>()

@@ -102,11 +102,11 @@ public sealed record PathOperators(
                 maxRadiusStep = snap.Step;
             }
             var pt = cumulative.T;
-            w.add_(lr * pt.matmul(segment.Gramian).matmul(cumulative));
-            wd.add_(lr * pt.matmul(segment.DiscreteGramian).matmul(cumulative));
+            w.AddInPlace(pt.matmul(segment.Gramian).matmul(cumulative), lr);
+            wd.AddInPlace(pt.matmul(segment.DiscreteGramian).matmul(cumulative), lr);
             var sumTimesP = segment.Sum.matmul(cumulative);
-            d.add_(lr * kss.matmul(sumTimesP));
-            g.add_(lr * kqs.matmul(sumTimesP));
+            d.AddInPlace(kss.matmul(sumTimesP), lr);
+            g.AddInPlace(kqs.matmul(sumTimesP), lr);
             cumulative = segment.Propagator.matmul(cumulative).MoveToOuterDisposeScope();
             if (
                 !cumulative.isfinite().all().item<bool>()

@@ -41,6 +41,10 @@ public sealed record RunSpec
     /// <summary>A stop condition checked at every step (e.g. "the training set is fitted"); null: none.</summary>
     public Func<TrainingState, bool>? StopWhen { get; init; }
 
+    /// <summary>The objective each step minimizes instead of the config's loss (<see
+    /// cref="TrainerControl.Objective"/>); null: the config's loss.</summary>
+    public Func<nn.Module<Tensor, Tensor>, Tensor>? Objective { get; init; }
+
     /// <summary>Analyze the recorded snapshots with these options once training ends (needs
     /// <c>Config.Record</c>); null: no analysis.</summary>
     public AnalyzeOptions? Analysis { get; init; }

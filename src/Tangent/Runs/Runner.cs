@@ -36,6 +36,7 @@ public static class Runner
             CheckpointRun = run.Path,
             OutputGradient = spec.GradientTransform,
             StopWhen = spec.StopWhen,
+            Objective = spec.Objective,
             LearningRateField = spec.LearningRateField,
         };
         var model = spec.BuildModel();
@@ -205,6 +206,7 @@ public static class Runner
         {
             OutputGradient = spec.GradientTransform,
             StopWhen = spec.StopWhen,
+            Objective = spec.Objective,
             LearningRateField = spec.LearningRateField,
         };
         return Trainer.Run(spec.Config, task, model, spec.Probes, progress, cancel, control);

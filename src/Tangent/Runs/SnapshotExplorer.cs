@@ -124,7 +124,7 @@ public static class SnapshotExplorer
         double[] transfer = snap
             .Kqs.to_type(ScalarType.Float64)
             .matmul(v)
-            .square()
+            .Squared()
             .sum(0L)
             .sqrt()
             .data<double>()
@@ -137,7 +137,7 @@ public static class SnapshotExplorer
     private static double[] Energies(Tensor v, Tensor r, bool traced)
     {
         var m = traced ? r.reshape(v.shape[0], -1) : r.reshape(-1, 1);
-        return v.T.matmul(m.to_type(ScalarType.Float64)).square().sum(1).data<double>().ToArray();
+        return v.T.matmul(m.to_type(ScalarType.Float64)).Squared().sum(1).data<double>().ToArray();
     }
 
     private static (Tensor Y, Tensor? Noise) Targets(string runPath, SnapshotIndex index)

@@ -433,7 +433,7 @@ internal static class BenignOverfittingNetworks
         var kqs = kernel[TensorIndex.Slice(n, null), TensorIndex.Slice(0, n)];
         double ridge = 1e-8 * kss.trace().item<double>() / n;
         var f = KernelRegression.Predict(kss, kqs, data.TrainY, ridge);
-        double measured = (f - meanQ).square().sum(1).mean().item<double>();
+        double measured = (f - meanQ).Squared().sum(1).mean().item<double>();
         double krrError = toy
             ? measured
             : (outputs == 1 ? f.sign().ne(data.TestY.sign()) : f.argmax(1).ne(data.TestY.argmax(1)))
@@ -481,7 +481,7 @@ internal static class BenignOverfittingNetworks
             return (clean, [noise * noise]);
         long k = clean.shape[1];
         var m = k == 1 ? (1 - 2 * noise) * clean : (1 - noise) * clean + noise / (k - 1) * (1 - clean);
-        var variance = (k == 1 ? 1 - m.square() : m - m.square()).mean(new long[] { 0 }).data<double>().ToArray();
+        var variance = (k == 1 ? 1 - m.Squared() : m - m.Squared()).mean(new long[] { 0 }).data<double>().ToArray();
         return (m, variance);
     }
 

@@ -113,7 +113,7 @@ public sealed class BenignOverfittingStudy : IStudy
         var kernels = new (string Name, Func<Tensor, Tensor, Tensor> K)[]
         {
             ("Laplace", (a, b) => (-cdist(a, b) / bandwidth).exp()),
-            ("Gaussian", (a, b) => (-cdist(a, b).square() / (2 * bandwidth * bandwidth)).exp()),
+            ("Gaussian", (a, b) => (-cdist(a, b).Squared() / (2 * bandwidth * bandwidth)).exp()),
             (
                 "ReLU NTK",
                 (a, b) =>
@@ -151,8 +151,8 @@ public sealed class BenignOverfittingStudy : IStudy
                 double ridge = c.RelativeRidge * kss.trace().item<double>() / n;
                 var fNoisy = KernelRegression.Predict(kss, kqs, noisy.unsqueeze(1), ridge).squeeze(1);
                 var fClean = KernelRegression.Predict(kss, kqs, y.unsqueeze(1), ridge).squeeze(1);
-                noisyMse += (fNoisy - testY).square().mean().item<double>() / c.Seeds;
-                cleanMse += (fClean - testY).square().mean().item<double>() / c.Seeds;
+                noisyMse += (fNoisy - testY).Squared().mean().item<double>() / c.Seeds;
+                cleanMse += (fClean - testY).Squared().mean().item<double>() / c.Seeds;
                 noisyErr += fNoisy.sign().ne(testY).to_type(ScalarType.Float64).mean().item<double>() / c.Seeds;
                 cleanErr += fClean.sign().ne(testY).to_type(ScalarType.Float64).mean().item<double>() / c.Seeds;
             }

@@ -88,7 +88,7 @@ public sealed class DoubleDescentStudy : IStudy
                 var targets =
                     x.matmul(beta)
                     + Math.Sqrt(c.NoiseVariance) * randn(new long[] { n }, dtype: ScalarType.Float64, generator: g);
-                risks[s] = (linalg.pinv(x).matmul(targets) - beta).square().sum().item<double>();
+                risks[s] = (linalg.pinv(x).matmul(targets) - beta).Squared().sum().item<double>();
             }
             double average = risks.Average(),
                 se = Math.Sqrt(risks.Sum(v => (v - average) * (v - average)) / (c.Seeds - 1) / c.Seeds);
@@ -218,7 +218,7 @@ public sealed class DoubleDescentStudy : IStudy
             var k = phi.matmul(phi.T);
             double ridge = c.RelativeRidge * k.trace().item<double>() / nTrain;
             var prediction = KernelRegression.Predict(k, phiQ.matmul(phi.T), y, ridge);
-            double testMse = (prediction - yTest).square().sum(1).mean().item<double>();
+            double testMse = (prediction - yTest).Squared().sum(1).mean().item<double>();
             double testError = prediction.argmax(1).ne(testLabels).to_type(ScalarType.Float64).mean().item<double>();
             // The readout of a random-features model is linear: its NTK is exactly K = ΦΦᵀ, frozen. W_S after T GD
             // steps at η = n/λ_max.
@@ -231,7 +231,7 @@ public sealed class DoubleDescentStudy : IStudy
             var wEig = linalg.eigh(segment.Gramian * lr);
             var channel = wEig.Item1.ge(nTrain / 2.0 * (1 - Math.Exp(-2)));
             var vc = wEig.Item2.index_select(1, channel.nonzero().reshape(-1));
-            double noiseIn = vc.T.matmul(noise).square().sum().item<double>() / noise.square().sum().item<double>();
+            double noiseIn = vc.T.matmul(noise).Squared().sum().item<double>() / noise.Squared().sum().item<double>();
             model.Add((features, testMse, testError, minEigen, noiseIn));
         }
         int modelPeak = model.MaxBy(m => m.TestMse).N;

@@ -69,8 +69,8 @@ public sealed class GrokkingStudy : IStudy
             // [N, 2p] → the a-block; embedding [e, p] → all of it
             var w = first[TensorIndex.Colon, TensorIndex.Slice(0, modulus)];
             // drop the constant mode
-            var power = fft.rfft(w, dim: 1).abs().square()[TensorIndex.Colon, TensorIndex.Slice(1, null)];
-            var ipr = power.square().sum(1) / power.sum(1).square().clamp_min(1e-300);
+            var power = fft.rfft(w, dim: 1).abs().Squared()[TensorIndex.Colon, TensorIndex.Slice(1, null)];
+            var ipr = power.Squared().sum(1) / power.sum(1).Squared().clamp_min(1e-300);
             Rows.Add((state.Step, ipr.mean().item<double>()));
         }
     }

@@ -628,7 +628,7 @@ public sealed class MemorizationStudy : IStudy
                 u => nn.functional.cross_entropy(u, labels, reduction: nn.Reduction.None),
                 new NtkOptions { Preconditioner = m, BlockElements = 1L << 24 }
             );
-            si.add_(s * (c.Lr * every / n));
+            si.AddInPlace(s, c.Lr * every / n);
         });
         var train = new TrainConfig
         {

@@ -310,7 +310,7 @@ public sealed class ReservoirAblationStudy : IStudy
         var model = new Mlp(c.Model, Seeds.Generator(c.Seed + 1));
         long n = task.TrainX.shape[0];
         using var noise = task.LabelNoise;
-        double noiseNorm = noise.square().sum().item<double>();
+        double noiseNorm = noise.Squared().sum().item<double>();
         double lambdaStar = (threshold ?? 0) * n / (c.Lr * c.Steps);
         Tensor? channel = null;
         int channelDim = (int)(n * c.Task.Outputs);
@@ -333,8 +333,8 @@ public sealed class ReservoirAblationStudy : IStudy
             rows.Add(
                 new Row(
                     state.Step,
-                    (us - task.TrainY).square().mean().item<double>(),
-                    (model.call(task.TestX) - task.TestY).square().mean().item<double>(),
+                    (us - task.TrainY).Squared().mean().item<double>(),
+                    (model.call(task.TestX) - task.TestY).Squared().mean().item<double>(),
                     ((us - task.TrainClean) * noise).sum().item<double>() / noiseNorm,
                     channelDim
                 )

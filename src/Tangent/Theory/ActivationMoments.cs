@@ -40,15 +40,15 @@ public static class ActivationMoments
                 x => where(x.gt(0), ones_like(x), full_like(x, leakySlope))
             ),
             Activation.Abs => (x => x.abs(), x => x.sign()),
-            Activation.Tanh => (x => x.tanh(), x => 1 - x.tanh().square()),
+            Activation.Tanh => (x => x.tanh(), x => 1 - x.tanh().Squared()),
             Activation.Gelu => (
                 x => x * 0.5 * (1 + special.erf(x / Math.Sqrt(2))),
-                x => 0.5 * (1 + special.erf(x / Math.Sqrt(2))) + x * (-0.5 * x.square()).exp() / Math.Sqrt(2 * Math.PI)
+                x => 0.5 * (1 + special.erf(x / Math.Sqrt(2))) + x * (-0.5 * x.Squared()).exp() / Math.Sqrt(2 * Math.PI)
             ),
-            Activation.Erf => (x => special.erf(x), x => 2 / Math.Sqrt(Math.PI) * (-x.square()).exp()),
+            Activation.Erf => (x => special.erf(x), x => 2 / Math.Sqrt(Math.PI) * (-x.Squared()).exp()),
             Activation.Sigmoid => (x => x.sigmoid(), x => x.sigmoid() * (1 - x.sigmoid())),
             Activation.Sin => (x => x.sin(), x => x.cos()),
-            Activation.Quadratic => (x => x.square(), x => 2 * x),
+            Activation.Quadratic => (x => x.Squared(), x => 2 * x),
             _ => (x => x, x => ones_like(x)),
         };
 
@@ -85,7 +85,7 @@ public static class ActivationMoments
             using var scope = NewDisposeScope();
             var d = (1 + 2 * a) * (1 + 2 * b);
             var t = 2 / Math.PI * (2 * c / d.sqrt()).clamp(-1, 1).asin();
-            var tDot = 4 / Math.PI / (d - 4 * c.square()).sqrt();
+            var tDot = 4 / Math.PI / (d - 4 * c.Squared()).sqrt();
             return (t.MoveToOuterDisposeScope(), tDot.MoveToOuterDisposeScope());
         }
     }
@@ -97,7 +97,7 @@ public static class ActivationMoments
         {
             if (power == 1)
                 return (c.clone(), ones_like(c));
-            return (a * b + 2 * c.square(), 4 * c);
+            return (a * b + 2 * c.Squared(), 4 * c);
         }
     }
 
@@ -136,7 +136,7 @@ public static class ActivationMoments
                     .clamp(-1, 1)
                     .view(-1, 1, 1);
                 var u = sa * z.view(1, -1, 1);
-                var v = sb * (rho * z.view(1, -1, 1) + (1 - rho.square()).clamp_min(0).sqrt() * z.view(1, 1, -1));
+                var v = sb * (rho * z.view(1, -1, 1) + (1 - rho.Squared()).clamp_min(0).sqrt() * z.view(1, 1, -1));
                 t[TensorIndex.Slice(s, e)] = (f(u) * f(v) * ww).sum(new long[] { 1, 2 });
                 tDot[TensorIndex.Slice(s, e)] = (df(u) * df(v) * ww).sum(new long[] { 1, 2 });
             }

@@ -23,7 +23,7 @@ public static class GaussHermite
             jacobi[k, k - 1] = b;
         }
         var (nodes, vectors) = linalg.eigh(jacobi);
-        var weights = vectors[0].square();
+        var weights = vectors[0].Squared();
         return (nodes.MoveToOuterDisposeScope(), (weights / weights.sum()).MoveToOuterDisposeScope());
     }
 }

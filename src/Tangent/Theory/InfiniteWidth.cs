@@ -141,7 +141,7 @@ public static class InfiniteWidth
     )
     {
         var variances = new List<Tensor>();
-        var (k, t) = Layers(config, x.square().sum(1), moments, null, variances);
+        var (k, t) = Layers(config, x.Squared().sum(1), moments, null, variances);
         return (variances, k, t);
     }
 

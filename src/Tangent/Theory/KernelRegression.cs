@@ -32,7 +32,7 @@ public static class KernelRegression
         var k = kss.to_type(ScalarType.Float64) / n;
         var inverse = linalg.inv(k + ridge / n * eye(n, dtype: ScalarType.Float64));
         var iy = inverse.matmul(y.to_type(ScalarType.Float64).reshape(n, -1));
-        double numerator = iy.square().sum().item<double>() / n / iy.shape[1];
+        double numerator = iy.Squared().sum().item<double>() / n / iy.shape[1];
         double denominator = Math.Pow(inverse.trace().item<double>() / n, 2);
         return numerator / denominator;
     }

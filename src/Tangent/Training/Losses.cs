@@ -18,7 +18,7 @@ public static class Losses
     public static Tensor PerSample(LossKind kind, Tensor outputs, Tensor targets) =>
         kind switch
         {
-            LossKind.HalfMse => 0.5 * (outputs - targets).square().sum(1),
+            LossKind.HalfMse => (outputs - targets).Squared().sum(1).Times(0.5),
             _ => nn.functional.cross_entropy(outputs, targets.argmax(1), reduction: nn.Reduction.None),
         };
 
@@ -26,7 +26,7 @@ public static class Losses
     public static Tensor OutputGradient(LossKind kind, Tensor outputs, Tensor targets)
     {
         long n = outputs.shape[0];
-        return kind == LossKind.HalfMse ? (outputs - targets) / n : (outputs.softmax(1) - targets) / n;
+        return kind == LossKind.HalfMse ? (outputs - targets).Over(n) : (outputs.softmax(1) - targets).Over(n);
     }
 
     /// <summary>
@@ -38,11 +38,11 @@ public static class Losses
         long n = outputs.shape[0],
             p = outputs.shape[1];
         if (kind == LossKind.HalfMse)
-            return eye(n * p, dtype: outputs.dtype) / n;
+            return eye(n * p, dtype: outputs.dtype).Over(n);
         using var scope = NewDisposeScope();
         var pi = outputs.softmax(1);
         var blocks = diag_embed(pi) - pi.unsqueeze(2) * pi.unsqueeze(1); // [n, p, p]
-        return block_diag(blocks.unbind(0).ToArray()).div(n).MoveToOuterDisposeScope();
+        return block_diag(blocks.unbind(0).ToArray()).Over(n).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -53,7 +53,7 @@ public static class Losses
     {
         using var scope = NewDisposeScope();
         if (!classification)
-            return (outputs - targets).square().mean().item<double>();
+            return (outputs - targets).Squared().mean().item<double>();
         var agree = outputs.shape[1] == 1 ? outputs.sign().eq(targets.sign()) : outputs.argmax(1).eq(targets.argmax(1));
         return agree.to_type(ScalarType.Float64).mean().item<double>();
     }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -20,11 +21,34 @@ public sealed class Optimizer : IDisposable
     private readonly List<Tensor> _second = [];
     private readonly List<Tensor> _fluctuation = [];
 
+    // The config's coefficients as Scalars held for the optimizer's lifetime (see HeldScalars).
+    private readonly Scalar _weightDecay,
+        _momentum,
+        _beta1,
+        _oneMinusBeta1,
+        _beta2,
+        _oneMinusBeta2;
+    private readonly Scalar _eps,
+        _rho,
+        _oneMinusRho,
+        _lambdaPop,
+        _alpha,
+        _one;
+
     /// <summary>An optimizer for <paramref name="parameters"/>.</summary>
     public Optimizer(IReadOnlyList<Parameter> parameters, OptimizerConfig config)
     {
         _parameters = parameters;
         _config = config.Validate();
+        (_weightDecay, _momentum, _eps) = (
+            config.WeightDecay.ToScalar(),
+            config.Momentum.ToScalar(),
+            config.Eps.ToScalar()
+        );
+        (_beta1, _oneMinusBeta1) = (config.Beta1.ToScalar(), (1 - config.Beta1).ToScalar());
+        (_beta2, _oneMinusBeta2) = (config.Beta2.ToScalar(), (1 - config.Beta2).ToScalar());
+        (_rho, _oneMinusRho) = (config.Rho.ToScalar(), (1 - config.Rho).ToScalar());
+        (_lambdaPop, _alpha, _one) = (config.LambdaPop.ToScalar(), config.Alpha.ToScalar(), 1.ToScalar());
         foreach (var p in parameters)
         {
             _first.Add(zeros_like(p).DetachFromDisposeScope());
@@ -44,6 +68,23 @@ public sealed class Optimizer : IDisposable
     /// <summary>Whether <see cref="Step"/> needs the batch's per-example gradient moments (the exact gate).</summary>
     public bool NeedsPerExampleMoments => _config.Kind == OptimizerKind.SnrAdamW && _config.Gate == GateKind.Exact;
 
+    /// <summary>Mean gate and share gated off (q = 0) per parameter tensor, in order, at the last SnrAdamW step
+    /// (empty for other optimizers).</summary>
+    public IReadOnlyList<(double Mean, double Off)> LayerGates { get; private set; } = [];
+
+    /// <summary>
+    /// Whether <see cref="Step"/> keeps the update it applies (<see cref="LastUpdate"/>) and the same update without
+    /// the gate (<see cref="LastUngatedUpdate"/>), for the Adam family: Δw = −η q ⊙ m̂/(√v̂ + ε) and
+    /// Δw₁ = −η m̂/(√v̂ + ε), flattened over the parameters, weight decay excluded.
+    /// </summary>
+    public bool KeepUpdates { get; set; }
+
+    /// <summary>The last step's update (see <see cref="KeepUpdates"/>), or null.</summary>
+    public Tensor? LastUpdate { get; private set; }
+
+    /// <summary>The last step's update without the gate (see <see cref="KeepUpdates"/>), or null.</summary>
+    public Tensor? LastUngatedUpdate { get; private set; }
+
     /// <summary>Steps taken.</summary>
     public long Steps { get; private set; }
 
@@ -57,11 +98,36 @@ public sealed class Optimizer : IDisposable
     {
         using var _ = no_grad();
         Steps++;
+        using Scalar minusLr = (-lr).ToScalar(),
+            decay = (1 - lr * _config.WeightDecay).ToScalar(),
+            minusLrOverC1 = (-lr / (1 - Math.Pow(_config.Beta1, Steps))).ToScalar();
+        var kept = KeepUpdates && IsAdam ? new List<(Tensor Taken, Tensor Ungated)>() : null;
         if (_config.Kind == OptimizerKind.SnrAdamW)
+            SnrStep(minusLr, decay, moments, kept);
+        else
+            PlainStep(minusLr, decay, minusLrOverC1, kept);
+        if (kept is not null)
         {
-            SnrStep(lr, moments);
-            return;
+            LastUpdate?.Dispose();
+            LastUngatedUpdate?.Dispose();
+            LastUpdate = cat(kept.Select(u => u.Taken).ToList(), 0).DetachFromDisposeScope();
+            LastUngatedUpdate = cat(kept.Select(u => u.Ungated).ToList(), 0).DetachFromDisposeScope();
+            foreach (var (a, b) in kept)
+            {
+                a.Dispose();
+                b.Dispose();
+            }
         }
+        GC.KeepAlive(this);
+    }
+
+    private void PlainStep(
+        Scalar minusLr,
+        Scalar decay,
+        Scalar minusLrOverC1,
+        List<(Tensor Taken, Tensor Ungated)>? kept
+    )
+    {
         for (int k = 0; k < _parameters.Count; k++)
         {
             using var scope = NewDisposeScope();
@@ -72,35 +138,44 @@ public sealed class Optimizer : IDisposable
                 case OptimizerKind.Gd:
                 case OptimizerKind.Sgd:
                     if (_config.WeightDecay > 0)
-                        g = g + _config.WeightDecay * p;
+                        g = g.add(p, _weightDecay);
                     if (_config.Momentum > 0)
                     {
                         // PyTorch's convention: the first step sets the buffer to g.
                         if (Steps == 1)
                             _first[k].copy_(g);
                         else
-                            _first[k].mul_(_config.Momentum).add_(g);
+                            _first[k].mul_(_momentum).add_(g, _one);
                         g = _first[k];
                     }
-                    p.sub_(lr * g);
+                    p.add_(g, minusLr);
                     break;
                 default:
                     if (_config.Kind == OptimizerKind.AdamW)
-                        p.mul_(1 - lr * _config.WeightDecay);
+                        p.mul_(decay);
                     else if (_config.WeightDecay > 0)
-                        g = g + _config.WeightDecay * p;
-                    _first[k].mul_(_config.Beta1).add_((1 - _config.Beta1) * g);
-                    _second[k].mul_(_config.Beta2).add_((1 - _config.Beta2) * g.square());
-                    double c1 = 1 - Math.Pow(_config.Beta1, Steps),
-                        c2 = 1 - Math.Pow(_config.Beta2, Steps);
-                    var denominator = (_second[k] / c2).sqrt() + _config.Eps;
-                    p.sub_(lr * (_first[k] / c1) / denominator);
+                        g = g.add(p, _weightDecay);
+                    _first[k].mul_(_beta1).add_(g, _oneMinusBeta1);
+                    _second[k].mul_(_beta2).add_(g.Squared(), _oneMinusBeta2);
+                    double c2 = 1 - Math.Pow(_config.Beta2, Steps);
+                    var denominator = _second[k].Over(c2).sqrt().add_(_eps, _one);
+                    if (kept is not null)
+                    {
+                        var update = _first[k].div(denominator).mul_(minusLrOverC1).reshape(-1);
+                        kept.Add((update.DetachFromDisposeScope(), update.clone().DetachFromDisposeScope()));
+                    }
+                    p.addcdiv_(_first[k], denominator, minusLrOverC1);
                     break;
             }
         }
     }
 
-    private void SnrStep(double lr, IReadOnlyList<Tangent.Kernels.GradientMoments>? moments)
+    private void SnrStep(
+        Scalar minusLr,
+        Scalar decay,
+        IReadOnlyList<Tangent.Kernels.GradientMoments>? moments,
+        List<(Tensor Taken, Tensor Ungated)>? kept
+    )
     {
         if (_config.Gate == GateKind.Exact && (moments is null || moments.Count != _parameters.Count))
             throw new ArgumentException(
@@ -112,47 +187,58 @@ public sealed class Optimizer : IDisposable
         double gateSum = 0,
             off = 0,
             count = 0;
+        var layers = new List<(double, double)>();
         for (int k = 0; k < _parameters.Count; k++)
         {
             using var scope = NewDisposeScope();
             var p = _parameters[k];
             var g = p.grad ?? zeros_like(p);
-            _fluctuation[k].mul_(_config.Rho).add_((1 - _config.Rho) * (g - _first[k]).square());
-            _first[k].mul_(_config.Beta1).add_((1 - _config.Beta1) * g);
-            _second[k].mul_(_config.Beta2).add_((1 - _config.Beta2) * g.square());
-            var m = _first[k] / c1;
-            var v = _second[k] / c2;
-            var s = _fluctuation[k] / c3;
-            var m2 = m.square();
+            _fluctuation[k].mul_(_rho).add_((g - _first[k]).Squared(), _oneMinusRho);
+            _first[k].mul_(_beta1).add_(g, _oneMinusBeta1);
+            _second[k].mul_(_beta2).add_(g.Squared(), _oneMinusBeta2);
+            var m = _first[k].Over(c1);
+            var v = _second[k].Over(c2);
+            var s = _fluctuation[k].Over(c3);
+            var m2 = m.Squared();
             Tensor q = _config.Gate switch
             {
                 GateKind.Soft => Soft(m2, s),
-                GateKind.Snr => m2 / (m2 + _config.LambdaPop * s).clamp_min(1e-300),
-                GateKind.Hard => m2.gt(_config.Alpha * s).to_type(p.dtype),
+                GateKind.Snr => m2 / m2.add(s, _lambdaPop).AtLeast(1e-300),
+                GateKind.Hard => m2.gt(s.mul(_alpha)).to_type(p.dtype),
                 GateKind.Exact => ExactGate(moments![k]),
                 _ => ones_like(p),
             };
-            p.mul_(1 - lr * _config.WeightDecay);
-            p.sub_(lr * q * m / (v.sqrt() + _config.Eps));
-            gateSum += q.sum().item<double>();
-            off += q.eq(0).sum().item<long>();
+            p.mul_(decay);
+            var denominator = v.sqrt().add_(_eps, _one);
+            if (kept is not null)
+            {
+                var ungated = m.div(denominator).mul_(minusLr).reshape(-1);
+                kept.Add(((ungated * q.reshape(-1)).DetachFromDisposeScope(), ungated.DetachFromDisposeScope()));
+            }
+            p.addcdiv_(q * m, denominator, minusLr);
+            double layerSum = q.sum().item<double>();
+            long layerOff = q.EqualTo(0).sum().item<long>();
+            layers.Add((layerSum / p.numel(), (double)layerOff / p.numel()));
+            gateSum += layerSum;
+            off += layerOff;
             count += p.numel();
         }
+        LayerGates = layers;
         MeanGate = gateSum / count;
         GatedOffShare = off / count;
     }
 
     private Tensor Soft(Tensor m2, Tensor s)
     {
-        var excess = (m2 - _config.Alpha * s).clamp_min(0);
-        return excess / (excess + _config.LambdaPop * s + _config.Eps);
+        var excess = (m2 - s.mul(_alpha)).AtLeast(0);
+        return excess / excess.add(s, _lambdaPop).add_(_eps, _one);
     }
 
     /// <summary>q = 1[ĝ² &gt; v/(b − 1)]: the batch's signal exceeds its self-influence (THEORY §5–6).</summary>
     private static Tensor ExactGate(Tangent.Kernels.GradientMoments moments)
     {
         using var scope = NewDisposeScope();
-        return moments.UnbiasedSquaredMean().gt(0).to_type(moments.Sum.dtype).MoveToOuterDisposeScope();
+        return moments.UnbiasedSquaredMean().Above(0).to_type(moments.Sum.dtype).MoveToOuterDisposeScope();
     }
 
     /// <summary>The optimizer's state tensors (moments, fluctuation), named for checkpoints.</summary>
@@ -201,10 +287,10 @@ public sealed class Optimizer : IDisposable
             // SnrAdamW: the gate multiplies the step, but M is the Adam preconditioner (the gate depends on the batch).
             var g = p.grad ?? zeros_like(p);
             if (_config.Kind == OptimizerKind.Adam && _config.WeightDecay > 0)
-                g = g + _config.WeightDecay * p;
-            var v = _second[k] * _config.Beta2 + (1 - _config.Beta2) * g.square();
+                g = g.add(p, _weightDecay);
+            var v = _second[k].mul(_beta2).add_(g.Squared(), _oneMinusBeta2);
             double c2 = 1 - Math.Pow(_config.Beta2, Steps + 1);
-            parts.Add((1.0 / ((v / c2).sqrt() + _config.Eps)).reshape(-1));
+            parts.Add(v.Over(c2).sqrt().add_(_eps, _one).reciprocal_().reshape(-1));
         }
         return cat(parts, 0).MoveToOuterDisposeScope();
     }
@@ -231,5 +317,10 @@ public sealed class Optimizer : IDisposable
     {
         foreach (var t in _first.Concat(_second).Concat(_fluctuation))
             t.Dispose();
+        LastUpdate?.Dispose();
+        LastUngatedUpdate?.Dispose();
+        Scalar[] held = [_weightDecay, _momentum, _beta1, _oneMinusBeta1, _beta2, _oneMinusBeta2];
+        foreach (var s in held.Concat([_eps, _rho, _oneMinusRho, _lambdaPop, _alpha, _one]))
+            s.Dispose();
     }
 }

@@ -38,6 +38,14 @@ public static class Trainer
             (start, metrics) = Checkpoint.Load(control.CheckpointRun!, model, optimizer, batches, accumulators);
         long n = task.TrainX.shape[0];
         bool minibatch = config.BatchSize > 0 && config.BatchSize < n;
+        if (
+            control.Objective is not null
+            && (control.OutputGradient is not null || minibatch || config.RiskEstimate || config.DriftDiffusion)
+        )
+            throw new ArgumentException(
+                "an objective is full-batch and has no per-example outputs: no output-gradient transform, "
+                    + "minibatches, risk estimate or drift/diffusion"
+            );
         int reportEvery = Math.Max(1, config.Steps / 100);
         for (int step = start; step <= config.Steps; step++)
         {
@@ -78,8 +86,8 @@ public static class Trainer
                     x = x.index_select(0, index);
                     y = y.index_select(0, index);
                 }
-                var output = model.call(x);
-                var loss = Losses.Loss(config.Loss, output, y);
+                var output = control.Objective is null ? model.call(x) : null;
+                var loss = control.Objective is { } objective ? objective(model) : Losses.Loss(config.Loss, output!, y);
                 double value = loss.item<double>();
                 if (!double.IsFinite(value))
                     throw new InvalidOperationException(
@@ -89,12 +97,12 @@ public static class Trainer
                 if (control.OutputGradient is { } transform)
                 {
                     // Back-propagate a replaced output gradient: ∇_w = J_Sᵀ g′ with g′ = transform(∂Φ/∂U).
-                    var g = autograd.grad([loss], [output], retain_graph: true)[0].detach();
-                    output.backward([transform(step, g)]);
+                    var g = autograd.grad([loss], [output!], retain_graph: true)[0].detach();
+                    output!.backward([transform(step, g)]);
                 }
                 else
                     loss.backward();
-                gradNorm = Math.Sqrt(parameters.Sum(p => p.grad is null ? 0 : p.grad.square().sum().item<double>()));
+                gradNorm = Math.Sqrt(parameters.Sum(p => p.grad is null ? 0 : p.grad.Squared().sum().item<double>()));
                 if (config.RiskEstimate || optimizer.NeedsPerExampleMoments)
                     moments = GradientStatistics.Compute(model, x, u => Losses.PerSample(config.Loss, u, y));
                 if (config.RiskEstimate)
@@ -106,7 +114,10 @@ public static class Trainer
             foreach (var o in observers)
                 o.OnStep(state);
             if (step % config.LogEvery == 0 || final)
-                metrics.Add(Measure(step, config, model, task, gradNorm, lr, optimizer, accumulators));
+            {
+                double? objectiveValue = control.Objective is { } f ? f(model).item<double>() : null;
+                metrics.Add(Measure(step, config, model, task, gradNorm, lr, optimizer, accumulators, objectiveValue));
+            }
             if (final)
                 break;
             if (control.StopWhen?.Invoke(state) == true)
@@ -160,7 +171,7 @@ public static class Trainer
         var mean = cat(moments.Select(m => m.Mean().reshape(-1)).ToList(), 0);
         var variance = cat(moments.Select(m => m.Variance().reshape(-1)).ToList(), 0);
         long b = moments[0].Count;
-        double signal = (p * mean.square()).sum().item<double>();
+        double signal = (p * mean.Squared()).sum().item<double>();
         double noise = (p * variance).sum().item<double>();
         acc.Risk -= lr * (signal - (b > 1 ? noise / (b - 1) : 0));
         acc.RiskAlpha -= lr * (signal - (n > b ? noise * b / (n - b) : 0));
@@ -189,8 +200,8 @@ public static class Trainer
         var p = optimizer.Preconditioner().to_type(ScalarType.Float64);
         acc.Drift ??= zeros_like(fullFlat).DetachFromDisposeScope();
         acc.Diffusion ??= zeros_like(fullFlat).DetachFromDisposeScope();
-        acc.Drift.add_(lr * p * fullFlat);
-        acc.Diffusion.add_(lr * p * (batchFlat - fullFlat));
+        acc.Drift.AddInPlace(p * fullFlat, lr);
+        acc.Diffusion.AddInPlace(p * (batchFlat - fullFlat), lr);
     }
 
     private static TrainingMetrics Measure(
@@ -201,19 +212,20 @@ public static class Trainer
         double gradNorm,
         double lr,
         Optimizer optimizer,
-        RunAccumulators acc
+        RunAccumulators acc,
+        double? objective
     )
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        var us = model.call(task.TrainX);
+        var us = objective is null ? model.call(task.TrainX) : null;
         var uq = model.call(task.TestX);
-        double weightNorm = Math.Sqrt(model.parameters().Sum(p => p.square().sum().item<double>()));
+        double weightNorm = Math.Sqrt(model.parameters().Sum(p => p.Squared().sum().item<double>()));
         bool snr = config.Optimizer.Kind == OptimizerKind.SnrAdamW;
         return new TrainingMetrics(
             step,
-            Losses.Loss(config.Loss, us, task.TrainY).item<double>(),
-            Losses.Metric(config.Task.IsClassification, us, task.TrainY),
+            objective ?? Losses.Loss(config.Loss, us!, task.TrainY).item<double>(),
+            objective ?? Losses.Metric(config.Task.IsClassification, us!, task.TrainY),
             Losses.Loss(config.Loss, uq, task.TestY).item<double>(),
             Losses.Metric(config.Task.IsClassification, uq, task.TestY),
             weightNorm,

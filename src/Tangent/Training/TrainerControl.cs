@@ -32,6 +32,15 @@ public sealed record TrainerControl
     /// </summary>
     public Func<TrainingState, bool>? StopWhen { get; init; }
 
+    /// <summary>
+    /// The objective each step minimizes, replacing Φ(U_S) on the task's training set: a full-batch loss the model
+    /// builds itself, e.g. a physics-informed loss from derivatives with respect to the inputs. The logged training
+    /// loss and metric are its value; the test metrics still come from the task. Excludes
+    /// <see cref="OutputGradient"/>, minibatches, the risk estimate and drift/diffusion (they need per-example
+    /// outputs). Null: the config's loss.
+    /// </summary>
+    public Func<nn.Module<Tensor, Tensor>, Tensor>? Objective { get; init; }
+
     /// <summary>The option or key a divergence message tells the user to lower (a command's own name for η).</summary>
     public string LearningRateField { get; init; } = "optimizer.lr";
 }

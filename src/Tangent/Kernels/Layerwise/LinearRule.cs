@@ -58,8 +58,8 @@ internal sealed class LinearRule : ILayerRule
             return null;
         using var scope = NewDisposeScope();
         var (cw, cb) = Scales(layer.Module);
-        var d2 = captured.Signals[0].square(); // [n, out]
-        var a2 = captured.Input.detach().square(); // [n, in]
+        var d2 = captured.Signals[0].Squared(); // [n, out]
+        var a2 = captured.Input.detach().Squared(); // [n, in]
         var parts = layer
             .Parameters.Select(p =>
                 p.LocalName == "weight" ? d2.T.matmul(a2).reshape(-1) * (cw * cw) : d2.sum(0L) * (cb * cb)
@@ -78,8 +78,8 @@ internal sealed class LinearRule : ILayerRule
             return null;
         using var scope = NewDisposeScope();
         var (cw, cb) = Scales(layer.Module);
-        var d2 = captured.Signals[0].square(); // [n, out]
-        var a2 = captured.Input.detach().square(); // [n, in]
+        var d2 = captured.Signals[0].Squared(); // [n, out]
+        var a2 = captured.Input.detach().Squared(); // [n, in]
         long offset = 0;
         Tensor? total = null;
         foreach (var p in layer.Parameters)
@@ -125,7 +125,7 @@ internal sealed class LinearRule : ILayerRule
                 inputs = weight ? inputs + cb * cb : full(1, cb * cb, dtype: xa.dtype, device: xa.device);
             var kt = SignalGram(a.Signals.select(2, t), b.Signals.select(2, u), traced);
             MultiplyBySampleMatrix(kt, inputs, traced ? 1 : a.Signals.shape[0]);
-            k = k is null ? kt : k.add_(kt);
+            k = k is null ? kt : k.AddInPlace(kt);
         }
         return k!.MoveToOuterDisposeScope();
     }
