@@ -72,7 +72,7 @@ public sealed class AdvectionProblem : IDisposable
         var xt = points.detach().requires_grad_(true);
         var u = model.call(xt);
         // Each uᵢ depends on its own (xᵢ, tᵢ) only, so ∂(Σu)/∂(x, t) holds every point's own derivatives.
-        var du = autograd.grad([u.sum()], [xt], create_graph: true)[0];
+        var du = autograd.grad([u.sum()], [xt], retain_graph: true, create_graph: true)[0];
         using var b = beta.ToScalar();
         return du.select(1, 1).add(du.select(1, 0), b);
     }

@@ -19,6 +19,7 @@ public static class StudyCatalog
         new LazyRichStudy(),
         new MemorizationStudy(),
         new ReservoirAblationStudy(),
+        new SnrAdamWStudy(),
     ];
 
     /// <summary>The one-line error for a preset name other than quick or full.</summary>

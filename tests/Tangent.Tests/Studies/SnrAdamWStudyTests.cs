@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text.Json;
+using Tangent.Cli;
+using Tangent.Studies;
+
+namespace Tangent.Tests.Studies;
+
+/// <summary>
+/// The snr-adamw study's verdicts against its own recorded curves: the iterations to the target are the first
+/// evaluated step whose relative error on the test grid is at or below it, the speed-up is their ratio, and the verdict
+/// holds exactly when that ratio reaches the configured threshold.
+/// </summary>
+public class SnrAdamWStudyTests
+{
+    [Fact]
+    public void TheSpeedupVerdictFollowsTheRecordedCurves()
+    {
+        using var dir = new TempDir();
+        var stderr = new StringWriter();
+        int code = TangentCli.Run(
+            [
+                "study",
+                "snr-adamw",
+                "--set",
+                """pinn={"interior": 64, "initial": 16, "boundary": 8, "grid_x": 16, "grid_t": 6}""",
+                "--set",
+                "widths=[2,16,16,1]",
+                "--set",
+                "learning_rates=[0.01]",
+                "--set",
+                """gates=["soft"]""",
+                "--set",
+                "max_steps=200",
+                "--set",
+                "evaluate_every=10",
+                "--set",
+                "split_every=20",
+                "--set",
+                "split_rows=12",
+                "--set",
+                "target=0.6",
+                "--out",
+                dir.File("run"),
+            ],
+            new StringWriter(),
+            stderr
+        );
+        Assert.True(code == 0, stderr.ToString());
+        string run = dir.File("run");
+        var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json"))).RootElement;
+        var rows = File.ReadAllLines(Path.Combine(run, "metrics.csv"))
+            .Skip(1)
+            .Select(l => l.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray())
+            .ToList();
+        double? FirstAtTarget(int arm) =>
+            rows.Where(r => r[0] == arm && r[4] <= 0.6).Select(r => (double?)r[3]).FirstOrDefault();
+        double? adam = FirstAtTarget(0),
+            soft = FirstAtTarget(1);
+        double? Field(string name) =>
+            summary.GetProperty(name).ValueKind == JsonValueKind.Null ? null : summary.GetProperty(name).GetDouble();
+        Assert.Equal(adam, Field("adamw_median_iterations"));
+        Assert.Equal(soft, Field("soft_median_iterations"));
+        Assert.Equal("soft", summary.GetProperty("best_gate").GetString());
+        string verdict = summary.GetProperty("verdict_pinn_speedup").GetString()!;
+        if (soft is null)
+            Assert.Equal("undecided", verdict);
+        else
+        {
+            double speedup = (adam ?? 201) / soft.Value;
+            Assert.Equal(speedup, Field("speedup_adamw_over_snr")!.Value, 12);
+            Assert.Equal(speedup >= 2 ? "holds" : "fails", verdict);
+        }
+        // Every evaluation starts from the same initialization: the step-0 errors of both arms are equal.
+        Assert.Equal(rows.First(r => r[0] == 0)[4], rows.First(r => r[0] == 1)[4]);
+        Assert.True(summary.TryGetProperty("verdict_gate_removes_reservoir_updates", out _));
+        if (Field("removed_channel_share") is { } share)
+            Assert.InRange(share, 0, 1);
+        foreach (var figure in new[] { "pinn_error", "pinn_gate" })
+            Assert.True(File.Exists(Path.Combine(run, "figures", figure + ".png")), figure);
+    }
+
+    [Fact]
+    public void TheExactGateIsRefusedWithTheReason()
+    {
+        var config = (SnrAdamWConfig)StudyCatalog.Find("snr-adamw").Preset("quick");
+        var e = Assert.Throws<ConfigException>(() =>
+            (config with { Gates = [Tangent.Training.GateKind.Exact] }).Validate()
+        );
+        Assert.Equal("gates", e.Field);
+        Assert.Contains("per-example gradients", e.Message);
+    }
+}
