@@ -14,6 +14,16 @@ public static class Statistics
         return d == 0 ? 0 : cov / d;
     }
 
+    /// <summary>The middle value of the sorted values (the mean of the two middle ones for an even count; NaN for
+    /// none).</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var s = values.Order().ToArray();
+        return s.Length == 0 ? double.NaN
+            : s.Length % 2 == 1 ? s[s.Length / 2]
+            : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+    }
+
     /// <summary>Spearman rank correlation: <see cref="Pearson"/> of the ranks, tied values sharing their average
     /// rank.</summary>
     public static double Spearman(IReadOnlyList<double> a, IReadOnlyList<double> b) => Pearson(Ranks(a), Ranks(b));

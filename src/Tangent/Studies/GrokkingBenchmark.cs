@@ -45,11 +45,8 @@ public static class GrokkingBenchmark
                 results.Add(new GrokkingRun(optimizer, lr, seed, reached, fit, curve[^1].TestMetric, curve));
             }
 
-        double Median(IEnumerable<GrokkingRun> runs)
-        {
-            var s = runs.Select(r => (double)(r.StepsToTarget ?? int.MaxValue)).Order().ToArray();
-            return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
-        }
+        double Median(IEnumerable<GrokkingRun> runs) =>
+            Statistics.Median(runs.Select(r => (double)(r.StepsToTarget ?? int.MaxValue)));
         var best = optimizers.ToDictionary(
             o => o,
             o =>

@@ -360,13 +360,7 @@ public sealed class SnrAdamWStudy : IStudy
         );
     }
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var s = values.Order().ToArray();
-        return s.Length == 0 ? double.NaN
-            : s.Length % 2 == 1 ? s[s.Length / 2]
-            : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
-    }
+    private static double Median(IEnumerable<double> values) => Statistics.Median(values);
 
     private static void WriteMetrics(RunDirectory run, List<PinnRun> runs, List<string> arms)
     {

@@ -22,4 +22,12 @@ public class StatisticsTests
         // ρ = 1 − 24/120 = 0.8.
         Assert.Equal(0.8, Statistics.Spearman([1.0, 2, 3, 4, 5], [20.0, 10, 40, 30, 50]), 12);
     }
+
+    [Fact]
+    public void TheMedianIsTheMiddleOrderStatistic()
+    {
+        Assert.Equal(3, Statistics.Median([5.0, 1, 3]));
+        Assert.Equal(2.5, Statistics.Median([4.0, 1, 3, 2]));
+        Assert.True(double.IsNaN(Statistics.Median([])));
+    }
 }
