@@ -9,8 +9,8 @@ namespace Tangent;
 /// TorchSharp turns a <c>double</c> into a <see cref="Scalar"/> that nothing references once its native handle has been
 /// read, so a collection started by another thread during the native call can finalize it while LibTorch still reads
 /// it: the operation then fails with "Unknown scalar type" or "Expected false to be true" (measured: one failure
-/// in ~5·10⁴ <c>t / 2.0</c> with a thread collecting in a loop, none in 1.4·10⁶ with the Scalar held). Code that runs
-/// every step (optimizers, losses, forwards, per-step propagation) uses these instead of <c>t * c</c>,
+/// in ~5·10⁴ <c>t / 2.0</c> with a thread collecting in a loop, none in 1.4·10⁶ with the Scalar held). Code that
+/// runs every step (optimizers, losses, forwards, per-step propagation) uses these instead of <c>t * c</c>,
 /// <c>t / c</c>, <c>t.mul_(c)</c>; the Scalar is disposed after the call, which keeps it reachable until then.
 /// </para>
 /// </summary>

@@ -2,7 +2,8 @@ namespace Tangent.Pinn;
 
 /// <summary>
 /// The convection benchmark of Krishnapriyan et al. 2021 with a noisy initial condition: u_t + β u_x = 0 on
-/// x ∈ [0, 2π) (periodic), t ∈ [0, 1], u(x, 0) = sin x observed with Gaussian noise; exact solution sin(x − βt).
+/// x ∈ [0, 2π) (periodic), t ∈ [0, 1], u(x, 0) = sin x observed with Gaussian noise; exact solution
+/// sin(x − βt).
 /// </summary>
 public sealed record AdvectionConfig
 {

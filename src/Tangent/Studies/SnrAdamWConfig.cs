@@ -48,7 +48,8 @@ public sealed record SnrAdamWConfig
     /// the interior, initial and boundary blocks).</summary>
     public int SplitRows { get; init; } = 96;
 
-    /// <summary>The speed-up the claim needs: AdamW's iterations over SnrAdamW's (the preprint reports 2.4×).</summary>
+    /// <summary>The speed-up the claim needs: AdamW's iterations over SnrAdamW's (the preprint reports
+    /// 2.4×).</summary>
     public double Speedup { get; init; } = 2.0;
 
     /// <summary>Channel share of the removed update below which the gate removes "mostly reservoir-directed"

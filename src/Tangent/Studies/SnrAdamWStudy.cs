@@ -163,7 +163,8 @@ public sealed class SnrAdamWStudy : IStudy
             reservoir.Verdict(
                 "gate_removes_reservoir_updates",
                 "The gate removes mostly reservoir-directed update components: the output motion it takes away lies "
-                    + "mostly outside the channel of K = J_r M J_rᵀ (λ ≥ λ⋆ = 1/(2ηT), T the run's iterations)",
+                    + "mostly outside the channel of K = J_r M J_rᵀ (λ ≥ λ⋆ = 1/(2ηT), T the run's "
+                    + "iterations)",
                 gateSplits.Count == 0
                     ? "no split was sampled (split_every = 0 or the runs stopped first)"
                     : $"{bestGate} gate, {gateSplits.Count} sampled steps, channel "
@@ -336,8 +337,8 @@ public sealed class SnrAdamWStudy : IStudy
             left.J.Dispose();
             left.M.Dispose();
         }
-        // The channel of the run's own horizon: the modes Φ = ‖r‖² relaxes by e⁻¹ within the T iterations it ran,
-        // 2ηλT ≥ 1 (under the momentum-free model Δr ≈ −2η K r).
+        // The channel of the run's own horizon: the modes Φ = ‖r‖² relaxes by e⁻¹ within the T iterations it
+        // ran, 2ηλT ≥ 1 (under the momentum-free model Δr ≈ −2η K r).
         int horizon = reachedAt ?? c.MaxSteps;
         double lambdaStar = 1.0 / (2 * lr * horizon);
         var splits = new List<(int, UpdateSplit)>();
@@ -417,7 +418,8 @@ public sealed class SnrAdamWStudy : IStudy
         var errorFigure = Figure.Render(
             plot,
             "pinn_error",
-            $"‖u − u*‖/‖u*‖ on the test grid for every seed at each optimizer's best learning rate; dashed: the "
+            $"‖u − u*‖/‖u*‖ on the test grid for every seed at each optimizer's best learning rate; "
+                + "dashed: the "
                 + $"{c.Target} target. Runs stop once they reach it."
         );
         var gateFigure = Figure.Render(gates, "pinn_gate", "Mean SnrAdamW gate over all parameters.");
@@ -430,7 +432,8 @@ public sealed class SnrAdamWStudy : IStudy
                 $"u_t + {c.Pinn.Beta} u_x = 0, x ∈ [0, 2π) periodic, t ∈ [0, 1], initial targets sin x + "
                     + $"N(0, {c.Pinn.NoiseStd}²); loss = mean squared residual + initial + periodic misfits, by "
                     + "automatic differentiation with respect to (x, t) (a double backward). Every optimizer is tuned "
-                    + $"over lr ∈ {{{string.Join(", ", c.LearningRates)}}}; iterations to relative l2 ≤ {c.Target}, "
+                    + $"over lr ∈ {{{string.Join(", ", c.LearningRates)}}}; iterations to relative l2 ≤ "
+                    + $"{c.Target}, "
                     + $"evaluated every {c.EvaluateEvery}, median over {c.Seeds} seed(s)."
             )
             .Figure(errorFigure)
@@ -452,7 +455,8 @@ public sealed class SnrAdamWStudy : IStudy
             .Heading("What the gate removes")
             .Paragraph(
                 "At sampled iterations the Jacobian J_r of the residual vector (on evenly spaced rows) and Adam's "
-                    + "preconditioner M give K = J_r M J_rᵀ; its channel is λ ≥ λ⋆ = 1/(2ηT), the modes Φ = ‖r‖² "
+                    + "preconditioner M give K = J_r M J_rᵀ; its channel is λ ≥ λ⋆ = 1/(2ηT), the modes "
+                    + "Φ = ‖r‖² "
                     + "relaxes within the T iterations the run took. The update taken and the same update without "
                     + "the gate are mapped to output motions J_r Δw and split."
             )

@@ -44,7 +44,8 @@ public class AdvectionProblemTests
     {
         var config = Noiseless with { NoiseStd = 0.3 };
         using var problem = new AdvectionProblem(config, 5);
-        // u = 0: residual 0, periodic misfit 0, initial misfit mean (sin x₀ + σξ)² — the noisy targets' mean square.
+        // u = 0: residual 0, periodic misfit 0, initial misfit mean (sin x₀ + σξ)² — the noisy targets' mean
+        // square.
         using var zero = new Elementwise("zero", p => zeros(p.shape[0], 1, dtype: p.dtype) * p.sum(1, keepdim: true));
         double phi = problem.Objective(zero).item<double>();
         using var r = problem.Residuals(zero);
