@@ -130,25 +130,9 @@ internal sealed class ForwardCapture : IDisposable
     /// <summary>Rows J[i·p + c, θ] = ∂f_c(x_i)/∂θ for samples [start, end), one backward pass per row.</summary>
     public Tensor JacobianRows(long start, long end, IReadOnlyList<SelectedParameter> parameters)
     {
-        var ps = parameters.Select(p => p.Tensor).ToList();
-        long p = OutputsPerSample,
-            width = parameters.Sum(q => q.Size);
-        var flat = Outputs.reshape(-1);
-        var rows = zeros(new[] { (end - start) * p, width }, dtype: ps[0].dtype, device: ps[0].device);
-        for (long r = start * p; r < end * p; r++)
-        {
-            using var step = NewDisposeScope();
-            var grads = autograd.grad(new[] { flat[r] }, ps, retain_graph: true, allow_unused: true);
-            long col = 0;
-            for (int k = 0; k < ps.Count; k++)
-            {
-                long size = ps[k].numel();
-                if (grads[k] is { } g && !g.IsInvalid)
-                    rows[r - start * p, TensorIndex.Slice(col, col + size)].copy_(g.reshape(-1));
-                col += size;
-            }
-        }
-        return rows;
+        long p = OutputsPerSample;
+        var rows = Enumerable.Range(0, (int)((end - start) * p)).Select(i => start * p + i).ToList();
+        return ParameterJacobian.Rows(Outputs, parameters.Select(q => q.Tensor).ToList(), rows);
     }
 
     public void Dispose()

@@ -114,11 +114,11 @@ public sealed class SnrAdamWStudy : IStudy
             a => a.Name,
             a =>
                 c.LearningRates.Select(lr => runs.Where(r => r.Arm == a.Name && r.Lr == lr).ToList())
-                    .OrderBy(rs => Median(rs.Select(Censored)))
-                    .ThenBy(rs => Median(rs.Select(r => r.FinalError)))
+                    .OrderBy(rs => Statistics.Median(rs.Select(Censored)))
+                    .ThenBy(rs => Statistics.Median(rs.Select(r => r.FinalError)))
                     .First()
         );
-        double MedianSteps(string arm) => Median(best[arm].Select(Censored));
+        double MedianSteps(string arm) => Statistics.Median(best[arm].Select(Censored));
         bool Reached(string arm) => MedianSteps(arm) <= c.MaxSteps;
         string bestGate = c.Gates.Select(g => g.ToString().ToLowerInvariant()).OrderBy(MedianSteps).First();
         double adam = MedianSteps("adamw"),
@@ -134,10 +134,11 @@ public sealed class SnrAdamWStudy : IStudy
         // The split of the best gate's updates at its best learning rate, pooled over seeds and sampled steps.
         var gateSplits = best[bestGate].SelectMany(r => r.Splits.Select(s => s.Split)).ToList();
         var removedShares = gateSplits.Select(s => s.Removed).Where(double.IsFinite).ToList();
-        double removed = removedShares.Count > 0 ? Median(removedShares) : double.NaN;
-        double taken = gateSplits.Count > 0 ? Median(gateSplits.Select(s => s.Taken)) : double.NaN;
-        double ungatedShare = gateSplits.Count > 0 ? Median(gateSplits.Select(s => s.Ungated)) : double.NaN;
-        double removedNorm = gateSplits.Count > 0 ? Median(gateSplits.Select(s => s.RemovedNorm)) : double.NaN;
+        double removed = removedShares.Count > 0 ? Statistics.Median(removedShares) : double.NaN;
+        double taken = gateSplits.Count > 0 ? Statistics.Median(gateSplits.Select(s => s.Taken)) : double.NaN;
+        double ungatedShare = gateSplits.Count > 0 ? Statistics.Median(gateSplits.Select(s => s.Ungated)) : double.NaN;
+        double removedNorm =
+            gateSplits.Count > 0 ? Statistics.Median(gateSplits.Select(s => s.RemovedNorm)) : double.NaN;
 
         var faster = new Criterion(
             "AdamW iterations / SnrAdamW iterations to the target",
@@ -168,7 +169,8 @@ public sealed class SnrAdamWStudy : IStudy
                 gateSplits.Count == 0
                     ? "no split was sampled (split_every = 0 or the runs stopped first)"
                     : $"{bestGate} gate, {gateSplits.Count} sampled steps, channel "
-                        + $"{Median(gateSplits.Select(s => (double)s.ChannelSize)):0} of {gateSplits[0].Outputs} "
+                        + $"{Statistics.Median(gateSplits.Select(s => (double)s.ChannelSize)):0} of "
+                        + $"{gateSplits[0].Outputs} "
                         + "directions: channel share of the removed output "
                         + $"motion {removed:P1}, of the update taken {taken:P1}, of the ungated update "
                         + $"{ungatedShare:P1}; the gate removed {removedNorm:P1} of the ungated output motion "
@@ -205,7 +207,9 @@ public sealed class SnrAdamWStudy : IStudy
         foreach (var arm in arms)
         {
             summary.Add(new($"{arm.Name}_median_iterations", Reached(arm.Name) ? MedianSteps(arm.Name) : null));
-            summary.Add(new($"{arm.Name}_median_final_error", Median(best[arm.Name].Select(r => r.FinalError))));
+            summary.Add(
+                new($"{arm.Name}_median_final_error", Statistics.Median(best[arm.Name].Select(r => r.FinalError)))
+            );
         }
 
         Report(c, run, report, runs, best, arms.Select(a => a.Name).ToList(), bestGate);
@@ -308,9 +312,9 @@ public sealed class SnrAdamWStudy : IStudy
                 && reachedAt is null
             )
             {
-                var j = ParameterJacobian
-                    .Rows(() => problem.Residuals(model), parameters, rows)
-                    .DetachFromDisposeScope();
+                Tensor j;
+                using (NewDisposeScope())
+                    j = ParameterJacobian.Rows(problem.Residuals(model), parameters, rows).DetachFromDisposeScope();
                 var preconditioner = state.Optimizer.Preconditioner().DetachFromDisposeScope();
                 pending = (state.Step, j, preconditioner);
             }
@@ -360,8 +364,6 @@ public sealed class SnrAdamWStudy : IStudy
             layerGates
         );
     }
-
-    private static double Median(IEnumerable<double> values) => Statistics.Median(values);
 
     private static void WriteMetrics(RunDirectory run, List<PinnRun> runs, List<string> arms)
     {

@@ -63,7 +63,7 @@ public class AdvectionProblemTests
         var x = randn(12, 2, dtype: ScalarType.Float64);
         var parameters = model.parameters().Select(p => (Tensor)p).ToList();
         var j = ParameterJacobian.Rows(
-            () => model.call(x),
+            model.call(x),
             parameters,
             Enumerable.Range(0, 12).Select(i => (long)i).ToList()
         );
