@@ -28,10 +28,10 @@ internal sealed class LinearRule : ILayerRule
         var (cw, cb) = Scales(layer.Module);
         using var scope = NewDisposeScope();
         Tensor inputs = weight
-            ? a.Input.detach().matmul(b.Input.detach().T) * (cw * cw)
+            ? a.Input.detach().matmul(b.Input.detach().T).Times(cw * cw)
             : zeros(1, dtype: a.Input.dtype, device: a.Input.device);
         if (bias)
-            inputs = weight ? inputs + cb * cb : full(1, cb * cb, dtype: a.Input.dtype, device: a.Input.device);
+            inputs = weight ? inputs.Plus(cb * cb) : full(1, cb * cb, dtype: a.Input.dtype, device: a.Input.device);
         var k = SignalGram(a.Signals, b.Signals, traced);
         MultiplyBySampleMatrix(k, inputs, traced ? 1 : a.Signals.shape[0]);
         return k.MoveToOuterDisposeScope();
@@ -46,7 +46,9 @@ internal sealed class LinearRule : ILayerRule
         var (cw, cb) = Scales(layer.Module);
         var parts = new List<Tensor>();
         foreach (var p in layer.Parameters)
-            parts.Add(p.LocalName == "weight" ? d.transpose(1, 2).bmm(a).reshape(rows, -1) * cw : d.sum(1) * cb);
+            parts.Add(
+                p.LocalName == "weight" ? d.transpose(1, 2).bmm(a).reshape(rows, -1).Times(cw) : d.sum(1).Times(cb)
+            );
         return cat(parts, 1).MoveToOuterDisposeScope();
     }
 
@@ -62,7 +64,7 @@ internal sealed class LinearRule : ILayerRule
         var a2 = captured.Input.detach().Squared(); // [n, in]
         var parts = layer
             .Parameters.Select(p =>
-                p.LocalName == "weight" ? d2.T.matmul(a2).reshape(-1) * (cw * cw) : d2.sum(0L) * (cb * cb)
+                p.LocalName == "weight" ? d2.T.matmul(a2).reshape(-1).Times(cw * cw) : d2.sum(0L).Times(cb * cb)
             )
             .ToList();
         return cat(parts, 0).MoveToOuterDisposeScope();
@@ -92,9 +94,9 @@ internal sealed class LinearRule : ILayerRule
                         w is null
                             ? d2.sum(1) * a2.sum(1)
                             : (d2 * a2.matmul(w.reshape(d2.shape[1], a2.shape[1]).T)).sum(1)
-                    ) * (cw * cw)
-                    : (w is null ? d2.sum(1) : d2.matmul(w)) * (cb * cb);
-            total = total is null ? part : total + part;
+                    ).Times(cw * cw)
+                    : (w is null ? d2.sum(1) : d2.matmul(w)).Times(cb * cb);
+            total = total is null ? part : total.Plus(part);
         }
         return total!.MoveToOuterDisposeScope();
     }
@@ -120,9 +122,9 @@ internal sealed class LinearRule : ILayerRule
         {
             var xa = a.Input.detach().select(1, t);
             var xb = b.Input.detach().select(1, u);
-            Tensor inputs = weight ? xa.matmul(xb.T) * (cw * cw) : zeros(1, dtype: xa.dtype, device: xa.device);
+            Tensor inputs = weight ? xa.matmul(xb.T).Times(cw * cw) : zeros(1, dtype: xa.dtype, device: xa.device);
             if (bias)
-                inputs = weight ? inputs + cb * cb : full(1, cb * cb, dtype: xa.dtype, device: xa.device);
+                inputs = weight ? inputs.Plus(cb * cb) : full(1, cb * cb, dtype: xa.dtype, device: xa.device);
             var kt = SignalGram(a.Signals.select(2, t), b.Signals.select(2, u), traced);
             MultiplyBySampleMatrix(kt, inputs, traced ? 1 : a.Signals.shape[0]);
             k = k is null ? kt : k.AddInPlace(kt);
