@@ -7,8 +7,9 @@ namespace Tangent.Paths;
 
 /// <summary>
 /// Takes kernel snapshots during training on the schedule of a <see cref="RecordConfig"/>: at each chosen step, before
-/// the update, K_SS = J_S M J_Sᵀ and K_QS = J_Q M J_Sᵀ with M the optimizer's preconditioner for that step, and the
-/// outputs U_S, U_Q; writes them under <c>snapshots/</c> and keeps <c>snapshots/index.json</c> current (atomically).
+/// the update, K_SS = J_S M J_Sᵀ and K_QS = J_Q M J_Sᵀ with M the optimizer's effective preconditioner for that
+/// step (SnrAdamW: the gate times Adam's), and the outputs U_S, U_Q; writes them under <c>snapshots/</c> and keeps
+/// <c>snapshots/index.json</c> current (atomically).
 /// </summary>
 public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainConfig train) : ITrainingObserver
 {
@@ -25,15 +26,24 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
         Minibatch = train.BatchSize > 0 && train.BatchSize < train.Task.TrainSamples,
         Optimizer = train.Optimizer.Kind,
         Method = record.Method,
-        // The momentum images h = J M m must use the kernel's M: GD/SGD (M = 1) always, Adam/AdamW when the kernels
-        // are preconditioned; SnrAdamW's gate q is not folded into M, so its runs stay momentum-free.
+        // The momentum images h = J M m must use the kernel's M: GD/SGD (M = 1) always, the Adam family when the
+        // kernels are preconditioned (SnrAdamW: M = q ⊙ M_Adam, except the exact gate, which has no M before the
+        // step).
         Momentum =
-            train.Optimizer.Kind is OptimizerKind.Gd or OptimizerKind.Sgd
-            || (record.Preconditioned && train.Optimizer.Kind is OptimizerKind.Adam or OptimizerKind.AdamW)
+            train.Optimizer.Kind is OptimizerKind.Gd or OptimizerKind.Sgd || GatedPreconditioner(record, train)
                 ? MomentumModel.For(train.Optimizer)
                 : null,
         WeightDecay = train.Optimizer.WeightDecay,
     };
+
+    /// <summary>Whether the snapshot kernels fold in the optimizer's effective preconditioner: preconditioned
+    /// recording of an Adam-family run, SnrAdamW's gate included unless it is the exact one.</summary>
+    private static bool GatedPreconditioner(RecordConfig record, TrainConfig train) =>
+        record.Preconditioned
+        && (
+            train.Optimizer.Kind is OptimizerKind.Adam or OptimizerKind.AdamW
+            || (train.Optimizer.Kind == OptimizerKind.SnrAdamW && train.Optimizer.Gate != GateKind.Exact)
+        );
 
     /// <summary>Seconds spent computing kernels.</summary>
     public double KernelSeconds { get; private set; }
@@ -83,10 +93,7 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
                 _ => NtkMethod.LayerwiseRules,
             },
             Traced = record.Traced,
-            Preconditioner =
-                record.Preconditioned && (train.Optimizer.Kind is OptimizerKind.Adam or OptimizerKind.AdamW)
-                    ? state.Optimizer.Preconditioner()
-                    : null,
+            Preconditioner = GatedPreconditioner(record, train) ? state.Optimizer.EffectivePreconditioner() : null,
         };
         _trainSubset ??= Subset(state.Task.TrainX.shape[0], record.MaxTrain, 3);
         _querySubset ??= Subset(state.Task.TestX.shape[0], record.MaxQuery, 4);

@@ -171,6 +171,16 @@ public static class PathAnalysis
                 $"per-segment residuals not computed above {MaxSegmentResidualRows} operator rows (they integrate "
                     + "every segment a second time)"
             );
+        if (index.Optimizer == OptimizerKind.SnrAdamW && index.Momentum is not null)
+            approximations.Add(
+                "SnrAdamW: each snapshot's kernel folds in that step's gate (M = q ⊙ 1/(√v̂ + ε)), held frozen "
+                    + "until the next snapshot like M itself, although q changes every step"
+            );
+        if (first.Kss.norm().item<double>() <= 1e-10 * last.Kss.norm().item<double>())
+            approximations.Add(
+                $"the window's first kernel (step {first.Step}) is numerically zero (SnrAdamW's first step is gated "
+                    + "off), so the kernel drift relative to it is not a measure: start the window at a later snapshot"
+            );
         if (index.WeightDecay > 0)
             approximations.Add(
                 $"weight decay {index.WeightDecay:G3}: its output motion (η·wd·J w per step) is not modelled"
@@ -318,7 +328,13 @@ public static class PathAnalysis
                 ps = ps + mom.Displacement.matmul(Col(a.Hs));
                 pq = pq + mom.Transfer.matmul(Col(a.Hs)) + mom.QueryTransfer.matmul(Col(a.Hq));
             }
-            rows.Add((a.Step, b.Step, RelativeError(-ps, Col(b.Us - a.Us)), RelativeError(-pq, Col(b.Uq - a.Uq))));
+            double Residual(Tensor predicted, Tensor before, Tensor after)
+            {
+                var motion = Col(after - before);
+                double resolution = OutputResolution * after.norm().item<double>();
+                return (predicted - motion).norm().item<double>() / Math.Max(resolution, motion.norm().item<double>());
+            }
+            rows.Add((a.Step, b.Step, Residual(-ps, a.Us, b.Us), Residual(-pq, a.Uq, b.Uq)));
         }
         return rows;
     }
@@ -405,6 +421,11 @@ public static class PathAnalysis
             relative
         );
     }
+
+    /// <summary>The smallest output motion a segment residual is measured against, relative to ‖U‖: float64 rounds
+    /// outputs of size ‖U‖ at about 1e-16 ‖U‖ per entry, so a smaller recorded motion is not a
+    /// measurement.</summary>
+    private const double OutputResolution = 1e-13;
 
     /// <summary>‖a − b‖ / ‖b‖.</summary>
     public static double RelativeError(Tensor predicted, Tensor actual) =>

@@ -102,7 +102,9 @@ public sealed record PathAnalysisResult
     /// Per segment [t_k, t_{k+1}]: the relative errors of the one-segment predictions ΔU_S ≈ −(D_k g(t_k) + D_h,k
     /// h_S(t_k)) and ΔU_Q ≈ −(G_k g(t_k) + …) against the recorded motion, each segment started from its own
     /// recorded state (so an error here is the frozen-kernel-and-preconditioner model of that one segment, not carried
-    /// over).
+    /// over). A motion below float64's resolution of the outputs (‖ΔU‖ &lt; 1e-13 ‖U‖, e.g. SnrAdamW's first
+    /// step, whose soft and hard gates are 0 in exact arithmetic) is measured against that resolution instead of
+    /// against itself.
     /// </summary>
     public IReadOnlyList<(int Start, int End, double Train, double Test)> SegmentResiduals { get; init; } = [];
 

@@ -199,15 +199,7 @@ public sealed class Optimizer : IDisposable
             var m = _first[k].Over(c1);
             var v = _second[k].Over(c2);
             var s = _fluctuation[k].Over(c3);
-            var m2 = m.Squared();
-            Tensor q = _config.Gate switch
-            {
-                GateKind.Soft => Soft(m2, s),
-                GateKind.Snr => m2 / m2.add(s, _lambdaPop).AtLeast(1e-300),
-                GateKind.Hard => m2.gt(s.mul(_alpha)).to_type(p.dtype),
-                GateKind.Exact => ExactGate(moments![k]),
-                _ => ones_like(p),
-            };
+            var q = _config.Gate == GateKind.Exact ? ExactGate(moments![k]) : Gate(m.Squared(), s);
             p.mul_(decay);
             var denominator = v.sqrt().add_(_eps, _one);
             if (kept is not null)
@@ -227,6 +219,17 @@ public sealed class Optimizer : IDisposable
         MeanGate = gateSum / count;
         GatedOffShare = off / count;
     }
+
+    /// <summary>The gate q(m̂², ŝ) of the soft, snr and hard rules (the exact gate needs per-example
+    /// moments).</summary>
+    private Tensor Gate(Tensor m2, Tensor s) =>
+        _config.Gate switch
+        {
+            GateKind.Soft => Soft(m2, s),
+            GateKind.Snr => m2 / m2.add(s, _lambdaPop).AtLeast(1e-300),
+            GateKind.Hard => m2.gt(s.mul(_alpha)).to_type(m2.dtype),
+            _ => ones_like(m2),
+        };
 
     private Tensor Soft(Tensor m2, Tensor s)
     {
@@ -295,11 +298,45 @@ public sealed class Optimizer : IDisposable
         return cat(parts, 0).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Whether <see cref="EffectivePreconditioner"/> can be formed before the step: every optimizer but
+    /// SnrAdamW's exact gate, whose q needs the batch's per-example gradient moments.</summary>
+    public bool HasEffectivePreconditioner => !NeedsPerExampleMoments;
+
+    /// <summary>
+    /// The diagonal M_eff that the coming step's update applies to the (bias-corrected) first moment,
+    /// Δw = −η M_eff m̂: <see cref="Preconditioner"/> for every optimizer but SnrAdamW, where it is q ⊙ M with
+    /// the gate q of this step (computed from the current gradients, as the step will; THEORY §5). The kernel of the
+    /// motion the step makes is then J M_eff Jᵀ. Not available for the exact gate.
+    /// </summary>
+    public Tensor EffectivePreconditioner()
+    {
+        if (_config.Kind != OptimizerKind.SnrAdamW)
+            return Preconditioner();
+        if (!HasEffectivePreconditioner)
+            throw new InvalidOperationException(
+                "the exact gate's q needs the batch's per-example gradient moments; it has no preconditioner form"
+            );
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        double c1 = 1 - Math.Pow(_config.Beta1, Steps + 1),
+            c3 = 1 - Math.Pow(_config.Rho, Steps + 1);
+        var gates = new List<Tensor>();
+        for (int k = 0; k < _parameters.Count; k++)
+        {
+            var g = _parameters[k].grad ?? zeros_like(_parameters[k]);
+            var s = _fluctuation[k].mul(_rho).add_((g - _first[k]).Squared(), _oneMinusRho).Over(c3);
+            var m = _first[k].mul(_beta1).add_(g, _oneMinusBeta1).Over(c1);
+            gates.Add(Gate(m.Squared(), s).reshape(-1));
+        }
+        return (Preconditioner() * cat(gates, 0)).MoveToOuterDisposeScope();
+    }
+
     /// <summary>
     /// The parameter-space direction M·m whose output image h = J M m the momentum-aware path operators start a
     /// window from (THEORY §2, "Momentum"), over all parameters flattened in order, before the coming step: the
     /// heavy-ball buffer v_{t−1} for SGD with momentum (M = 1), the raw first moment m_{t−1} times
-    /// <see cref="Preconditioner"/> for the Adam family. Null for GD and SGD without momentum.
+    /// <see cref="EffectivePreconditioner"/> for the Adam family (SnrAdamW: q ⊙ M). Null for GD and SGD without
+    /// momentum.
     /// </summary>
     public Tensor? MomentumDirection()
     {
@@ -308,7 +345,7 @@ public sealed class Optimizer : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var m = cat(_first.Select(f => f.reshape(-1)).ToList(), 0);
-        var direction = IsAdam ? m * Preconditioner() : m;
+        var direction = IsAdam ? m * EffectivePreconditioner() : m;
         return direction.MoveToOuterDisposeScope();
     }
 

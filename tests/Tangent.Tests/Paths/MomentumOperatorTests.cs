@@ -132,6 +132,46 @@ public class MomentumOperatorTests
         Assert.Contains(sparse.SegmentResiduals, x => x.Train > 1e-6);
     }
 
+    /// <summary>
+    /// SnrAdamW (soft and hard gates, no weight decay) on a linear model with a snapshot before every step: the gate q
+    /// of each step is folded into the recorded kernel J (q ⊙ M) Jᵀ and the momentum image J (q ⊙ M) m, so each
+    /// one-step segment reproduces the run's motion to rounding (1e-8; the first step's motion is below float64's
+    /// resolution, see the comment). The gates really act (mean gate below 0.9 on
+    /// some step), so ignoring q — the kernel of Adam's M alone — would miss.
+    /// </summary>
+    [Theory]
+    [InlineData(GateKind.Soft)]
+    [InlineData(GateKind.Hard)]
+    public void SnrAdamWOnALinearModelIsExactSegmentBySegmentWithItsGateInTheKernel(GateKind gate)
+    {
+        using var dir = new TempDir();
+        var config = Linear with
+        {
+            Optimizer = new OptimizerConfig
+            {
+                Kind = OptimizerKind.SnrAdamW,
+                Lr = 0.01,
+                WeightDecay = 0,
+                Gate = gate,
+            },
+            Steps = 40,
+            LogEvery = 1,
+            Record = new RecordConfig { Schedule = "every", Every = 1 },
+        };
+        string run = Train(dir, config);
+        Assert.Contains(MetricsTable.Read(run), m => m.MeanGate < 0.9);
+        var r = AnalyzeRun.Run(run, new AnalyzeOptions()).Result;
+        Assert.Equal("adam momentum", r.Dynamics);
+        Assert.Equal(40, r.SegmentResiduals.Count);
+        // The first step's soft and hard gates are 0 in exact arithmetic (m̂² = ŝ = g²): a motion far below the
+        // outputs' float64 resolution, which that segment's residual is measured against.
+        Assert.True(
+            r.SegmentResiduals[0].Train < 1e-4 && r.SegmentResiduals[0].Test < 1e-4,
+            $"{r.SegmentResiduals[0]}"
+        );
+        Assert.All(r.SegmentResiduals.Skip(1), x => Assert.True(x.Train < 1e-8 && x.Test < 1e-8, $"{x}"));
+    }
+
     /// <summary>With heavy-ball momentum and a constant kernel every segment is exact too (the preconditioner is
     /// 1).</summary>
     [Fact]
