@@ -18,10 +18,12 @@ public static class StudyCommand
         var list = new Option<bool>("--list") { Description = "Describe every study and exit" };
         var preset = new Option<string>("--preset")
         {
-            Description = "quick (under 3 minutes on 2 cores) or full (under 30 minutes)",
+            Description =
+                "quick (under 3 minutes on 2 cores), full (under 30 minutes) or, for snr-adamw, paper "
+                + "(the published budget: hours, checkpointed; continue with --resume)",
             DefaultValueFactory = _ => "quick",
         };
-        preset.AcceptOnlyFromAmong("quick", "full");
+        preset.AcceptOnlyFromAmong("quick", "full", "paper");
         var sets = new Option<string[]>("--set")
         {
             Description = "Override a config value: --set key=value (snake_case keys as in run.json; repeatable)",

@@ -81,7 +81,7 @@ public sealed record RunSpec
     {
         if (Model is not null)
             return Model();
-        var model = ModelFactory.Create(Config.Model, Seeds.Generator(Config.Seed + 1));
+        var model = ModelFactory.Create(Config.Model, Seeds.Generator(Config.Seed + 1), Config.ScalarType);
         if (Config.Init is { } weights)
             Store.ParameterFiles.Load(model, weights, "init");
         return model;
@@ -89,5 +89,5 @@ public sealed record RunSpec
 
     /// <summary>The task for <paramref name="model"/> (the initial one): <see cref="Task"/>, or the config's.</summary>
     public TaskData BuildTask(nn.Module<Tensor, Tensor> model) =>
-        Task?.Invoke(model) ?? Config.Task.Create(Config.Seed);
+        Task?.Invoke(model) ?? Config.Task.Create(Config.Seed, Config.ScalarType);
 }

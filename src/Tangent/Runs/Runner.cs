@@ -242,7 +242,9 @@ public static class Runner
     /// <summary>
     /// Runs one arm into <c>parent/arm.Name</c>, marks it done and analyzes it when its spec asks. A finished run of
     /// the same config already there is read back instead (<see cref="RunResult.Reused"/>), unless the spec has probes
-    /// that must see the steps; a failed one is marked failed and the error rethrown.
+    /// that must see the steps. An unfinished run of the same config with a checkpoint (checkpoint_every &gt; 0) and no
+    /// probes continues from it and ends bit for bit where an uninterrupted run would. A failed one is marked failed
+    /// (resumable when it checkpoints) and the error rethrown.
     /// </summary>
     public static RunResult RunArm(RunDirectory parent, Arm arm, CancellationToken cancel = default)
     {
@@ -250,19 +252,45 @@ public static class Runner
         string path = System.IO.Path.Combine(parent.Path, arm.Name);
         if (spec.Reusable && IsDone(path, spec.Config))
             return Analyze(Load(spec, path), spec, cancel);
-        var sub = RunDirectory.Create(path, "train", spec.Config, spec.Config.Seed, overwrite: true);
+        bool resume = spec.Reusable && CanResume(path, spec.Config);
+        var sub = resume
+            ? RunDirectory.Reopen(path)
+            : RunDirectory.Create(path, "train", spec.Config, spec.Config.Seed, overwrite: true);
         RunResult result;
         try
         {
-            result = Run(spec, sub, cancel: cancel);
+            result = Run(spec, sub, cancel: cancel, control: new TrainerControl { Resume = resume });
             sub.Complete();
         }
         catch (Exception e)
         {
-            sub.Fail(e is OperationCanceledException ? "interrupted" : e.Message.ReplaceLineEndings(" "));
+            sub.Fail(
+                e is OperationCanceledException ? "interrupted" : e.Message.ReplaceLineEndings(" "),
+                resumable: spec.Config.CheckpointEvery > 0
+            );
             throw;
         }
         return Analyze(result, spec, cancel);
+    }
+
+    /// <summary>Whether <paramref name="path"/> holds an unfinished run of exactly <paramref name="config"/> with a
+    /// checkpoint to continue from.</summary>
+    public static bool CanResume(string path, TrainConfig config)
+    {
+        if (config.CheckpointEvery <= 0 || !File.Exists(System.IO.Path.Combine(path, RunDirectory.RunFile)))
+            return false;
+        try
+        {
+            var info = RunDirectory.Inspect(path);
+            return info.Status != RunStatus.Done
+                && info.Command == "train"
+                && info.ConfigHash == RunDirectory.HashOf(config)
+                && Checkpoint.Exists(path);
+        }
+        catch (ConfigException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Whether <paramref name="path"/> holds a finished run of exactly <paramref name="config"/>.</summary>

@@ -24,7 +24,7 @@ public static class StudyCatalog
 
     /// <summary>The one-line error for a preset name other than quick or full.</summary>
     public static ConfigException UnknownPreset(string preset) =>
-        new("--preset", $"unknown preset '{preset}'", "use quick or full");
+        new("--preset", $"this study has no preset '{preset}'", "use quick or full");
 
     /// <summary>The study called <paramref name="name"/>, or a <see cref="ConfigException"/> listing the
     /// names.</summary>

@@ -53,8 +53,8 @@ public static class Losses
     {
         using var scope = NewDisposeScope();
         if (!classification)
-            return (outputs - targets).Squared().mean().item<double>();
+            return (outputs - targets).Squared().mean().AsDouble();
         var agree = outputs.shape[1] == 1 ? outputs.sign().eq(targets.sign()) : outputs.argmax(1).eq(targets.argmax(1));
-        return agree.to_type(ScalarType.Float64).mean().item<double>();
+        return agree.to_type(ScalarType.Float64).mean().AsDouble();
     }
 }

@@ -199,7 +199,7 @@ public sealed class Optimizer : IDisposable
             var m = _first[k].Over(c1);
             var v = _second[k].Over(c2);
             var s = _fluctuation[k].Over(c3);
-            var q = _config.Gate == GateKind.Exact ? ExactGate(moments![k]) : Gate(m.Squared(), s);
+            var q = _config.Gate == GateKind.Exact ? ExactGate(moments![k], _config.ExactAlpha) : Gate(m.Squared(), s);
             p.mul_(decay);
             var denominator = v.sqrt().add_(_eps, _one);
             if (kept is not null)
@@ -208,7 +208,7 @@ public sealed class Optimizer : IDisposable
                 kept.Add(((ungated * q.reshape(-1)).DetachFromDisposeScope(), ungated.DetachFromDisposeScope()));
             }
             p.addcdiv_(q * m, denominator, minusLr);
-            double layerSum = q.sum().item<double>();
+            double layerSum = q.sum().AsDouble();
             long layerOff = q.EqualTo(0).sum().item<long>();
             layers.Add((layerSum / p.numel(), (double)layerOff / p.numel()));
             gateSum += layerSum;
@@ -226,7 +226,7 @@ public sealed class Optimizer : IDisposable
         _config.Gate switch
         {
             GateKind.Soft => Soft(m2, s),
-            GateKind.Snr => m2 / m2.add(s, _lambdaPop).AtLeast(1e-300),
+            GateKind.Snr => m2 / m2.add(s, _lambdaPop).AtLeast(m2.dtype == ScalarType.Float32 ? 1e-38 : 1e-300),
             GateKind.Hard => m2.gt(s.mul(_alpha)).to_type(m2.dtype),
             _ => ones_like(m2),
         };
@@ -237,11 +237,15 @@ public sealed class Optimizer : IDisposable
         return excess / excess.add(s, _lambdaPop).add_(_eps, _one);
     }
 
-    /// <summary>q = 1[ĝ² &gt; v/(b − 1)]: the batch's signal exceeds its self-influence (THEORY §5–6).</summary>
-    private static Tensor ExactGate(Tangent.Kernels.GradientMoments moments)
+    /// <summary>q = 1[ĝ² &gt; α v], α = 1/(b − 1) unless given: the batch's signal exceeds its self-influence
+    /// (THEORY §5–6).</summary>
+    private static Tensor ExactGate(Tangent.Kernels.GradientMoments moments, double? alpha)
     {
         using var scope = NewDisposeScope();
-        return moments.UnbiasedSquaredMean().Above(0).to_type(moments.Sum.dtype).MoveToOuterDisposeScope();
+        var estimate = alpha is { } a
+            ? moments.Mean().Squared() - moments.Variance().Times(a)
+            : moments.UnbiasedSquaredMean();
+        return estimate.Above(0).to_type(moments.Sum.dtype).MoveToOuterDisposeScope();
     }
 
     /// <summary>The optimizer's state tensors (moments, fluctuation), named for checkpoints.</summary>

@@ -33,6 +33,16 @@ public sealed record OptimizerConfig
     /// <summary>SnrAdamW α: the noise multiple m̂² must exceed (soft, hard). Published value 1.</summary>
     public double Alpha { get; init; } = 1.0;
 
+    /// <summary>
+    /// The exact gate's noise multiple α in q = 1[ĝ² − α v &gt; 0] (v the batch's per-example gradient variance):
+    /// null for the unbiased 1/(b − 1) of THEORY §5; b/(n − b) is the finite-data variant for a training set of n
+    /// reused across epochs.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(
+        Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull
+    )]
+    public double? ExactAlpha { get; init; }
+
     /// <summary>SnrAdamW λ_pop (soft, snr). Published defaults disagree: 1 (blog) or 0 (code).</summary>
     public double LambdaPop { get; init; } = 1.0;
 
@@ -94,6 +104,12 @@ public sealed record OptimizerConfig
             "use 0 or e.g. 1e-2"
         );
         ConfigException.Require(Alpha >= 0, $"{path}.alpha", $"must be ≥ 0, got {Alpha}", "use 1");
+        ConfigException.Require(
+            ExactAlpha is null || (double.IsFinite(ExactAlpha.Value) && ExactAlpha > 0),
+            $"{path}.exact_alpha",
+            $"must be a positive number, got {ExactAlpha}",
+            "leave it out (1/(b − 1)) or use b/(n − b)"
+        );
         ConfigException.Require(LambdaPop >= 0, $"{path}.lambda_pop", $"must be ≥ 0, got {LambdaPop}", "use 1 or 0");
         ConfigException.Require(Rho >= 0 && Rho < 1, $"{path}.rho", $"must be in [0, 1), got {Rho}", "use 0.99 or 0.9");
         ConfigException.Require(

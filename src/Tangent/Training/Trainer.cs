@@ -74,7 +74,7 @@ public static class Trainer
                 using (no_grad())
                     accumulators.Risk = accumulators.RiskAlpha = Losses
                         .Loss(config.Loss, model.call(task.TrainX), task.TrainY)
-                        .item<double>();
+                        .AsDouble();
             IReadOnlyList<GradientMoments>? moments = null;
             if (!final)
             {
@@ -88,7 +88,7 @@ public static class Trainer
                 }
                 var output = control.Objective is null ? model.call(x) : null;
                 var loss = control.Objective is { } objective ? objective(model) : Losses.Loss(config.Loss, output!, y);
-                double value = loss.item<double>();
+                double value = loss.AsDouble();
                 if (!double.IsFinite(value))
                     throw new InvalidOperationException(
                         $"training diverged at step {step} (loss {value}); lower {control.LearningRateField} (now "
@@ -102,7 +102,7 @@ public static class Trainer
                 }
                 else
                     loss.backward();
-                gradNorm = Math.Sqrt(parameters.Sum(p => p.grad is null ? 0 : p.grad.Squared().sum().item<double>()));
+                gradNorm = Math.Sqrt(parameters.Sum(p => p.grad is null ? 0 : p.grad.Squared().sum().AsDouble()));
                 if (config.RiskEstimate || optimizer.NeedsPerExampleMoments)
                     moments = GradientStatistics.Compute(model, x, u => Losses.PerSample(config.Loss, u, y));
                 if (config.RiskEstimate)
@@ -115,7 +115,7 @@ public static class Trainer
                 o.OnStep(state);
             if (step % config.LogEvery == 0 || final)
             {
-                double? objectiveValue = control.Objective is { } f ? f(model).item<double>() : null;
+                double? objectiveValue = control.Objective is { } f ? f(model).AsDouble() : null;
                 metrics.Add(Measure(step, config, model, task, gradNorm, lr, optimizer, accumulators, objectiveValue));
             }
             if (final)
@@ -171,8 +171,8 @@ public static class Trainer
         var mean = cat(moments.Select(m => m.Mean().reshape(-1)).ToList(), 0);
         var variance = cat(moments.Select(m => m.Variance().reshape(-1)).ToList(), 0);
         long b = moments[0].Count;
-        double signal = (p * mean.Squared()).sum().item<double>();
-        double noise = (p * variance).sum().item<double>();
+        double signal = (p * mean.Squared()).sum().AsDouble();
+        double noise = (p * variance).sum().AsDouble();
         acc.Risk -= lr * (signal - (b > 1 ? noise / (b - 1) : 0));
         acc.RiskAlpha -= lr * (signal - (n > b ? noise * b / (n - b) : 0));
     }
@@ -220,13 +220,13 @@ public static class Trainer
         using var scope = NewDisposeScope();
         var us = objective is null ? model.call(task.TrainX) : null;
         var uq = model.call(task.TestX);
-        double weightNorm = Math.Sqrt(model.parameters().Sum(p => p.Squared().sum().item<double>()));
+        double weightNorm = Math.Sqrt(model.parameters().Sum(p => p.Squared().sum().AsDouble()));
         bool snr = config.Optimizer.Kind == OptimizerKind.SnrAdamW;
         return new TrainingMetrics(
             step,
-            objective ?? Losses.Loss(config.Loss, us!, task.TrainY).item<double>(),
+            objective ?? Losses.Loss(config.Loss, us!, task.TrainY).AsDouble(),
             objective ?? Losses.Metric(config.Task.IsClassification, us!, task.TrainY),
-            Losses.Loss(config.Loss, uq, task.TestY).item<double>(),
+            Losses.Loss(config.Loss, uq, task.TestY).AsDouble(),
             Losses.Metric(config.Task.IsClassification, uq, task.TestY),
             weightNorm,
             gradNorm,
@@ -235,8 +235,8 @@ public static class Trainer
             snr ? optimizer.GatedOffShare : null,
             config.RiskEstimate ? acc.Risk : null,
             config.RiskEstimate ? acc.RiskAlpha : null,
-            acc.Drift is null ? null : acc.Drift.norm().item<double>(),
-            acc.Diffusion is null ? null : acc.Diffusion.norm().item<double>()
+            acc.Drift is null ? null : acc.Drift.norm().AsDouble(),
+            acc.Diffusion is null ? null : acc.Diffusion.norm().AsDouble()
         );
     }
 }

@@ -128,4 +128,35 @@ public class RunnerTests
         var back = MetricsTable.Read(run.Path);
         Assert.Equal(rows, back);
     }
+
+    /// <summary>
+    /// An arm interrupted mid-run (checkpoint_every &gt; 0) continues from its checkpoint when the study asks for it
+    /// again, and ends with the metrics and parameters of an arm that was never interrupted; its run.json keeps the
+    /// first start time.
+    /// </summary>
+    [Fact]
+    public void AnInterruptedArmResumesFromItsCheckpointBitForBit()
+    {
+        using var dir = new TempDir();
+        var config = Small with { Steps = 80, CheckpointEvery = 20, Record = null, BatchSize = 4 };
+        var straightParent = RunDirectory.Create(dir.File("straight"), "test", new { }, 0, overwrite: false);
+        var straight = Runner.RunArm(straightParent, new Arm("a", new RunSpec { Config = config }));
+        var parent = RunDirectory.Create(dir.File("study"), "test", new { }, 0, overwrite: false);
+        var broken = RunDirectory.Create(Path.Combine(parent.Path, "a"), "train", config, config.Seed, false);
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            Runner.Run(new RunSpec { Config = config }, broken, control: new TrainerControl { InterruptAt = 47 })
+        );
+        broken.Fail("interrupted", resumable: true);
+        var started = RunDirectory.Inspect(broken.Path).StartedUtc;
+        Assert.True(Runner.CanResume(broken.Path, config));
+        Assert.False(Runner.CanResume(broken.Path, config with { Seed = 5 }), "another config must not resume it");
+        var resumed = Runner.RunArm(parent, new Arm("a", new RunSpec { Config = config }));
+        Assert.False(resumed.Reused);
+        Assert.Equal(straight.Metrics, resumed.Metrics);
+        foreach (var (x, y) in straight.Model.parameters().Zip(resumed.Model.parameters()))
+            Assert.True(x.eq(y).all().item<bool>(), "parameters differ after the resume");
+        var info = RunDirectory.Inspect(broken.Path);
+        Assert.Equal(RunStatus.Done, info.Status);
+        Assert.Equal(started, info.StartedUtc);
+    }
 }

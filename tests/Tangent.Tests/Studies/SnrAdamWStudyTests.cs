@@ -89,4 +89,78 @@ public class SnrAdamWStudyTests
         Assert.Equal("gates", e.Field);
         Assert.Contains("per-example gradients", e.Message);
     }
+
+    /// <summary>
+    /// The grokking experiment's summary against its own sub-runs: for every optimizer the steps to the train and
+    /// held-out targets are the first logged steps of that sub-run's metrics.csv at or above them, the speed-up is
+    /// AdamW's over the best gate's, and the verdict holds exactly when it reaches the threshold. exact_finite's
+    /// recorded α is b/(n − b).
+    /// </summary>
+    [Fact]
+    public void TheGrokkingVerdictFollowsEachSubRunsMetrics()
+    {
+        using var dir = new TempDir();
+        var stderr = new StringWriter();
+        int code = TangentCli.Run(
+            [
+                "study",
+                "snr-adamw",
+                "--preset",
+                "quick",
+                "--set",
+                """experiments=["grokking"]""",
+                "--set",
+                "grokking={\"modulus\": 7, \"train_fractions\": [0.6], \"width\": 16, \"layers\": 1, \"heads\": 2, "
+                    + "\"learning_rates\": [0.01], \"batch_size\": 8, \"max_steps\": 150, \"exact_max_steps\": 100, "
+                    + "\"evaluate_every\": 10, \"train_target\": 0.9, \"held_out_target\": 0.3, "
+                    + "\"checkpoint_every\": 50}",
+                "--out",
+                dir.File("run"),
+            ],
+            new StringWriter(),
+            stderr
+        );
+        Assert.True(code == 0, stderr.ToString());
+        string run = dir.File("run");
+        var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json"))).RootElement;
+        double? Field(string name) =>
+            summary.GetProperty(name).ValueKind == JsonValueKind.Null ? null : summary.GetProperty(name).GetDouble();
+        var steps = new Dictionary<string, double?>();
+        foreach (var arm in new[] { "adamw", "soft", "snr", "hard", "exact", "exact_finite" })
+        {
+            string sub = Path.Combine(run, $"grok-60-{arm}-lr0.01-s0");
+            var rows = File.ReadAllLines(Path.Combine(sub, "metrics.csv"))
+                .Skip(1)
+                .Select(l => l.Split(',').Take(5).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray())
+                .ToList();
+            double? First(int column, double target) =>
+                rows.Where(r => r[column] >= target).Select(r => (double?)r[0]).FirstOrDefault();
+            steps[arm] = First(4, 0.3);
+            Assert.Equal(steps[arm], Field($"grokking_60_{arm}_median_steps_held_out"));
+            Assert.Equal(First(2, 0.9), Field($"grokking_60_{arm}_median_steps_train"));
+        }
+        var finite = JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(run, "grok-60-exact_finite-lr0.01-s0", "run.json"))
+        );
+        double alpha = finite
+            .RootElement.GetProperty("config")
+            .GetProperty("optimizer")
+            .GetProperty("exact_alpha")
+            .GetDouble();
+        Assert.Equal(8.0 / (25 - 8), alpha, 15);
+        string verdict = summary.GetProperty("verdict_grokking_speedup_60").GetString()!;
+        string best = summary.GetProperty("grokking_60_best_gate").GetString()!;
+        if (steps[best] is not { } gate)
+            Assert.Equal("undecided", verdict);
+        else
+        {
+            double budget = best.StartsWith("exact") ? 100 : 150;
+            Assert.True(steps.Where(kv => kv.Key != "adamw").All(kv => kv.Value is null || kv.Value >= gate));
+            double speedup = (steps["adamw"] ?? 151) / gate;
+            Assert.True(budget >= gate);
+            Assert.Equal(speedup, Field("grokking_60_speedup")!.Value, 12);
+            Assert.Equal(speedup >= 2 ? "holds" : "fails", verdict);
+        }
+        Assert.True(File.Exists(Path.Combine(run, "figures", "grokking_60.png")));
+    }
 }
