@@ -126,34 +126,49 @@ public sealed class LocalSweepTests
     [Fact]
     public void CtrlCStopsTheSweepCleanlyAndARerunContinuesFromTheCheckpoints()
     {
-        using var dir = new TempDir();
-        string sweep = SweepFixture.Plan(
-            dir,
-            """
-            {"command": "train", "config": "base.json", "set": {"steps": 8000, "checkpoint_every": 200},
-             "grid": {"optimizer.lr": [0.1, 0.2]}}
-            """
-        );
-        using var process = SweepFixture.Start("sweep", "run", sweep, "--jobs", "2");
-        var manifest = SweepManifest.Read(sweep);
-        // Wait until both runs have written a checkpoint, then interrupt the executor as a terminal's Ctrl+C would.
-        SweepFixture.WaitFor(
-            () => manifest.Runs.All(r => Tangent.Training.Checkpoint.Exists(SweepManifest.RunPath(sweep, r))),
-            TimeSpan.FromMinutes(2),
-            "both runs' first checkpoints"
-        );
-        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString()]))
-            kill.WaitForExit();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the executor did not stop");
-        Assert.Equal(130, process.ExitCode);
-        var status = SweepRunStatus.ReadAll(sweep, manifest);
-        Assert.All(status, s => Assert.Equal(SweepRunState.Failed, s.State));
-        Assert.All(status, s => Assert.Equal("interrupted", s.Reason));
-        string output = SweepFixture.Cli(["sweep", "run", sweep, "--jobs", "2"]);
-        Assert.Contains("2 runs: 2 done", output);
-        Assert.All(
-            manifest.Runs,
-            r => Assert.Contains("resumed", File.ReadAllText(Path.Combine(sweep, "logs", $"{r.Index}.out")))
-        );
+        // The interrupt must reach the executor while both runs are still training. On a busy machine one run can
+        // finish before the other writes its first checkpoint; then the attempt proves nothing and is repeated with
+        // runs four times longer.
+        for (int steps = 8000; ; steps *= 4)
+        {
+            Assert.True(steps <= 512_000, "the runs always finished before the interrupt could reach them");
+            using var dir = new TempDir();
+            string sweep = SweepFixture.Plan(
+                dir,
+                $$$"""
+                {"command": "train", "config": "base.json", "set": {"steps": {{{steps}}}, "checkpoint_every": 200},
+                 "grid": {"optimizer.lr": [0.1, 0.2]}}
+                """
+            );
+            using var process = SweepFixture.Start("sweep", "run", sweep, "--jobs", "2");
+            var manifest = SweepManifest.Read(sweep);
+            // Wait until both runs have written a checkpoint, then interrupt the executor as a terminal's Ctrl+C
+            // would.
+            SweepFixture.WaitFor(
+                () =>
+                    manifest.Runs.All(r => Tangent.Training.Checkpoint.Exists(SweepManifest.RunPath(sweep, r)))
+                    || process.HasExited,
+                TimeSpan.FromMinutes(2),
+                "both runs' first checkpoints"
+            );
+            bool running =
+                !process.HasExited && SweepRunStatus.ReadAll(sweep, manifest).All(s => s.State != SweepRunState.Done);
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString()]))
+                kill.WaitForExit();
+            Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the executor did not stop");
+            var status = SweepRunStatus.ReadAll(sweep, manifest);
+            if (!running || status.Any(s => s.State == SweepRunState.Done))
+                continue;
+            Assert.Equal(130, process.ExitCode);
+            Assert.All(status, s => Assert.Equal(SweepRunState.Failed, s.State));
+            Assert.All(status, s => Assert.Equal("interrupted", s.Reason));
+            string output = SweepFixture.Cli(["sweep", "run", sweep, "--jobs", "2"]);
+            Assert.Contains("2 runs: 2 done", output);
+            Assert.All(
+                manifest.Runs,
+                r => Assert.Contains("resumed", File.ReadAllText(Path.Combine(sweep, "logs", $"{r.Index}.out")))
+            );
+            return;
+        }
     }
 }
