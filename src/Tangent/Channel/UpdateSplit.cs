@@ -35,25 +35,5 @@ public sealed record UpdateSplit(
         Tensor taken,
         Tensor ungated,
         double lambdaStar
-    )
-    {
-        using var scope = NewDisposeScope();
-        var j = jacobian.to_type(ScalarType.Float64);
-        var kernel = (j * preconditioner.to_type(ScalarType.Float64).unsqueeze(0)).matmul(j.T);
-        using var partition = SpectralPartition.OfAbsolute(kernel, lambdaStar);
-        var motion = j.matmul(taken.to_type(ScalarType.Float64));
-        var free = j.matmul(ungated.to_type(ScalarType.Float64));
-        var removed = free - motion;
-        double freeNorm = free.norm().item<double>(),
-            removedNorm = removed.norm().item<double>();
-        bool anything = removedNorm > 1e-12 * Math.Max(freeNorm, double.Epsilon);
-        return new UpdateSplit(
-            partition.ChannelSize,
-            (int)j.shape[0],
-            partition.ChannelShare(motion),
-            partition.ChannelShare(free),
-            anything ? partition.ChannelShare(removed) : double.NaN,
-            freeNorm > 0 ? removedNorm / freeNorm : double.NaN
-        );
-    }
+    ) => UpdateSpectrum.Of(jacobian, preconditioner, taken, ungated).Split(lambdaStar);
 }

@@ -65,6 +65,21 @@ public sealed record SnrAdamWGrokkingConfig
     /// <summary>Steps between checkpoints of each run, so an interrupted study resumes mid-run.</summary>
     public int CheckpointEvery { get; init; } = 1000;
 
+    /// <summary>
+    /// Steps between samples of the update's channel/reservoir split (0: none). A sample takes the Jacobian of the
+    /// per-example losses on <see cref="SplitRows"/> fixed training pairs, one backward pass a row. A sub-run that
+    /// samples keeps its samples only when it finishes: interrupted, it starts again (the 10⁵-step paper runs
+    /// therefore sample none, and resume mid-run).
+    /// </summary>
+    public int SplitEvery { get; init; }
+
+    /// <summary>Training pairs m whose per-example losses define the split's output space.</summary>
+    public int SplitRows { get; init; } = 128;
+
+    /// <summary>Steps between the population-risk estimate's increments (each stands for its k steps; the
+    /// per-example pass costs about 20 steps of this model).</summary>
+    public int RiskEvery { get; init; } = 50;
+
     /// <summary>Training dtype: "float32" (2.7× faster for this model on this machine) or "float64".</summary>
     public string Dtype { get; init; } = "float32";
 
@@ -135,6 +150,15 @@ public sealed record SnrAdamWGrokkingConfig
             $"must be ≥ 0, got {CheckpointEvery}",
             "use 1000"
         );
+        ConfigException.Require(
+            SplitEvery >= 0 && SplitRows >= 2 && SplitRows <= TrainFractions.Min(TrainPairs),
+            $"{f}.split_rows",
+            $"need split_every ≥ 0 and 2 ≤ split_rows ≤ the training pairs "
+                + $"({TrainFractions.Min(TrainPairs)}), got "
+                + $"split_every {SplitEvery}, split_rows {SplitRows}",
+            "use split_rows 128, or fewer for a small modulus"
+        );
+        ConfigException.Require(RiskEvery >= 1, $"{f}.risk_every", $"must be ≥ 1, got {RiskEvery}", "use 50");
         ConfigException.Require(
             Dtype is "float32" or "float64",
             $"{f}.dtype",

@@ -66,6 +66,20 @@ public sealed record TrainConfig
     /// step).</summary>
     public bool RiskEstimate { get; init; } = true;
 
+    /// <summary>
+    /// Steps k between the risk estimate's increments (null: 1, every step): R̂ takes the increment of every k-th
+    /// step t times k, −kη_t Σ p (ĝ² − c·v), a Riemann sum over the run for long runs whose per-example pass
+    /// would cost more than the step itself.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(
+        Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull
+    )]
+    public int? RiskEvery { get; init; }
+
+    /// <summary>The <see cref="RiskEvery"/> in effect.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int RiskInterval => RiskEvery ?? 1;
+
     /// <summary>Stop once the held-out accuracy (classification) reaches this value at a logged step (null:
     /// never).</summary>
     public double? StopAtTestMetric { get; init; }
@@ -227,6 +241,12 @@ public sealed record TrainConfig
             "batch_size",
             $"must be in [0, {Task.TrainSamples}], got {BatchSize}",
             "use 0 for full batch"
+        );
+        ConfigException.Require(
+            RiskEvery is null || (RiskEvery >= 1 && RiskEstimate),
+            "risk_every",
+            RiskEstimate ? $"must be at least 1, got {RiskEvery}" : "has no effect with risk_estimate false",
+            RiskEstimate ? "use e.g. 10" : "remove it or set risk_estimate true"
         );
         ConfigException.Require(LogEvery >= 1, "log_every", $"must be at least 1, got {LogEvery}", "use e.g. 10");
         Seeds.Check(Seed, "seed");

@@ -103,10 +103,12 @@ public static class Trainer
                 else
                     loss.backward();
                 gradNorm = Math.Sqrt(parameters.Sum(p => p.grad is null ? 0 : p.grad.Squared().sum().AsDouble()));
-                if (config.RiskEstimate || optimizer.NeedsPerExampleMoments)
+                // The risk estimate's increments on every k-th step, each standing for its k steps (k = risk_every).
+                bool riskStep = config.RiskEstimate && step % config.RiskInterval == 0;
+                if (riskStep || optimizer.NeedsPerExampleMoments)
                     moments = GradientStatistics.Compute(model, x, u => Losses.PerSample(config.Loss, u, y));
-                if (config.RiskEstimate)
-                    UpdateRisk(accumulators, moments!, optimizer, lr, n);
+                if (riskStep)
+                    UpdateRisk(accumulators, moments!, optimizer, lr * config.RiskInterval, n);
                 if (config.DriftDiffusion && minibatch)
                     UpdateDriftDiffusion(accumulators, config, model, task, parameters, optimizer, lr);
             }
@@ -236,7 +238,8 @@ public static class Trainer
             config.RiskEstimate ? acc.Risk : null,
             config.RiskEstimate ? acc.RiskAlpha : null,
             acc.Drift is null ? null : acc.Drift.norm().AsDouble(),
-            acc.Diffusion is null ? null : acc.Diffusion.norm().AsDouble()
+            acc.Diffusion is null ? null : acc.Diffusion.norm().AsDouble(),
+            snr ? TensorGates.Of(optimizer) : null
         );
     }
 }

@@ -21,5 +21,6 @@ public sealed record TrainingMetrics(
     double? RiskEstimate = null,
     double? RiskEstimateAlpha = null,
     double? DriftNorm = null,
-    double? DiffusionNorm = null
+    double? DiffusionNorm = null,
+    TensorGates? Gates = null
 );

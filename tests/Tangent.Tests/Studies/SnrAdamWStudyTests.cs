@@ -113,7 +113,7 @@ public class SnrAdamWStudyTests
                 "grokking={\"modulus\": 7, \"train_fractions\": [0.6], \"width\": 16, \"layers\": 1, \"heads\": 2, "
                     + "\"learning_rates\": [0.01], \"batch_size\": 8, \"max_steps\": 150, \"exact_max_steps\": 100, "
                     + "\"evaluate_every\": 10, \"train_target\": 0.9, \"held_out_target\": 0.3, "
-                    + "\"checkpoint_every\": 50}",
+                    + "\"checkpoint_every\": 50, \"split_every\": 40, \"split_rows\": 8, \"risk_every\": 5}",
                 "--out",
                 dir.File("run"),
             ],
@@ -162,5 +162,30 @@ public class SnrAdamWStudyTests
             Assert.Equal(speedup >= 2 ? "holds" : "fails", verdict);
         }
         Assert.True(File.Exists(Path.Combine(run, "figures", "grokking_60.png")));
+        Assert.True(File.Exists(Path.Combine(run, "figures", "grokking_risk_60.png")));
+        // The why: every sub-run logs the risk estimate; the gates' sub-runs their gate per tensor and the sampled
+        // update spectra on the 8 fixed pairs, every 40 steps until the run stopped.
+        foreach (var arm in new[] { "adamw", "soft", "snr", "hard", "exact", "exact_finite" })
+        {
+            string sub = Path.Combine(run, $"grok-60-{arm}-lr0.01-s0");
+            var header = File.ReadLines(Path.Combine(sub, "metrics.csv")).First().Split(',');
+            int risk = Array.IndexOf(header, "risk_estimate");
+            var logged = File.ReadAllLines(Path.Combine(sub, "metrics.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+            Assert.All(logged, r => Assert.NotEqual("", r[risk]));
+            Assert.Equal(arm != "adamw", File.Exists(Path.Combine(sub, "layer_gates.csv")));
+            var spectra = JsonDocument.Parse(File.ReadAllText(Path.Combine(sub, "update_spectra.json"))).RootElement;
+            int last = (int)double.Parse(logged[^1][0], CultureInfo.InvariantCulture);
+            Assert.Equal(
+                Enumerable.Range(1, 10).Select(i => 40 * i).Where(t => t < last),
+                spectra.EnumerateArray().Select(x => x.GetProperty("step").GetInt32())
+            );
+            Assert.All(
+                spectra.EnumerateArray(),
+                x => Assert.Equal(8, x.GetProperty("spectrum").GetProperty("eigenvalues").GetArrayLength())
+            );
+        }
+        Assert.True(summary.TryGetProperty("verdict_grokking_gate_removes_reservoir_updates_60", out _));
+        if (Field("grokking_60_removed_channel_share") is { } share)
+            Assert.InRange(share, 0, 1);
     }
 }

@@ -4,6 +4,7 @@ using Tangent.Commands;
 using Tangent.Data;
 using Tangent.Kernels;
 using Tangent.Models;
+using Tangent.Runs;
 using Tangent.Store;
 using Tangent.Training;
 using static TorchSharp.torch;
@@ -79,10 +80,83 @@ public class ResumeAndEstimatesTests
             File.ReadAllText(Path.Combine(run.Path, "metrics.csv"))
         );
         Assert.Equal(
+            File.ReadAllText(Path.Combine(straight, MetricsTable.GatesFile)),
+            File.ReadAllText(Path.Combine(run.Path, MetricsTable.GatesFile))
+        );
+        Assert.Equal(
             File.ReadAllText(Path.Combine(straight, "snapshots", "index.json")),
             File.ReadAllText(Path.Combine(run.Path, "snapshots", "index.json"))
         );
         Assert.Equal(RunStatus.Done, RunDirectory.Inspect(run.Path).Status);
+    }
+
+    /// <summary>
+    /// SnrAdamW's gate per tensor against its overall mean: the size-weighted mean of the per-tensor means is the mean
+    /// gate over all parameters, and the same for the gated-off shares, at every logged step; metrics.csv and
+    /// layer_gates.csv read back to the metrics the trainer returned.
+    /// </summary>
+    [Fact]
+    public void TheGatesPerTensorAverageToTheMeanGate()
+    {
+        using var dir = new TempDir();
+        var config = Minibatch with { Record = null, CheckpointEvery = 0, DriftDiffusion = false };
+        var run = RunDirectory.Create(dir.File("r"), "train", config, config.Seed, false);
+        var result = Runner.Run(new RunSpec { Config = config }, run);
+        result.Model.Dispose();
+        var metrics = result.Metrics;
+        run.Complete();
+        using var model = new Mlp(config.Model, Seeds.Generator(1));
+        var sizes = model.parameters().Select(p => (double)p.numel()).ToArray();
+        var logged = metrics.Where(m => m.Step > 0).ToList();
+        Assert.NotEmpty(logged);
+        foreach (var m in logged)
+        {
+            Assert.Equal(sizes.Length, m.Gates!.Mean.Count);
+            Assert.Equal(m.MeanGate!.Value, sizes.Select((s, i) => s * m.Gates.Mean[i]).Sum() / sizes.Sum(), 12);
+            Assert.Equal(m.GatedOffShare!.Value, sizes.Select((s, i) => s * m.Gates.Off[i]).Sum() / sizes.Sum(), 12);
+        }
+        Assert.Null(metrics[0].Gates); // before the first step there is no gate
+        Assert.Equal(metrics, MetricsTable.Read(run.Path));
+    }
+
+    /// <summary>
+    /// risk_every = k against the every-step estimate of the same run (the estimate does not change training): logged
+    /// after step t's increment, R̂_t = L(w₀) + k Σ_{s ≤ t, s ≡ 0 (mod k)} δ_s, with the increments
+    /// δ_s = R̂_s − R̂_{s−1} (δ₀ = R̂₀ − L(w₀)) read off the every-step run's log.
+    /// </summary>
+    [Fact]
+    public void ARiskEstimateOnEveryKthStepIsItsIncrementsTimesK()
+    {
+        const int k = 4;
+        var config = Minibatch with
+        {
+            Record = null,
+            CheckpointEvery = 0,
+            DriftDiffusion = false,
+            Steps = 40,
+            LogEvery = 1,
+        };
+        TrainingMetrics[] Train(TrainConfig c)
+        {
+            using var dir = new TempDir();
+            var run = RunDirectory.Create(dir.File("r"), "train", c, c.Seed, false);
+            var result = Runner.Run(new RunSpec { Config = c }, run);
+            result.Model.Dispose();
+            return [.. result.Metrics];
+        }
+        var every = Train(config);
+        var sparse = Train(config with { RiskEvery = k });
+        Assert.Equal(every.Select(m => m.TrainLoss), sparse.Select(m => m.TrainLoss));
+        var r = every.Select(m => m.RiskEstimate!.Value).ToArray();
+        double start = every[0].TrainLoss;
+        for (int t = 0; t <= config.Steps; t++)
+        {
+            double expected = start;
+            for (int s = 0; s <= t; s += k)
+                expected += k * (r[s] - (s == 0 ? start : r[s - 1]));
+            Assert.Equal(expected, sparse[t].RiskEstimate!.Value, 12);
+        }
+        Assert.NotEqual(r[^1], sparse[^1].RiskEstimate!.Value);
     }
 
     [Fact]
