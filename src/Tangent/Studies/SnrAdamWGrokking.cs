@@ -300,6 +300,20 @@ internal static class SnrAdamWGrokking
         double removed = removedShares.Count > 0 ? Statistics.Median(removedShares) : double.NaN;
         double MedianOf(Func<UpdateSplit, double> pick) =>
             splits.Count > 0 ? Statistics.Median(splits.Select(x => pick(x.Split))) : double.NaN;
+        // How far the kernel's smallest sampled eigenvalue sits above λ⋆: ≥ 1 means no reservoir among the m pairs.
+        var floors = best[(fraction, bestGate)]
+            .SelectMany(r =>
+                r.Spectra.Select(x =>
+                    x.Spectrum.Eigenvalues.Min()
+                    / LambdaStar(x.Spectrum.Eigenvalues.Count, r.Lr, Math.Max(1, r.Horizon))
+                )
+            )
+            .ToList();
+        double floor = floors.Count > 0 ? Statistics.Median(floors) : double.NaN;
+        string empty =
+            floor >= 1 ? $"; the reservoir is empty: the smallest eigenvalue is {floor:G3}× λ⋆ (median)"
+            : double.IsFinite(floor) ? $"; smallest eigenvalue {floor:G3}× λ⋆ (median)"
+            : "";
         var reservoir = new Criterion(
             "median channel share of the removed update",
             Comparison.Below,
@@ -316,7 +330,8 @@ internal static class SnrAdamWGrokking
                     + $"{MedianOf(x => x.ChannelSize):0} of {splits[0].Split.Outputs} directions: channel share of "
                     + $"the removed motion {removed:P1}, of the update taken {MedianOf(x => x.Taken):P1}, of the "
                     + $"ungated update {MedianOf(x => x.Ungated):P1}; the gate removed "
-                    + $"{MedianOf(x => x.RemovedNorm):P1} of the ungated motion (medians)",
+                    + $"{MedianOf(x => x.RemovedNorm):P1} of the ungated motion (medians)"
+                    + empty,
             removed
         );
         var summary = new List<KeyValuePair<string, object?>>
@@ -326,6 +341,7 @@ internal static class SnrAdamWGrokking
             new($"grokking_{tag}_taken_channel_share", Finite(MedianOf(x => x.Taken))),
             new($"grokking_{tag}_ungated_channel_share", Finite(MedianOf(x => x.Ungated))),
             new($"grokking_{tag}_removed_motion", Finite(MedianOf(x => x.RemovedNorm))),
+            new($"grokking_{tag}_lambda_min_over_lambda_star", Finite(floor)),
             new($"grokking_{tag}_speedup", double.IsFinite(speedup) ? speedup : null),
             new($"grokking_{tag}_speedup_is_lower_bound", Reached(bestGate) && !Reached("adamw")),
         };
