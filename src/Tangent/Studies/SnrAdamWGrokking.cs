@@ -300,7 +300,8 @@ internal static class SnrAdamWGrokking
         double removed = removedShares.Count > 0 ? Statistics.Median(removedShares) : double.NaN;
         double MedianOf(Func<UpdateSplit, double> pick) =>
             splits.Count > 0 ? Statistics.Median(splits.Select(x => pick(x.Split))) : double.NaN;
-        // How far the kernel's smallest sampled eigenvalue sits above λ⋆: ≥ 1 means no reservoir among the m pairs.
+        // How far the kernel's smallest sampled eigenvalue sits above λ⋆: ≥ 1 means no reservoir among the m
+        // pairs.
         var floors = best[(fraction, bestGate)]
             .SelectMany(r =>
                 r.Spectra.Select(x =>
