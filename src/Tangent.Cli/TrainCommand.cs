@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Tangent.Commands;
 using Tangent.Paths;
+using Tangent.Reports;
 using Tangent.Runs;
 using Tangent.Training;
 
@@ -236,7 +237,7 @@ public static class TrainCommand
                             + $"{result.GramianEigenvalues.Length}  kernel drift {result.KernelDriftFrobenius:G3}"
                     );
                     stdout.WriteLine(
-                        $"path coupling: corr {result.PathCouplingCorrelation:F4}  rel. error "
+                        $"path coupling: corr {HtmlReport.Number(result.PathCouplingCorrelation)}  rel. error "
                             + $"{result.PathCouplingRelativeError:G3}"
                     );
                     stdout.WriteLine(

@@ -69,4 +69,28 @@ public static class Statistics
                 return i;
         return values.Count - 1;
     }
+
+    /// <summary>
+    /// The first time at which the sampled curve y(t) reaches <paramref name="level"/>: the first sample k with
+    /// y_k ≥ level, interpolated linearly in y against log(1 + t) between samples k − 1 and k (steps start at 0,
+    /// hence
+    /// the 1 +). NaN when the curve never reaches the level; t₀ when it starts there.
+    /// </summary>
+    public static double FirstLogCrossing(IReadOnlyList<double> t, IReadOnlyList<double> y, double level)
+    {
+        if (t.Count != y.Count)
+            throw new ArgumentException("t and y differ in length", nameof(y));
+        for (int k = 0; k < t.Count; k++)
+        {
+            if (!(y[k] >= level))
+                continue;
+            if (k == 0 || y[k] == level || !(y[k] > y[k - 1]))
+                return t[k];
+            double a = Math.Log(1 + t[k - 1]),
+                b = Math.Log(1 + t[k]),
+                f = (level - y[k - 1]) / (y[k] - y[k - 1]);
+            return Math.Exp(a + f * (b - a)) - 1;
+        }
+        return double.NaN;
+    }
 }

@@ -47,7 +47,10 @@ public sealed record PathOperators(
     /// <summary>
     /// Integrates the frozen segments between consecutive snapshots of <paramref name="window"/> (first = s, last =
     /// T): with <paramref name="momentum"/>, the momentum-aware operators of <see cref="MomentumOperators"/>;
-    /// without, the momentum-free ones (w ← w − ηMJᵀg).
+    /// without, the momentum-free ones (w ← w − ηMJᵀg). <paramref name="prefix"/>, when given, sees the
+    /// flow-form
+    /// Gramian W_S(s, t_k) of every prefix of the window, after each segment (momentum-free operators only), with t_k
+    /// the segment's end step; the tensor is disposed after the call.
     /// </summary>
     public static PathOperators Compute(
         IReadOnlyList<Snapshot> window,
@@ -56,13 +59,16 @@ public sealed record PathOperators(
         int outputs,
         bool forceGeneral = false,
         CancellationToken cancel = default,
-        MomentumModel? momentum = null
+        MomentumModel? momentum = null,
+        Action<int, Tensor>? prefix = null
     )
     {
         if (window.Count < 2)
             throw new ArgumentException("a window needs at least two snapshots (its start and its end)");
         if (traced && loss == LossKind.CrossEntropy)
             throw new ArgumentException("traced operators are defined for ½-MSE only");
+        if (momentum is not null && prefix is not null)
+            throw new ArgumentException("prefix Gramians are computed for the momentum-free operators only");
         if (momentum is not null)
             return MomentumOperators.Compute(window, loss, traced, outputs, momentum, cancel);
         using var scope = NewDisposeScope();
@@ -128,6 +134,11 @@ public sealed record PathOperators(
                         + "analyze a window where the run is closer to preconditioned gradient descent, or a run "
                         + "trained with GD/SGD"
                 );
+            }
+            if (prefix is not null)
+            {
+                using var symmetric = (w + w.T).div(2);
+                prefix(window[k + 1].Step, symmetric);
             }
         }
         var approximations = new List<string>

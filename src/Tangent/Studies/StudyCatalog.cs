@@ -14,6 +14,7 @@ public static class StudyCatalog
     [
         new BenignOverfittingStudy(),
         new DoubleDescentStudy(),
+        new DynamicalDecouplingStudy(),
         new GrokkingStudy(),
         new ImplicitBiasStudy(),
         new LazyRichStudy(),

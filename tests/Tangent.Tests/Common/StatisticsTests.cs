@@ -30,4 +30,15 @@ public class StatisticsTests
         Assert.Equal(2.5, Statistics.Median([4.0, 1, 3, 2]));
         Assert.True(double.IsNaN(Statistics.Median([])));
     }
+
+    [Fact]
+    public void ALogCrossingInterpolatesInLogOnePlusT()
+    {
+        // y goes 0 → 1 between t = 9 and t = 99: log(1 + t) from ln 10 to ln 100, so y = ½ at √(10·100) − 1.
+        double[] t = [0, 9, 99, 999];
+        Assert.Equal(Math.Sqrt(1000) - 1, Statistics.FirstLogCrossing(t, [0.0, 0, 1, 1], 0.5), 9);
+        Assert.Equal(0, Statistics.FirstLogCrossing(t, [0.7, 0.1, 1, 1], 0.5));
+        Assert.Equal(9, Statistics.FirstLogCrossing(t, [0.0, 0.5, 1, 1], 0.5));
+        Assert.True(double.IsNaN(Statistics.FirstLogCrossing(t, [0.0, 0.1, 0.2, 0.3], 0.5)));
+    }
 }
