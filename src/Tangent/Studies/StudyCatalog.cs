@@ -21,6 +21,7 @@ public static class StudyCatalog
         new MemorizationStudy(),
         new ReservoirAblationStudy(),
         new SnrAdamWStudy(),
+        new UniformConvergenceStudy(),
     ];
 
     /// <summary>The one-line error for a preset name other than quick or full.</summary>

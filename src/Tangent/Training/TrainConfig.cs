@@ -224,7 +224,10 @@ public sealed record TrainConfig
                 $"set the last width to {Task.OutputDimension}"
             );
         ConfigException.Require(
-            Loss != LossKind.CrossEntropy || Task.IsClassification,
+            // A provided task's targets are made in code (one-hot where its study trains cross-entropy).
+            Loss != LossKind.CrossEntropy
+                || Task.IsClassification
+                || Task.Kind == "provided",
             "loss",
             $"cross_entropy needs a classification task, got '{Task.Kind}'",
             "use task.kind \"teacher-classes\" or \"modular\", or loss \"half_mse\""

@@ -271,6 +271,61 @@ public class StudyTests
             Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
     }
 
+    /// <summary>
+    /// The uniform-convergence study on a reduced grid: every verdict and figure is written, and wherever a run met
+    /// its stopping rule (a share q of the training points at margin ≥ γ &gt; 0) its training error is at most 1 −
+    /// q —
+    /// a property that must hold.
+    /// </summary>
+    [Fact]
+    public void UniformConvergenceReducedGridWritesItsVerdicts()
+    {
+        using var dir = new TempDir();
+        var summary = RunStudy(
+            dir.File("run"),
+            [
+                "study",
+                "uniform-convergence",
+                "--set",
+                "dimension=20",
+                "--set",
+                "width=64",
+                "--set",
+                "samples=[32,64,128]",
+                "--set",
+                "batch_size=16",
+                "--set",
+                "test_samples=200",
+                "--set",
+                "margin=2",
+                "--set",
+                "max_steps=1500",
+            ]
+        );
+        foreach (
+            var verdict in new[]
+            {
+                "test_error_falls_with_n",
+                "bartlett_bound_grows_with_n",
+                "neyshabur_bound_grows_with_n",
+                "distance_from_init_grows_with_n",
+                "reflected_set_makes_uniform_convergence_vacuous",
+                "risk_estimate_orders_sample_sizes",
+                "risk_estimate_matches_test_loss",
+            }
+        )
+            Assert.True(summary.TryGetProperty("verdict_" + verdict, out _), verdict);
+        foreach (int n in new[] { 32, 64, 128 })
+        {
+            double reached = summary.GetProperty($"n{n}_margin_reached").GetDouble();
+            if (reached >= 0.99)
+                Assert.True(summary.GetProperty($"n{n}_train_error").GetDouble() <= 1 - reached + 1e-12, $"n {n}");
+            Assert.True(summary.GetProperty($"n{n}_bartlett_bound").GetDouble() > 0, $"n {n}");
+        }
+        foreach (var figure in new[] { "norm_bounds", "errors_and_risk" })
+            Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
+    }
+
     private static readonly string[] LazyRichReduced =
     [
         "study",
