@@ -40,7 +40,7 @@ public sealed class DynamicalDecouplingStudy : IStudy
                 Steps = 3000,
                 Snapshots = 24,
             },
-            "full" => new DynamicalDecouplingConfig(),
+            "full" => new DynamicalDecouplingConfig { RiskEvery = 10 },
             _ => throw StudyCatalog.UnknownPreset(preset),
         };
 
@@ -142,7 +142,15 @@ public sealed class DynamicalDecouplingStudy : IStudy
         foreach (int w in c.Widths)
         {
             var rows = points.Where(p => p.Width == w).OrderBy(p => p.N).ToList();
-            foreach (var figure in new[] { TestFigure(rows, w), TimesFigure(rows, w), NoiseFigure(rows, w) })
+            foreach (
+                var figure in new[]
+                {
+                    TestFigure(rows, w, false),
+                    TimesFigure(rows, w),
+                    NoiseFigure(rows, w),
+                    TestFigure(rows, w, true),
+                }
+            )
             {
                 var rendered = figure.Render();
                 run.WriteFigure(rendered.Name, rendered.Svg, rendered.Png);
@@ -305,42 +313,39 @@ public sealed class DynamicalDecouplingStudy : IStudy
 
     private static Color Shade(int k) => Palette[k % Palette.Length];
 
-    private static CurveFigure TestFigure(List<Point> rows, int width)
+    private static CurveFigure TestFigure(List<Point> rows, int width, bool withRisk)
     {
         var steps = rows[0].Run.Metrics.Select(m => (double)m.Step).ToList();
+        var test = rows.Select(
+            (p, k) =>
+                new CurveFigure.Curve($"test, n = {p.N}", Shade(k), Aligned(p.Run.Metrics, steps, m => m.TestLoss))
+        );
+        var risk = rows.Select(
+            (p, k) =>
+                new CurveFigure.Curve(
+                    $"R̂, n = {p.N}",
+                    Shade(k),
+                    Aligned(p.Run.Metrics, steps, m => m.RiskEstimate ?? double.NaN),
+                    Dashed: true
+                )
+        );
         return new()
         {
-            Name = $"test_loss_w{width}",
-            Title = $"Test loss and the risk estimate over training (width {width})",
+            Name = withRisk ? $"risk_estimate_w{width}" : $"test_loss_w{width}",
+            Title = withRisk
+                ? $"The validation-free risk estimate beside the test loss (width {width})"
+                : $"Test loss over training (width {width})",
             XLabel = "step + 1",
             YLabel = "loss (½-MSE)",
-            Caption =
-                "The held-out test loss (solid) and the validation-free population-risk estimate R̂ of THEORY §5 "
-                + "(dashed) against the step, one colour per n (both axes log-scaled). Montanari & Urbani's claim: "
-                + "the minimum comes at the same time for every n, the rise later for larger n.",
+            Caption = withRisk
+                ? "The held-out test loss (solid) and the population-risk estimate R̂ of THEORY §5 from the "
+                    + "training run alone (dashed), one colour per n; x log-scaled, y linear (R̂ can be negative)."
+                : "The held-out test loss against the step, one colour per n (both axes log-scaled). Montanari & "
+                    + "Urbani's claim: the minimum comes at the same time for every n, the rise later for larger n.",
             X = steps.Select(s => s + 1).ToList(),
             LogX = true,
-            LogY = true,
-            Curves =
-            [
-                .. rows.Select(
-                    (p, k) =>
-                        new CurveFigure.Curve(
-                            $"test, n = {p.N}",
-                            Shade(k),
-                            Aligned(p.Run.Metrics, steps, m => m.TestLoss)
-                        )
-                ),
-                .. rows.Select(
-                    (p, k) =>
-                        new CurveFigure.Curve(
-                            $"R̂, n = {p.N}",
-                            Shade(k),
-                            Aligned(p.Run.Metrics, steps, m => m.RiskEstimate ?? double.NaN),
-                            Dashed: true
-                        )
-                ),
-            ],
+            LogY = !withRisk,
+            Curves = withRisk ? [.. test, .. risk] : [.. test],
         };
     }
 
@@ -389,7 +394,7 @@ public sealed class DynamicalDecouplingStudy : IStudy
         return new()
         {
             Name = $"noise_timeline_w{width}",
-            Title = $"How much label noise is fitted, and how much the channel holds (width {width})",
+            Title = $"Label noise fitted, and held by the channel (width {width})",
             XLabel = "step + 1",
             YLabel = "share of ‖ε‖²",
             Caption =
