@@ -269,35 +269,37 @@ public sealed class DynamicalDecouplingStudy : IStudy
                 rise
             );
 
-        double fitFactor = DecouplingTimes.WorstFinite(
-            points.Select(p => DecouplingTimes.Factor(p.Times.ChannelHalf, p.Times.HalfFitted, p.Times.Horizon))
-        );
-        yield return c.FactorCriterion("the time half the noise is fitted")
-            .Verdict(
-                "channel_predicts_noise_fitting",
-                "The channel account predicts when the noise is fitted: its share in the channel of W_S(0, t) "
-                    + "crosses ½ when half of it has been fitted (THEORY §2–3)",
-                string.Join(
-                    "; ",
-                    points.Select(p => $"w {p.Width} n {p.N}: {p.Times.ChannelHalf:G3} vs {p.Times.HalfFitted:G3}")
+        foreach (
+            var (name, measured, claim, time) in new (string, string, string, Func<DecouplingTimes, double>)[]
+            {
+                (
+                    "channel_predicts_noise_fitting",
+                    "the time half the noise is fitted",
+                    "The channel account predicts when the noise is fitted: its share in the channel of W_S(0, t) "
+                        + "crosses ½ when half of it has been fitted (THEORY §2–3)",
+                    t => t.HalfFitted
                 ),
-                fitFactor
-            );
-
-        double onsetFactor = DecouplingTimes.WorstFinite(
-            points.Select(p => DecouplingTimes.Factor(p.Times.ChannelHalf, p.Times.Onset, p.Times.Horizon))
-        );
-        yield return c.FactorCriterion("the measured overfitting onset t_over")
-            .Verdict(
-                "channel_predicts_overfitting_onset",
-                "The channel account predicts the overfitting onset within a factor of 2: the noise's channel "
-                    + "crossing against t_over",
-                string.Join(
-                    "; ",
-                    points.Select(p => $"w {p.Width} n {p.N}: {p.Times.ChannelHalf:G3} vs {p.Times.Onset:G3}")
+                (
+                    "channel_predicts_overfitting_onset",
+                    "the measured overfitting onset t_over",
+                    "The channel account predicts the overfitting onset within a factor of 2: the noise's channel "
+                        + "crossing against t_over",
+                    t => t.Onset
                 ),
-                onsetFactor
-            );
+            }
+        )
+            yield return c.FactorCriterion(measured)
+                .Verdict(
+                    name,
+                    claim,
+                    string.Join(
+                        "; ",
+                        points.Select(p => $"w {p.Width} n {p.N}: {p.Times.ChannelHalf:G3} vs {time(p.Times):G3}")
+                    ),
+                    DecouplingTimes.WorstFinite(
+                        points.Select(p => DecouplingTimes.Factor(p.Times.ChannelHalf, time(p.Times), p.Times.Horizon))
+                    )
+                );
     }
 
     private static readonly Color[] Palette =
