@@ -40,7 +40,7 @@ public sealed class DynamicalDecouplingStudy : IStudy
                 Steps = 3000,
                 Snapshots = 24,
             },
-            "full" => new DynamicalDecouplingConfig { RiskEvery = 10 },
+            "full" => new DynamicalDecouplingConfig { RiskEvery = 10, Widths = [128] },
             _ => throw StudyCatalog.UnknownPreset(preset),
         };
 
