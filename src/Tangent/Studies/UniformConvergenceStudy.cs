@@ -140,19 +140,23 @@ public sealed class UniformConvergenceStudy : IStudy
         );
     }
 
-    private static double ShareAtMargin(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, double gamma)
+    private static double[] Margins(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        var margins = NormBounds.Margins(model.call(x), y);
+        return NormBounds.Margins(model.call(x), y);
+    }
+
+    private static double ShareAtMargin(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, double gamma)
+    {
+        var margins = Margins(model, x, y);
         return margins.Count(m => m >= gamma) / (double)margins.Length;
     }
 
+    /// <summary>The error: the share of points with margin ≤ 0 (a tie counts as an error).</summary>
     private static double Error(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
     {
-        using var _ = no_grad();
-        using var scope = NewDisposeScope();
-        var margins = NormBounds.Margins(model.call(x), y);
+        var margins = Margins(model, x, y);
         return margins.Count(m => m <= 0) / (double)margins.Length;
     }
 
