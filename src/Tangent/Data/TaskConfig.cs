@@ -63,6 +63,19 @@ public sealed record TaskConfig
     /// </summary>
     public IReadOnlyList<int> Classes { get; init; } = [];
 
+    /// <summary>
+    /// Groups of labels, each one class (fashion-mnist task, instead of <see cref="Classes"/>): [[0, 1, 2, 3, 4], [5,
+    /// 6, 7, 8, 9]] is Dziugaite &amp; Roy's binarization, label &lt; 5 against ≥ 5. Two groups give one output (+1 for
+    /// the first), more give one-hot targets; empty: <see cref="Classes"/> decides.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<int>> Groups { get; init; } = [];
+
+    /// <summary>The classes as label groups: <see cref="Groups"/>, else each kept class alone.</summary>
+    private int[][] LabelGroups =>
+        Groups.Count > 0 ? [.. Groups.Select(g => g.ToArray())]
+        : Classes.Count > 0 ? [.. Classes.Select(k => new[] { k })]
+        : [.. Enumerable.Range(0, 10).Select(k => new[] { k })];
+
     /// <summary>Average-pool the 28 × 28 images by this factor (fashion-mnist task; 1: none, 2: 14 × 14 = 196 inputs,
     /// 4: 7 × 7).</summary>
     public int Pool { get; init; } = 1;
@@ -128,9 +141,7 @@ public sealed record TaskConfig
         {
             "sine" => 1,
             "modular" => Modulus,
-            "fashion-mnist" => Classes.Count == 2 ? 1
-            : Classes.Count == 0 ? 10
-            : Classes.Count,
+            "fashion-mnist" => LabelGroups.Length == 2 ? 1 : LabelGroups.Length,
             "arrays" => ArrayTask.Shape(TrainTargets, "task.train_targets") is { Length: 2 } shape ? (int)shape[1]
             : ArrayTask.ClassCount(this) == 2 ? 1
             : ArrayTask.ClassCount(this),
@@ -280,6 +291,22 @@ public sealed record TaskConfig
                 $"{path}.classes",
                 $"need two or more distinct classes 0–9, got [{string.Join(", ", Classes)}]",
                 "use e.g. [2, 4] (pullover vs coat) or [] for all ten"
+            );
+            var grouped = Groups.SelectMany(g => g).ToList();
+            ConfigException.Require(
+                Groups.Count == 0
+                    || (
+                        Classes.Count == 0
+                        && Groups.Count >= 2
+                        && Groups.All(g => g.Count >= 1)
+                        && grouped.All(k => k is >= 0 and <= 9)
+                        && grouped.Distinct().Count() == grouped.Count
+                    ),
+                $"{path}.groups",
+                Classes.Count > 0
+                    ? "cannot be combined with task.classes"
+                    : "need two or more non-empty groups of distinct labels 0–9, each label in one group",
+                Classes.Count > 0 ? "use one of the two" : "use e.g. [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]"
             );
             ConfigException.Require(
                 LabelNoise >= 0 && LabelNoise <= 1,
@@ -445,14 +472,16 @@ public sealed record TaskConfig
     private TaskData FashionMnistTask(long seed, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
-        var kept = Classes.Count == 0 ? Enumerable.Range(0, 10).ToArray() : Classes.ToArray();
+        var groups = LabelGroups;
+        var kept = groups.SelectMany(g => g).ToArray();
         var g = Seeds.Generator(seed);
         (Tensor X, Tensor Label) Draw(string split, int count)
         {
             var (images, labels) = FashionMnist.Load(Data, split, field: "task.data");
             var code = full(new long[] { 10 }, -1L, dtype: ScalarType.Int64);
-            for (int j = 0; j < kept.Length; j++)
-                code[kept[j]] = j;
+            for (int j = 0; j < groups.Length; j++)
+                foreach (int label in groups[j])
+                    code[label] = j;
             var mapped = code.index_select(0, labels);
             var pool = mapped.ge(0).nonzero().reshape(-1);
             ConfigException.Require(
@@ -484,7 +513,7 @@ public sealed record TaskConfig
             std = xs.std().item<double>();
         xs = (xs - mean) / std;
         xq = (xq - mean) / std;
-        int k = kept.Length;
+        int k = groups.Length;
         var flip = rand(new long[] { TrainSamples }, dtype: ScalarType.Float64, generator: g).lt(LabelNoise);
         var shift = randint(1, k, new long[] { TrainSamples }, generator: g); // a different class, uniformly
         var noisy = where(flip, (cs + shift).remainder(k), cs);

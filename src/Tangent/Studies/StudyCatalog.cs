@@ -21,6 +21,7 @@ public static class StudyCatalog
         new MemorizationStudy(),
         new ReservoirAblationStudy(),
         new SnrAdamWStudy(),
+        new PacBayesStudy(),
         new UniformConvergenceStudy(),
     ];
 

@@ -93,6 +93,102 @@ public class FashionMnistTaskTests
     }
 
     [Fact]
+    public void LabelGroupsMakeOneClassOfEachGroup()
+    {
+        // Dziugaite & Roy's binarization: label < 5 is +1, ≥ 5 is −1. Both configs keep all ten labels, so the same
+        // seed draws the same images, and the ten singleton groups give each image's own label.
+        using var dir = new TempDir();
+        SyntheticMnist.Write(dir.File("data"), 600, 100);
+        TaskConfig Config(IReadOnlyList<IReadOnlyList<int>> groups) =>
+            new()
+            {
+                Kind = "fashion-mnist",
+                Data = dir.File("data"),
+                Groups = groups,
+                TrainSamples = 300,
+                TestSamples = 50,
+            };
+        var binary = Config([
+                [0, 1, 2, 3, 4],
+                [5, 6, 7, 8, 9],
+            ])
+            .Validate();
+        using var task = binary.Create(3);
+        using var all = Config([
+                [0],
+                [1],
+                [2],
+                [3],
+                [4],
+                [5],
+                [6],
+                [7],
+                [8],
+                [9],
+            ])
+            .Create(3);
+        Assert.Equal(1, binary.OutputDimension);
+        var expected = where(all.TrainY.argmax(1).lt(5), 1.0, -1.0).unsqueeze(1);
+        Assert.True(task.TrainY.eq(expected).all().item<bool>());
+        Assert.Equal(
+            10,
+            Config([
+                [0],
+                [1],
+                [2],
+                [3],
+                [4],
+                [5],
+                [6],
+                [7],
+                [8],
+                [9],
+            ]).OutputDimension
+        );
+        Assert.Equal(
+            3,
+            Config([
+                [0, 1],
+                [2, 3],
+                [4],
+            ]).OutputDimension
+        );
+    }
+
+    [Theory]
+    [InlineData("[[0, 1], [1, 2]]")]
+    [InlineData("[[0, 1]]")]
+    [InlineData("[[0, 10], [2]]")]
+    [InlineData("[[0], []]")]
+    public void BadGroupsNameTheField(string groups)
+    {
+        var parsed = System.Text.Json.JsonSerializer.Deserialize<int[][]>(groups)!;
+        var e = Assert.Throws<ConfigException>(() =>
+            new TaskConfig { Kind = "fashion-mnist", Groups = parsed }.Validate()
+        );
+        Assert.Contains("task.groups", e.Message);
+    }
+
+    [Fact]
+    public void GroupsAndClassesTogetherAreRefused()
+    {
+        var e = Assert.Throws<ConfigException>(() =>
+            new TaskConfig
+            {
+                Kind = "fashion-mnist",
+                Classes = [0, 1],
+                Groups =
+                [
+                    [0],
+                    [1],
+                ],
+            }.Validate()
+        );
+        Assert.Contains("task.groups", e.Message);
+        Assert.Contains("task.classes", e.Message);
+    }
+
+    [Fact]
     public void BadClassesNameTheField()
     {
         var e = Assert.Throws<ConfigException>(() =>

@@ -326,6 +326,65 @@ public class StudyTests
             Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
     }
 
+    /// <summary>
+    /// The pac-bayes study on synthetic images and a reduced grid: every verdict and figure is written, and the bound
+    /// exceeds the Monte Carlo training error of Q and stays in [0, 1], the order a valid certificate must have
+    /// (bound ≥ kl⁻¹(ê_m, ·) ≥ ê_m).
+    /// </summary>
+    [Fact]
+    public void PacBayesReducedGridWritesItsVerdicts()
+    {
+        using var dir = new TempDir();
+        SyntheticMnist.Write(dir.File("data"), 400, 200);
+        var summary = RunStudy(
+            dir.File("run"),
+            [
+                "study",
+                "pac-bayes",
+                "--data",
+                dir.File("data"),
+                "--set",
+                "samples=[60,120]",
+                "--set",
+                "test_samples=100",
+                "--set",
+                "pool=7",
+                "--set",
+                "hidden=[16]",
+                "--set",
+                "batch_size=20",
+                "--set",
+                "max_steps=200",
+                "--set",
+                "check_every=10",
+                "--set",
+                "bound.steps=100",
+                "--set",
+                "bound.samples=20",
+            ]
+        );
+        foreach (
+            var verdict in new[]
+            {
+                "bound_is_non_vacuous",
+                "bound_is_tight",
+                "risk_estimate_matches_test_loss",
+                "self_influence_predicts_gap",
+            }
+        )
+            Assert.True(summary.TryGetProperty("verdict_" + verdict, out _), verdict);
+        foreach (int n in new[] { 60, 120 })
+        {
+            double bound = summary.GetProperty($"n{n}_pac_bayes_bound").GetDouble();
+            double train = summary.GetProperty($"n{n}_posterior_train_error").GetDouble();
+            Assert.True(bound > train && train >= 0 && bound <= 1, $"n {n}: bound {bound}, train error of Q {train}");
+            Assert.True(summary.GetProperty($"n{n}_self_influence").GetDouble() > 0, $"n {n}");
+        }
+        foreach (var figure in new[] { "bound", "gap" })
+            Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
+        Assert.True(File.Exists(Path.Combine(dir.File("run"), "posterior_trace.csv")));
+    }
+
     private static readonly string[] LazyRichReduced =
     [
         "study",
