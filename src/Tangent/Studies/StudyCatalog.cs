@@ -15,6 +15,7 @@ public static class StudyCatalog
         new BenignOverfittingStudy(),
         new DoubleDescentStudy(),
         new DynamicalDecouplingStudy(),
+        new ForwardForwardStudy(),
         new GrokkingStudy(),
         new ImplicitBiasStudy(),
         new LazyRichStudy(),

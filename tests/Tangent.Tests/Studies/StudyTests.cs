@@ -385,6 +385,51 @@ public class StudyTests
         Assert.True(File.Exists(Path.Combine(dir.File("run"), "posterior_trace.csv")));
     }
 
+    /// <summary>
+    /// The forward-forward study on synthetic images and a reduced grid: every verdict and the figure are written, and
+    /// each learner's shares are shares (in [0, 1]) of a channel no larger than n.
+    /// </summary>
+    [Fact]
+    public void ForwardForwardReducedGridWritesItsVerdicts()
+    {
+        using var dir = new TempDir();
+        SyntheticMnist.Write(dir.File("data"), 200, 100);
+        var summary = RunStudy(
+            dir.File("run"),
+            [
+                "study",
+                "forward-forward",
+                "--data",
+                dir.File("data"),
+                "--set",
+                "train_samples=60",
+                "--set",
+                "test_samples=40",
+                "--set",
+                "hidden=[16]",
+                "--set",
+                "steps=30",
+            ]
+        );
+        foreach (
+            var verdict in new[]
+            {
+                "forward_forward_learns",
+                "noise_left_in_reservoir_by_both",
+                "noise_split_agrees_with_backprop",
+                "noise_test_cost_agrees_with_backprop",
+            }
+        )
+            Assert.True(summary.TryGetProperty("verdict_" + verdict, out _), verdict);
+        foreach (var learner in new[] { "forward_forward", "backprop" })
+        {
+            foreach (var share in new[] { "noise_channel_share", "clean_channel_share", "flipped_memorized" })
+                Assert.InRange(summary.GetProperty($"{learner}_{share}").GetDouble(), 0, 1);
+            Assert.InRange(summary.GetProperty($"{learner}_channel_size").GetDouble(), 1, 60);
+        }
+        Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", "channel_shares.png")));
+    }
+
     private static readonly string[] LazyRichReduced =
     [
         "study",
