@@ -59,7 +59,8 @@ public sealed class ForwardForwardNet : nn.Module<Tensor, Tensor>
     /// <summary>θ: the goodness a positive example should exceed and a negative one stay below.</summary>
     public double Threshold { get; }
 
-    /// <summary>The image x [n, d] with its first C inputs replaced by one-hot(label)·<see cref="LabelValue"/>.</summary>
+    /// <summary>The image x [n, d] with its first C inputs replaced by one-hot(label)·<see cref="LabelValue"/>.
+    /// </summary>
     public Tensor Embed(Tensor x, Tensor labels)
     {
         var label = nn.functional.one_hot(labels, Classes).to_type(x.dtype) * LabelValue;

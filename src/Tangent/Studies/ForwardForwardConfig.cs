@@ -19,7 +19,8 @@ public sealed record ForwardForwardConfig
     /// <summary>Test images.</summary>
     public int TestSamples { get; init; } = 1000;
 
-    /// <summary>Average-pool the images by this factor (2: 196 inputs, so the eNTK of n = 2,000 fits 2 cores).</summary>
+    /// <summary>Average-pool the images by this factor (2: 196 inputs, so the eNTK of n = 2,000 fits 2
+    /// cores).</summary>
     public int Pool { get; init; } = 2;
 
     /// <summary>Hidden widths, the same for both learners (Hinton: 4 × 2,000 on MNIST; scaled to 2 cores).</summary>
