@@ -46,6 +46,9 @@ public sealed record ForwardForwardConfig
     /// grokking studies, 0.01).</summary>
     public double ChannelThreshold { get; init; } = 0.01;
 
+    /// <summary>Rows of the final eNTK computed at once (memory grows as 100·block·n doubles per layer).</summary>
+    public int KernelBlock { get; init; } = 100;
+
     /// <summary>Metrics every this many steps.</summary>
     public int LogEvery { get; init; } = 50;
 
@@ -92,6 +95,7 @@ public sealed record ForwardForwardConfig
             $"must be in (0, 1), got {ChannelThreshold}",
             "use 0.01"
         );
+        ConfigException.Require(KernelBlock >= 1, "kernel_block", $"must be positive, got {KernelBlock}", "use 100");
         ConfigException.Require(Threshold > 0, "threshold", $"must be positive, got {Threshold}", "use 2");
         return this;
     }

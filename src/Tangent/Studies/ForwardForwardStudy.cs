@@ -197,8 +197,8 @@ public sealed class ForwardForwardStudy : IStudy
                 predicted.eq(noisy).logical_and(flipped).sum().item<long>()
                 / (double)Math.Max(1, flipped.sum().item<long>());
         }
-        using var kernels = Ntk.Compute(model, task.TrainX, options: new NtkOptions { Traced = true });
-        using var partition = SpectralPartition.Of(kernels.Kss, c.ChannelThreshold);
+        using var kernel = TracedKernel(model, task.TrainX, c.KernelBlock);
+        using var partition = SpectralPartition.Of(kernel, c.ChannelThreshold);
         var noise = task.TrainY - task.TrainClean;
         var clean = task.TrainClean - task.TrainClean.mean([0], keepdim: true);
         var learner = new Learner(
@@ -211,6 +211,27 @@ public sealed class ForwardForwardStudy : IStudy
             partition.ChannelSize
         );
         return (learner, Cumulative(partition, noise), Cumulative(partition, clean));
+    }
+
+    /// <summary>
+    /// The traced eNTK K_SS by row blocks K[a, :] = J_a J_Sᵀ (<see cref="Ntk.Cross"/>): the Forward-Forward scores see
+    /// each sample at ten positions, and the layer rules' position Grams for all n at once ([10n, 10n] per layer)
+    /// do not fit in memory at n = 2,000 (21 GB measured); a block of b rows needs [10b, 10n].
+    /// </summary>
+    private static Tensor TracedKernel(nn.Module<Tensor, Tensor> model, Tensor x, int block)
+    {
+        long n = x.shape[0];
+        var options = new NtkOptions { Traced = true };
+        var rows = new List<Tensor>();
+        for (long start = 0; start < n; start += block)
+        {
+            var part = x[TensorIndex.Slice(start, Math.Min(n, start + block))];
+            rows.Add(Ntk.Cross(model, part, x, options));
+        }
+        var k = cat(rows, 0);
+        foreach (var r in rows)
+            r.Dispose();
+        return k;
     }
 
     /// <summary>Σ_{i ≤ k} ‖v_iᵀR‖² / ‖R‖²_F for k = 1 … n.</summary>
