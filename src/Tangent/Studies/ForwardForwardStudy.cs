@@ -285,7 +285,7 @@ public sealed class ForwardForwardStudy : IStudy
         new()
         {
             Name = "channel_shares",
-            Title = "Where the clean labels and the noise lie in the final eNTK, Forward-Forward against backprop",
+            Title = "Clean labels and noise in the final eNTK: Forward-Forward and backprop",
             XLabel = "k (top eigen-directions of the traced eNTK)",
             YLabel = "share in the top k",
             Caption =
