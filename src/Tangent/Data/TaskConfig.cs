@@ -65,8 +65,8 @@ public sealed record TaskConfig
 
     /// <summary>
     /// Groups of labels, each one class (fashion-mnist task, instead of <see cref="Classes"/>): [[0, 1, 2, 3, 4], [5,
-    /// 6, 7, 8, 9]] is Dziugaite &amp; Roy's binarization, label &lt; 5 against ≥ 5. Two groups give one output (+1 for
-    /// the first), more give one-hot targets; empty: <see cref="Classes"/> decides.
+    /// 6, 7, 8, 9]] is Dziugaite &amp; Roy's binarization, label &lt; 5 against ≥ 5. Two groups give one output (+1
+    /// for the first), more give one-hot targets; empty: <see cref="Classes"/> decides.
     /// </summary>
     public IReadOnlyList<IReadOnlyList<int>> Groups { get; init; } = [];
 

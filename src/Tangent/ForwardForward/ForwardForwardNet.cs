@@ -5,19 +5,19 @@ using static TorchSharp.torch;
 namespace Tangent.ForwardForward;
 
 /// <summary>
-/// Hinton's (2022) Forward-Forward network: ReLU layers h_l = relu(W_l ĥ_{l−1} + b_l) on length-normalized inputs ĥ =
-/// h/(‖h‖ + 10⁻⁴), the label written into the first C inputs of the image (one-hot times <see cref="LabelValue"/>),
-/// and per layer the goodness G_l = mean_k h_lk². Each layer learns from its own objective (<see cref="Loss"/>); no
-/// gradient crosses a layer. As a function for the eNTK, <see cref="forward"/> returns the C label scores u_c(x) =
-/// Σ_l G_l(x with label c) the network predicts with (argmax), computed on the C embedded copies as positions [n, C,
-/// d] so each sample's scores depend on that sample alone.
+/// Hinton's (2022) Forward-Forward network: ReLU layers h_l = relu(W_l ĥ_{l−1} + b_l) on length-normalized inputs ĥ
+/// = h/(‖h‖ + 10⁻⁴), the label written into the first C inputs of the image (one-hot times <see
+/// cref="LabelValue"/>), and per layer the goodness G_l = mean_k h_lk². Each layer learns from its own objective (<see
+/// cref="Loss"/>); no gradient crosses a layer. As a function for the eNTK, <see cref="forward"/> returns the C label
+/// scores u_c(x) = Σ_l G_l(x with label c) the network predicts with (argmax), computed on the C embedded copies as
+/// positions [n, C, d] so each sample's scores depend on that sample alone.
 /// </summary>
 public sealed class ForwardForwardNet : nn.Module<Tensor, Tensor>
 {
     private readonly ModuleList<Linear> layers;
 
-    /// <summary>Layers <paramref name="widths"/>[0] → … → widths[^1], He-normal weights (std √(2/fan-in)) and zero
-    /// biases drawn from <paramref name="generator"/>, for <paramref name="classes"/> labels.</summary>
+    /// <summary>Layers <paramref name="widths"/>[0] → … → widths[^1], He-normal weights (std √(2/fan-in)) and
+    /// zero biases drawn from <paramref name="generator"/>, for <paramref name="classes"/> labels.</summary>
     public ForwardForwardNet(
         IReadOnlyList<int> widths,
         int classes,
@@ -70,9 +70,9 @@ public sealed class ForwardForwardNet : nn.Module<Tensor, Tensor>
     private static Tensor Normalize(Tensor h) => h / (h.norm(-1, keepdim: true) + 1e-4);
 
     /// <summary>
-    /// The Forward-Forward objective Σ_l mean over the 2n examples of softplus(θ − G_l(x⁺)) and softplus(G_l(x⁻) −
-    /// θ): x⁺ is the image with its training label, x⁻ with <paramref name="negative"/> labels; each layer's input is
-    /// detached, so each layer's gradient comes from its own term only.
+    /// The Forward-Forward objective Σ_l mean over the 2n examples of softplus(θ − G_l(x⁺)) and
+    /// softplus(G_l(x⁻) − θ): x⁺ is the image with its training label, x⁻ with <paramref name="negative"/>
+    /// labels; each layer's input is detached, so each layer's gradient comes from its own term only.
     /// </summary>
     public Tensor Loss(Tensor x, Tensor labels, Tensor negative)
     {

@@ -1,12 +1,13 @@
 namespace Tangent.PacBayes;
 
 /// <summary>
-/// The Bernoulli relative entropy kl(q‖p) = q ln(q/p) + (1 − q) ln((1 − q)/(1 − p)) and its upper inverse, the form
-/// in which PAC-Bayes bounds on a 0–1 error are stated (Langford &amp; Seeger 2001; Maurer 2004).
+/// The Bernoulli relative entropy kl(q‖p) = q ln(q/p) + (1 − q) ln((1 − q)/(1 − p)) and its upper inverse, the
+/// form in which PAC-Bayes bounds on a 0–1 error are stated (Langford &amp; Seeger 2001; Maurer 2004).
 /// </summary>
 public static class BinaryKl
 {
-    /// <summary>kl(q‖p) for q ∈ [0, 1], p ∈ (0, 1); 0 ln 0 = 0, so kl(0‖p) = −ln(1 − p) and kl(1‖p) = −ln p.</summary>
+    /// <summary>kl(q‖p) for q ∈ [0, 1], p ∈ (0, 1); 0 ln 0 = 0, so kl(0‖p) = −ln(1 − p) and kl(1‖p) =
+    /// −ln p.</summary>
     public static double Divergence(double q, double p)
     {
         if (q < 0 || q > 1 || !(p > 0 && p < 1))
@@ -17,14 +18,14 @@ public static class BinaryKl
     }
 
     /// <summary>
-    /// kl⁻¹(q, c) = sup{p ∈ [q, 1] : kl(q‖p) ≤ c}: the largest true error consistent with an observed error q at
-    /// complexity c. kl(q‖·) increases on [q, 1), so bisection to 2⁻⁶⁰ finds it; c ≤ 0 gives q, and the result is
-    /// never below the exact value (the bisection keeps the upper end).
+    /// kl⁻¹(q, c) = sup{p ∈ [q, 1] : kl(q‖p) ≤ c}: the largest true error consistent with an observed error q
+    /// at complexity c. kl(q‖·) increases on [q, 1), so bisection to 2⁻⁶⁰ finds it; c ≤ 0 gives q, and the
+    /// result is never below the exact value (the bisection keeps the upper end).
     /// </summary>
     public static double UpperInverse(double q, double c)
     {
         if (q < 0 || q > 1 || double.IsNaN(c))
-            throw new ArgumentOutOfRangeException(nameof(q), $"kl⁻¹(q, c) needs q in [0, 1] and a number c: {q}, {c}");
+            throw new ArgumentOutOfRangeException(nameof(q), $"kl⁻¹ needs q in [0, 1] and a number c: {q}, {c}");
         if (c <= 0 || q >= 1)
             return q;
         double lo = q,

@@ -6,11 +6,12 @@ namespace Tangent.PacBayes;
 
 /// <summary>
 /// A Gaussian posterior Q = N(μ, diag e^{2ρ}) over a network's parameters and the prior N(w₀, λ I) centred at its
-/// initialization, optimized under the PAC-Bayes bound as Dziugaite &amp; Roy (2017) do: minimize
-/// ê_sur(Q) + √(C/2), C = (KL(Q‖P) + ln(π²j²/(6δ)) + ln(2√n))/n, j = b ln(c/λ), over μ, ρ and ln λ, with one draw θ =
-/// μ + e^ρ ⊙ ε per step (the reparameterization: ∂/∂μ = ∇_θ, ∂/∂ρ = ∇_θ ⊙ ε ⊙ e^ρ) on a minibatch. The surrogate
-/// ê_sur is the logistic loss in bits (an upper bound on the 0–1 error): ln(1 + e^{−y u})/ln 2 for one output with
-/// ±1 targets, cross-entropy/ln 2 for one-hot targets. Works for any module: draws are written into its parameters.
+/// initialization, optimized under the PAC-Bayes bound as Dziugaite &amp; Roy (2017) do: minimize ê_sur(Q) + √(C/2),
+/// C = (KL(Q‖P) + ln(π²j²/(6δ)) + ln(2√n))/n, j = b ln(c/λ), over μ, ρ and ln λ, with one draw θ = μ +
+/// e^ρ ⊙ ε per step (the reparameterization: ∂/∂μ = ∇_θ, ∂/∂ρ = ∇_θ ⊙ ε ⊙ e^ρ) on a
+/// minibatch. The surrogate ê_sur is the logistic loss in bits (an upper bound on the 0–1 error): ln(1 + e^{−y
+/// u})/ln 2 for one output with ±1 targets, cross-entropy/ln 2 for one-hot targets. Works for any module: draws are
+/// written into its parameters.
 /// </summary>
 public sealed class GaussianPosterior : IDisposable
 {
@@ -19,8 +20,8 @@ public sealed class GaussianPosterior : IDisposable
     private readonly List<Tensor> prior;
     private readonly Parameter logLambda;
 
-    /// <summary>μ = the trained parameters, w₀ = the initial ones (same order), s = scale·|w| (floored at 10⁻⁸),
-    /// λ from <paramref name="settings"/>.</summary>
+    /// <summary>μ = the trained parameters, w₀ = the initial ones (same order), s = scale·|w| (floored at
+    /// 10⁻⁸), λ from <paramref name="settings"/>.</summary>
     public GaussianPosterior(
         nn.Module<Tensor, Tensor> trained,
         nn.Module<Tensor, Tensor> initial,
@@ -185,8 +186,8 @@ public sealed class GaussianPosterior : IDisposable
         return errors;
     }
 
-    /// <summary>The 0–1 error share: sign(u) ≠ y for one output with ±1 targets, argmax u ≠ argmax y otherwise (a tie
-    /// at u = 0 counts as an error).</summary>
+    /// <summary>The 0–1 error share: sign(u) ≠ y for one output with ±1 targets, argmax u ≠ argmax y otherwise
+    /// (a tie at u = 0 counts as an error).</summary>
     public static double ErrorShare(Tensor outputs, Tensor targets)
     {
         using var scope = NewDisposeScope();

@@ -4,12 +4,12 @@ namespace Tangent.PacBayes;
 
 /// <summary>
 /// The PAC-Bayes bound of Dziugaite &amp; Roy (2017) for a Gaussian posterior Q = N(μ, diag s²) against the prior P =
-/// N(w₀, λ I) centred at the initialization, λ chosen from the grid λ_j = c·e^{−j/b} (j = 1, 2, …) with a union bound.
-/// With probability 1 − δ − δ′ over the sample and the Monte Carlo draws:
-/// e(Q) ≤ kl⁻¹(kl⁻¹(ê_m, ln(2/δ′)/m), (KL(Q‖P) + ln(π²j²/(6δ)) + ln(2√n))/n),
-/// where ê_m is the 0–1 training error of m networks drawn from Q (the sample-convergence bound of Langford &amp;
-/// Caruana 2002) and the outer step is Maurer's (2004) form of the Langford–Seeger bound (n ≥ 8), with the weight
-/// 6/(π²j²) (summing to 1) spent on the j-th prior.
+/// N(w₀, λ I) centred at the initialization, λ chosen from the grid λ_j = c·e^{−j/b} (j = 1, 2, …) with a
+/// union bound. With probability 1 − δ − δ′ over the sample and the Monte Carlo draws: e(Q) ≤
+/// kl⁻¹(kl⁻¹(ê_m, ln(2/δ′)/m), (KL(Q‖P) + ln(π²j²/(6δ)) + ln(2√n))/n), where ê_m is the 0–1
+/// training error of m networks drawn from Q (the sample-convergence bound of Langford &amp; Caruana 2002) and the
+/// outer step is Maurer's (2004) form of the Langford–Seeger bound (n ≥ 8), with the weight 6/(π²j²) (summing to
+/// 1) spent on the j-th prior.
 /// </summary>
 public static class PacBayesBound
 {
@@ -24,13 +24,14 @@ public static class PacBayesBound
     public static double Complexity(double kl, double j, int n, double delta) =>
         (kl + Math.Log(Math.PI * Math.PI * j * j / (6 * delta)) + Math.Log(2 * Math.Sqrt(n))) / n;
 
-    /// <summary>The sample-convergence bound kl⁻¹(ê_m, ln(2/δ′)/m) on the expected training error of Q.</summary>
+    /// <summary>The sample-convergence bound kl⁻¹(ê_m, ln(2/δ′)/m) on the expected training error of
+    /// Q.</summary>
     public static double SampleUpper(double meanError, int samples, double deltaPrime) =>
         BinaryKl.UpperInverse(meanError, Math.Log(2 / deltaPrime) / samples);
 
     /// <summary>
-    /// KL(N(μ, diag e^{2ρ}) ‖ N(w₀, λ I)) = ½ Σ_k [(e^{2ρ_k} + (μ_k − w₀ₖ)²)/λ − 1 + ln λ − 2ρ_k], summed over the
-    /// parameter tensors; differentiable in μ, ρ and ln λ (a scalar tensor).
+    /// KL(N(μ, diag e^{2ρ}) ‖ N(w₀, λ I)) = ½ Σ_k [(e^{2ρ_k} + (μ_k − w₀ₖ)²)/λ − 1 + ln λ −
+    /// 2ρ_k], summed over the parameter tensors; differentiable in μ, ρ and ln λ (a scalar tensor).
     /// </summary>
     public static Tensor GaussianKl(
         IReadOnlyList<Tensor> mean,

@@ -2,9 +2,9 @@ namespace Tangent.PacBayes;
 
 /// <summary>
 /// The bound's constants and the posterior search. Defaults are Dziugaite &amp; Roy's (2017) where they give one: δ =
-/// 0.025, δ′ = 0.01, the prior grid λ_j = c·e^{−j/b} with c = 0.1, b = 100, the starting λ = e⁻⁶ and s = |w|.
-/// D&amp;R ran RMSprop at 0.001 for far more steps than 2 cores allow; Adam at 0.01 for a few thousand steps brings
-/// the KL down as far (measured: 30,000 → 300 nats in 2,000 steps at n = 1,000, where 0.001 ends at 5,600).
+/// 0.025, δ′ = 0.01, the prior grid λ_j = c·e^{−j/b} with c = 0.1, b = 100, the starting λ = e⁻⁶ and s =
+/// |w|. D&amp;R ran RMSprop at 0.001 for far more steps than 2 cores allow; Adam at 0.01 for a few thousand steps
+/// brings the KL down as far (measured: 30,000 → 300 nats in 2,000 steps at n = 1,000, where 0.001 ends at 5,600).
 /// </summary>
 public sealed record PacBayesSettings
 {

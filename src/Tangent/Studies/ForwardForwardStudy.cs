@@ -115,12 +115,14 @@ public sealed class ForwardForwardStudy : IStudy
                 + $"[{string.Join(", ", c.Hidden)}] (ReLU, He initialization), {c.Steps} full-batch Adam steps, once "
                 + $"with clean labels and once with {c.LabelNoise:P0} of them moved to another class. "
                 + $"Forward-Forward: the label in the first 10 inputs (one-hot × the images' largest value), "
-                + "length-normalized layer inputs, goodness G = mean h², per layer softplus(θ − G⁺) + softplus(G⁻ − θ) "
+                + "length-normalized layer inputs, goodness G = mean h², per layer softplus(θ − G⁺) + "
+                + "softplus(G⁻ − θ) "
                 + $"with θ = {c.Threshold} and a random wrong label for the negative data, redrawn every step; it "
                 + "predicts argmax_c Σ_l G_l(x with label c). Backprop: the same hidden layers with a linear head, "
                 + "cross-entropy. The eNTK is of each noisy run's final network: the ten label scores (FF) or logits "
                 + "(backprop), traced over outputs; the channel is λ ≥ τ·λ_max with τ = "
-                + $"{c.ChannelThreshold}; shares are ‖V_cᵀR‖²_F/‖R‖²_F of the noise R = Y − Y_clean and of the "
+                + $"{c.ChannelThreshold}; shares are ‖V_cᵀR‖²_F/‖R‖²_F of the noise R = Y − Y_clean and "
+                + $"of the "
                 + "centred clean one-hot labels."
         );
         var outcome = new StudyOutcome(Verdicts(c, learners[0], learners[1]).ToList(), [.. Table.Summary(learners)]);
@@ -214,8 +216,8 @@ public sealed class ForwardForwardStudy : IStudy
     }
 
     /// <summary>
-    /// The traced eNTK K_SS by row blocks K[a, :] = J_a J_Sᵀ (<see cref="Ntk.Cross"/>): the Forward-Forward scores see
-    /// each sample at ten positions, and the layer rules' position Grams for all n at once ([10n, 10n] per layer)
+    /// The traced eNTK K_SS by row blocks K[a, :] = J_a J_Sᵀ (<see cref="Ntk.Cross"/>): the Forward-Forward scores
+    /// see each sample at ten positions, and the layer rules' position Grams for all n at once ([10n, 10n] per layer)
     /// do not fit in memory at n = 2,000 (21 GB measured); a block of b rows needs [10b, 10n].
     /// </summary>
     private static Tensor TracedKernel(nn.Module<Tensor, Tensor> model, Tensor x, int block)

@@ -70,8 +70,8 @@ public sealed record PacBayesConfig
     /// (Tangent's choice, ½, as in the uniform-convergence study).</summary>
     public double RiskGap { get; init; } = 0.5;
 
-    /// <summary>The mean self-influence "predicts" the generalization gap L_test − L_train: within this factor in every
-    /// run (Tangent's choice, 2).</summary>
+    /// <summary>The mean self-influence "predicts" the generalization gap L_test − L_train: within this factor in
+    /// every run (Tangent's choice, 2).</summary>
     public double GapFactor { get; init; } = 2;
 
     /// <summary>Seed (task s, model s + 1, batches s + 2, the posterior's draws s + 3).</summary>

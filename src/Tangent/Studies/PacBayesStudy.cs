@@ -133,17 +133,21 @@ public sealed class PacBayesStudy : IStudy
         var b = c.Bound;
         report.Paragraph(
             $"Binary Fashion-MNIST (labels {string.Join(" ", c.Groups[0])} → +1, {string.Join(" ", c.Groups[1])} → "
-                + $"−1), a {FashionMnist(c)}–{string.Join("–", c.Hidden)}–1 ReLU network (He initialization w₀, zero "
+                + $"−1), a {Inputs(c)}–{string.Join("–", c.Hidden)}–1 ReLU network (He initialization "
+                + $"w₀, zero "
                 + $"biases) trained by SGD (η = {Show(c.Lr)}, batch {c.BatchSize}) on ½-MSE until the training error "
                 + $"is 0 (at most {c.MaxSteps} steps). Then Q = N(μ, diag s²) starts at μ = w, s = "
                 + $"{Show(b.InitialStdScale)}|w|, and μ, s and the prior variance λ of P = N(w₀, λI) minimize "
                 + "ê_sur(Q) + √(C/2) for "
                 + $"{b.Steps} Adam steps (lr {Show(b.Lr)}, batch {b.BatchSize}, one draw per step). The bound is "
-                + $"kl⁻¹(kl⁻¹(ê_m, ln(2/δ′)/m), (KL + ln(π²j²/(6δ)) + ln(2√n))/n) with m = {b.Samples} draws, δ = "
-                + $"{Show(b.Delta)}, δ′ = {Show(b.DeltaPrime)}, λ rounded to the grid {Show(b.PriorScale)}·e^(−j/"
+                + $"kl⁻¹(kl⁻¹(ê_m, ln(2/δ′)/m), (KL + ln(π²j²/(6δ)) + ln(2√n))/n) with m = {b.Samples} "
+                + $"draws, δ = "
+                + $"{Show(b.Delta)}, δ′ = {Show(b.DeltaPrime)}, λ rounded to the grid "
+                + $"{Show(b.PriorScale)}·e^(−j/"
                 + $"{Show(b.PriorPrecision)}): it holds with probability ≥ {Show(1 - b.Delta - b.DeltaPrime)}. "
                 + "Beside it, on the same SGD runs: R̂, the validation-free estimate of the test loss, and the mean "
-                + "self-influence (1/n)Σ_i Σ_t (η/n)‖∇ℓ_i‖², the first-order share of each example's fit that came "
+                + "self-influence (1/n)Σ_i Σ_t (η/n)‖∇ℓ_i‖², the first-order share of each example's fit "
+                + "that came "
                 + "from its own gradient — the theory's estimate of the gap L_test − L_train."
         );
         var outcome = new StudyOutcome(Verdicts(c, points).ToList(), [.. Table.Summary(points)]);
@@ -160,10 +164,11 @@ public sealed class PacBayesStudy : IStudy
         return outcome;
     }
 
-    private static int FashionMnist(PacBayesConfig c) => Data.FashionMnist.Pixels / (c.Pool * c.Pool);
+    private static int Inputs(PacBayesConfig c) => Data.FashionMnist.Pixels / (c.Pool * c.Pool);
 
     /// <summary>The SGD arm of one n, stopping at zero training error, adding each example's self-influence
-    /// (η·k/n)‖∇ℓ_i‖² at every k-th step (ℓ_i = ½(u_i − y_i)², the probe sees the step's gradient point).</summary>
+    /// (η·k/n)‖∇ℓ_i‖² at every k-th step (ℓ_i = ½(u_i − y_i)², the probe sees the step's gradient
+    /// point).</summary>
     private static Arm Arm(PacBayesConfig c, int n, double[] influence)
     {
         int checks = 0;
@@ -348,7 +353,8 @@ public sealed class PacBayesStudy : IStudy
             YLabel = "gap",
             Caption =
                 "The competing account: the bound minus Q's training error (0–1 error). The theory's, dashed: the "
-                + "mean self-influence, against the measured ½-MSE gap L_test − L_train of the SGD network. Both axes "
+                + "mean self-influence, against the measured ½-MSE gap L_test − L_train of the SGD network. Both "
+                + "axes "
                 + "log-scaled. R̂ − L_train, the risk estimate's own gap, is negative on these runs and is in the "
                 + "table, not here.",
             X = points.Select(p => (double)p.N).ToList(),

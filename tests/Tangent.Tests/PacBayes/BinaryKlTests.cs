@@ -2,8 +2,9 @@ using Tangent.PacBayes;
 
 namespace Tangent.Tests.PacBayes;
 
-/// <summary>kl(q‖p) and its upper inverse against closed forms: kl(0‖p) = −ln(1 − p), so kl⁻¹(0, c) = 1 − e^{−c};
-/// kl(½‖¼) = ½ ln(4/3); the inverse solves kl(q‖p) = c, and Pinsker's inequality caps it at q + √(c/2).</summary>
+/// <summary>kl(q‖p) and its upper inverse against closed forms: kl(0‖p) = −ln(1 − p), so kl⁻¹(0, c) = 1 −
+/// e^{−c}; kl(½‖¼) = ½ ln(4/3); the inverse solves kl(q‖p) = c, and Pinsker's inequality caps it at q +
+/// √(c/2).</summary>
 public class BinaryKlTests
 {
     [Fact]
