@@ -3,6 +3,7 @@ using Tangent.Channel;
 using Tangent.Commands;
 using Tangent.Data;
 using Tangent.Kernels;
+using Tangent.Memorization;
 using Tangent.Models;
 using Tangent.Reports;
 using Tangent.Runs;
@@ -92,7 +93,7 @@ public sealed class MemorizationStudy : IStudy
             );
             var corrupt = rand(new long[] { n }, dtype: ScalarType.Float64, generator: g).lt(r);
             var y = where(corrupt, randint(0, 10, new long[] { n }, generator: g), labels);
-            var (steps, net, _) = Fit(c, model, x, y, c.Seed + 10 + fits.Count, cancel);
+            var (steps, net, _, _) = LabelFit.Run(FitSettings(c), model, x, y, c.Seed + 10 + fits.Count, cancel);
             double err;
             using (no_grad())
                 err = net.call(xq).argmax(1).ne(labelsQ).to_type(ScalarType.Float64).mean().item<double>();
@@ -103,57 +104,26 @@ public sealed class MemorizationStudy : IStudy
         var flip = rand(new long[] { n }, dtype: ScalarType.Float64, generator: g).lt(c.FlipShare);
         var shift = randint(1, 10, new long[] { n }, generator: g);
         var noisy = where(flip, (labels + shift).remainder(10), labels);
-        var inCorrect = new double[n];
-        var inCount = new double[n];
-        var outCorrect = new double[n];
-        var outCount = new double[n];
-        for (int m = 0; m < c.SubsetModels; m++)
-        {
-            cancel.ThrowIfCancellationRequested();
-            progress?.Report(
-                new ProgressReport(
-                    "memorization scores",
-                    (c.Corruptions.Count + m) / (double)(c.Corruptions.Count + c.SubsetModels + 1),
-                    $"model {m + 1}/{c.SubsetModels}"
-                )
-            );
-            using var scope = NewDisposeScope();
-            var member = rand(new long[] { n }, dtype: ScalarType.Float64, generator: g).lt(c.SubsetShare);
-            var idx = member.nonzero().reshape(-1);
-            var (_, net, _) = Fit(
-                c,
-                model,
-                x.index_select(0, idx),
-                noisy.index_select(0, idx),
-                c.Seed + 100 + m,
-                cancel
-            );
-            bool[] inSet = member.data<bool>().ToArray();
-            bool[] correct;
-            using (no_grad())
-                correct = net.call(x).argmax(1).eq(noisy).data<bool>().ToArray();
-            for (int i = 0; i < n; i++)
-            {
-                if (inSet[i])
-                {
-                    inCount[i]++;
-                    if (correct[i])
-                        inCorrect[i]++;
-                }
-                else
-                {
-                    outCount[i]++;
-                    if (correct[i])
-                        outCorrect[i]++;
-                }
-            }
-        }
-        var score = Enumerable
-            .Range(0, n)
-            .Select(i =>
-                inCount[i] > 0 && outCount[i] > 0 ? inCorrect[i] / inCount[i] - outCorrect[i] / outCount[i] : double.NaN
-            )
-            .ToArray();
+        var estimator = FeldmanZhangEstimator.Estimate(
+            FitSettings(c),
+            model,
+            x,
+            noisy,
+            c.SubsetModels,
+            c.SubsetShare,
+            g,
+            c.Seed + 100,
+            m =>
+                progress?.Report(
+                    new ProgressReport(
+                        "memorization scores",
+                        (c.Corruptions.Count + m) / (double)(c.Corruptions.Count + c.SubsetModels + 1),
+                        $"model {m + 1}/{c.SubsetModels}"
+                    )
+                ),
+            cancel
+        );
+        var score = estimator.Scores();
         bool[] flipped = flip.data<bool>().ToArray();
         var valid = Enumerable.Range(0, n).Where(i => !double.IsNaN(score[i])).ToList();
         double flippedMean = valid.Where(i => flipped[i]).Select(i => score[i]).DefaultIfEmpty(double.NaN).Average();
@@ -167,7 +137,7 @@ public sealed class MemorizationStudy : IStudy
                 "full model"
             )
         );
-        var (_, full, selfInfluenceOrNull) = Fit(c, model, x, noisy, c.Seed + 1, cancel, selfInfluence: true);
+        var (_, full, selfInfluenceOrNull, _) = LabelFit.Run(FitSettings(c, true), model, x, noisy, c.Seed + 1, cancel);
         double[] selfInfluence = selfInfluenceOrNull!;
         double[] reservoirShare;
         using (var k = Ntk.Compute(full, x, null, new NtkOptions { Traced = true }))
@@ -582,78 +552,11 @@ public sealed class MemorizationStudy : IStudy
         }
     }
 
-    /// <summary>Full-batch AdamW on cross-entropy until 100 % training accuracy (checked every 25 steps) or the
-    /// budget.</summary>
-    /// <summary>
-    /// Full-batch AdamW on cross-entropy until every training label is fitted (checked every 25 steps) or the budget
-    /// ends. With <paramref name="selfInfluence"/>, also accumulates each example's self-influence along the run: SI_i
-    /// = Σ_t (η/n)·g_i(t)ᵀ M_t g_i(t), the first-order decrease of ℓ_i caused by its own share of each step
-    /// (THEORY §5's subtracted term, per example; M_t AdamW's preconditioner), sampled at the 25-step checks and
-    /// weighted by 25.
-    /// </summary>
-    private static (int? Steps, Mlp Net, double[]? SelfInfluence) Fit(
-        MemorizationConfig c,
-        MlpConfig model,
-        Tensor x,
-        Tensor labels,
-        long seed,
-        CancellationToken cancel,
-        bool selfInfluence = false
-    )
-    {
-        const int every = 25;
-        var net = new Mlp(model, Seeds.Generator(seed));
-        long n = x.shape[0];
-        int classes = model.Widths[^1];
-        using var si = selfInfluence ? zeros(n, dtype: ScalarType.Float64) : null;
-        int? fittedAt = null;
-        // Every 25 steps: stop once every training label is fitted; otherwise, for the full model, add that step's
-        // self-influence (the optimizer's preconditioner M_t is the one the step is about to use).
-        var probe = new StepObserver(state =>
+    private static LabelFitSettings FitSettings(MemorizationConfig c, bool selfInfluence = false) =>
+        new()
         {
-            if (state.Step % every != 0 || state.Final)
-                return;
-            using (no_grad())
-                if (net.call(x).argmax(1).eq(labels).all().item<bool>())
-                {
-                    fittedAt = state.Step;
-                    return;
-                }
-            if (si is null)
-                return;
-            var m = state.Optimizer.Preconditioner();
-            var s = GradientStatistics.PreconditionedSquaredNorms(
-                net,
-                x,
-                u => nn.functional.cross_entropy(u, labels, reduction: nn.Reduction.None),
-                new NtkOptions { Preconditioner = m, BlockElements = 1L << 24 }
-            );
-            si.AddInPlace(s, c.Lr * every / n);
-        });
-        var train = new TrainConfig
-        {
-            Task = new TaskConfig
-            {
-                Kind = "teacher-classes",
-                Dimension = model.Widths[0],
-                Outputs = classes,
-            },
-            Model = model,
-            Optimizer = new OptimizerConfig { Kind = OptimizerKind.AdamW, Lr = c.Lr },
-            Loss = LossKind.CrossEntropy,
+            Lr = c.Lr,
             Steps = c.MaxSteps,
-            LogEvery = c.MaxSteps,
-            RiskEstimate = false,
+            SelfInfluence = selfInfluence,
         };
-        using var y = nn.functional.one_hot(labels, classes).to_type(x.dtype);
-        using var task = new TaskData(x.alias(), y.alias(), y.alias(), x.alias(), y.alias());
-        var spec = new RunSpec
-        {
-            Config = train,
-            Probes = [probe],
-            StopWhen = _ => fittedAt is not null,
-        };
-        Runner.Train(spec, net, task, cancel: cancel);
-        return (fittedAt, net, si?.data<double>().ToArray());
-    }
 }

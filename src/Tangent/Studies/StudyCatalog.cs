@@ -13,6 +13,7 @@ public static class StudyCatalog
     public static IReadOnlyList<IStudy> All { get; } =
     [
         new BenignOverfittingStudy(),
+        new DataPruningStudy(),
         new DoubleDescentStudy(),
         new DynamicalDecouplingStudy(),
         new ForwardForwardStudy(),

@@ -430,6 +430,81 @@ public class StudyTests
         Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", "channel_shares.png")));
     }
 
+    /// <summary>
+    /// The data-pruning study on synthetic images and a reduced grid: every verdict and figure is written, each kept
+    /// set has ⌈f·n⌉ examples, and keeping the highest memorization scores keeps the whole tail (the top share by
+    /// that same score), which is what makes the tail comparison paired.
+    /// </summary>
+    [Fact]
+    public void DataPruningReducedGridWritesItsVerdicts()
+    {
+        using var dir = new TempDir();
+        SyntheticMnist.Write(dir.File("data"), 200, 100);
+        var summary = RunStudy(
+            dir.File("run"),
+            [
+                "study",
+                "data-pruning",
+                "--data",
+                dir.File("data"),
+                "--set",
+                "train_samples=60",
+                "--set",
+                "test_samples=40",
+                "--set",
+                "width=16",
+                "--set",
+                "subset_models=4",
+                "--set",
+                "fit_steps=100",
+                "--set",
+                "early_seeds=1",
+                "--set",
+                "early_steps=10",
+                "--set",
+                "keep_fractions=[0.5, 0.3]",
+                "--set",
+                "retrain_steps=50",
+                "--set",
+                "retrain_batch=10",
+                "--set",
+                "retrain_seeds=1",
+            ]
+        );
+        foreach (
+            var verdict in new[]
+            {
+                "a_score_beats_random_pruning",
+                "tail_memorization_rises_with_pruning",
+                "self_influence_tracks_tail_memorization",
+                "risk_estimate_tracks_test_loss",
+            }
+        )
+            Assert.True(summary.TryGetProperty("verdict_" + verdict, out _), verdict);
+        foreach (var score in new[] { "memorization", "self_influence", "el2n", "grand", "random" })
+        {
+            var lines = File.ReadAllLines(Path.Combine(dir.File("run"), $"pruning_{score}.csv"));
+            var kept = lines.Skip(1).Select(l => l.Split(',')).ToList();
+            Assert.Equal(["60", "30", "18"], kept.Select(r => r[1]));
+            // A random subset may keep none of the tail: then NaN, written as a string.
+            foreach (var f in new[] { "0.5", "0.3" })
+                if (summary.GetProperty($"{score}_{f}_tail_probability") is { ValueKind: JsonValueKind.Number } p)
+                    Assert.InRange(p.GetDouble(), 0, 1);
+                else
+                    Assert.NotEqual("memorization", score);
+        }
+        foreach (var f in new[] { "0.5", "0.3" })
+            Assert.Equal(
+                "6",
+                File.ReadAllLines(Path.Combine(dir.File("run"), "pruning_memorization.csv"))
+                    .Skip(1)
+                    .Single(l => l.StartsWith(f + ",", StringComparison.Ordinal))
+                    .Split(',')[5]
+            );
+        foreach (var figure in new[] { "test_accuracy", "tail_memorization", "tail_self_influence", "risk_estimate" })
+            Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure + ".png")), figure);
+    }
+
     private static readonly string[] LazyRichReduced =
     [
         "study",
