@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ScottPlot;
 using Tangent.Kernels;
+using Tangent.Kernels.LowRank;
 using Tangent.Models;
 using Tangent.Reports;
 using Tangent.Store;
@@ -69,6 +70,9 @@ public static class NtkRun
                 "pass state-dict names such as layers.0.weight or prefixes such as layers.2."
             );
         }
+
+        if (settings.Rank is not null)
+            return RunLowRank(settings, run, model, xS, options, progress);
 
         progress?.Report(new ProgressReport("K_SS", 0, $"n = {xS.shape[0]}, {settings.Method}"));
         var clock = Stopwatch.StartNew();
@@ -159,6 +163,133 @@ public static class NtkRun
             .Heading("Summary")
             .Summary(summary)
             .Figure(figure);
+        run.WriteReport(report.Build());
+        progress?.Report(new ProgressReport("done", 1, ""));
+        return summary;
+    }
+
+    /// <summary>
+    /// <c>--rank R</c>: the top-R eigenpairs of K_SS by Nyström (<see cref="Nystrom.Compute"/>), never forming
+    /// K_SS; writes the eigenvalues, the eigenvectors [N × R], the landmarks and the certificate.
+    /// </summary>
+    private static IReadOnlyList<KeyValuePair<string, object?>> RunLowRank(
+        NtkRunConfig settings,
+        RunDirectory run,
+        nn.Module<Tensor, Tensor> model,
+        Tensor xS,
+        NtkOptions options,
+        IProgress<ProgressReport>? progress
+    )
+    {
+        long n = xS.shape[0];
+        int rank = settings.Rank!.Value;
+        int landmarks = (int)Math.Min(n, settings.Landmarks ?? (2L * rank + 50));
+        long outputs;
+        using (no_grad())
+            outputs = options.Traced ? 1 : model.call(xS.narrow(0, 0, 1)).reshape(1, -1).shape[1];
+        ConfigException.Require(
+            settings.Query is null,
+            "--query",
+            "K_QS is not computed with --rank",
+            "drop --query, or drop --rank for the dense kernels"
+        );
+        ConfigException.Require(
+            settings.Landmarks is null || (settings.Landmarks >= 1 && settings.Landmarks <= n),
+            "--landmarks",
+            $"must be in [1, {n}] (the inputs), got {settings.Landmarks}",
+            "use e.g. 2R + 50"
+        );
+        ConfigException.Require(
+            rank >= 1 && rank <= landmarks * outputs,
+            "--rank",
+            $"must be in [1, {landmarks * outputs}] (the landmarks' rows), got {rank}",
+            "lower --rank or raise --landmarks"
+        );
+        ConfigException.Require(
+            settings.Probes >= 0,
+            "--probes",
+            $"must be at least 0, got {settings.Probes}",
+            "use 4"
+        );
+        progress?.Report(new ProgressReport("Nyström", 0, $"n = {n}, {landmarks} landmarks, rank {rank}"));
+        var clock = Stopwatch.StartNew();
+        using var low = Nystrom.Compute(
+            model,
+            xS,
+            options,
+            new NystromOptions
+            {
+                Rank = rank,
+                Landmarks = landmarks,
+                Probes = settings.Probes,
+                Seed = settings.Config.Seed,
+            }
+        );
+        double seconds = clock.Elapsed.TotalSeconds;
+        var cert = low.Certificate;
+        run.WriteArray("K_SS_eigenvalues", low.Values);
+        run.WriteArray("K_SS_eigenvectors", low.Vectors);
+        run.WriteArray("landmarks", low.Landmarks.Select(i => (double)i).ToArray(), low.Landmarks.Length);
+        double[] lambda = low.Values.data<double>().ToArray();
+        string text = cert.Text(rank, landmarks);
+        var summary = new List<KeyValuePair<string, object?>>
+        {
+            new("samples", n),
+            new("outputs", settings.Traced ? 1 : outputs),
+            new("parameters", Ntk.ParameterCount(model, options)),
+            new("kernel_size", low.Vectors.shape[0]),
+            new("method", settings.Method.ToString()),
+            new("traced", settings.Traced),
+            new("dtype", settings.Dtype),
+            new("approximation", "nystrom"),
+            new("rank", rank),
+            new("landmarks", landmarks),
+            new("trace_K_SS", cert.TraceK),
+            new("trace_nystrom", cert.TraceNystrom),
+            new("lambda_max", lambda[0]),
+            new("lambda_r", cert.LastKept),
+            new("error_bound", cert.ErrorBound),
+            new("probe_estimate", settings.Probes > 0 ? cert.ProbeEstimate : null),
+            new("channel_threshold", cert.Threshold),
+            new("channel_captured", cert.Captured),
+            new("rank_needed", cert.RankNeeded),
+            new("channel_dimension", cert.ChannelDimension),
+            new("certificate", text),
+            new("seconds", seconds),
+        };
+        run.WriteSummary(summary);
+        var curve = new CurveFigure
+        {
+            Name = "spectrum",
+            Title = "Top of the spectrum of K_SS (Nyström)",
+            XLabel = "index i",
+            YLabel = "eigenvalue λ̃_i",
+            Caption =
+                $"The top {rank} eigenvalues of the Nyström approximation (solid), the channel threshold λ⋆ and the "
+                + "certificate's bound on ‖K − K̃‖₂ (dashed). Log–log.",
+            X = Enumerable.Range(1, lambda.Length).Select(i => (double)i).ToList(),
+            LogX = true,
+            LogY = true,
+            Floor = 1e-16 * Math.Max(lambda[0], 1e-300),
+            Curves =
+            [
+                new("λ̃_i", Colors.Navy, lambda),
+                new("λ⋆", Colors.Crimson, lambda.Select(_ => cert.Threshold).ToList(), true),
+                new("bound on ‖K − K̃‖₂", Colors.Gray, lambda.Select(_ => cert.ErrorBound).ToList(), true),
+            ],
+        }.Render();
+        run.WriteFigure(curve.Name, curve.Svg, curve.Png);
+        var report = new HtmlReport("Tangent ntk: empirical NTK, low rank")
+            .Paragraph(
+                $"Empirical NTK of {ModelText(settings.Config.Model, model)} on {n} inputs from {settings.Inputs}, "
+                    + (settings.Traced ? "traced over outputs" : "full output space, rows sample-major (i·p + c)")
+                    + $", kept as its top {rank} eigenpairs: the Nyström approximation K̃ = C W⁺ Cᵀ from the cross "
+                    + $"kernel to {landmarks} random landmark samples. K_SS itself was never formed."
+            )
+            .Paragraph("Certificate: " + text + ".")
+            .Heading("Summary")
+            .Summary(summary)
+            .Figure(curve);
         run.WriteReport(report.Build());
         progress?.Report(new ProgressReport("done", 1, ""));
         return summary;

@@ -40,6 +40,16 @@ public sealed record NtkRunConfig
     /// <summary>Parameter subset (state-dict names or prefixes ending in '.'), or null for all.</summary>
     public IReadOnlyList<string>? Parameters { get; init; }
 
+    /// <summary>Keep only the top-r eigenpairs, by Nyström from landmarks, with a certificate; null: the dense
+    /// kernel.</summary>
+    public int? Rank { get; init; }
+
+    /// <summary>Nyström landmark samples (null: min(n, 2r + 50)).</summary>
+    public int? Landmarks { get; init; }
+
+    /// <summary>Power iterations of the certificate's probe of ‖K − K̃_r‖₂ (exact K·v products).</summary>
+    public int Probes { get; init; } = 4;
+
     /// <summary>The model: the configured MLP seeded with the config's seed, or the TorchScript module; then the
     /// --params weights when given.</summary>
     public nn.Module<Tensor, Tensor> BuildModel(ScalarType dtype)
@@ -71,6 +81,19 @@ public sealed record NtkRunConfig
     {
         double p = outputs,
             w = Traced ? 1 : p;
+        if (Rank is { } r)
+        {
+            double landmarks = Math.Min(n, Landmarks ?? (2.0 * r + 50));
+            return
+            [
+                new(
+                    $"cross kernel and factor ({n * w:0} × {landmarks * w:0}, twice)",
+                    8 * 2 * (n * w) * (landmarks * w),
+                    "--landmarks"
+                ),
+                new($"eigenvectors ({n * w:0} × {r})", 8 * (n * w) * r, "--rank"),
+            ];
+        }
         var items = new List<MemoryItem>
         {
             new($"K_SS ({n * w:0} × {n * w:0}) with its copies", 8 * 3 * (n * w) * (n * w), "--inputs"),

@@ -68,6 +68,55 @@ public class NtkCommandTests
         Assert.Equal(0, summary.RootElement.GetProperty("fallback_layers").GetInt32());
     }
 
+    /// <summary><c>--rank</c> with every sample a landmark writes the dense kernel's top eigenpairs (the eigenvectors
+    /// up to sign) and a certificate, and writes no K_SS.</summary>
+    [Fact]
+    public void RankWritesTheDenseTopEigenpairsAndACertificate()
+    {
+        using var dir = new TempDir();
+        string config = WriteConfig(dir, Model);
+        string xs = WriteInputs(dir, "x.npy", 12, 3, 1);
+        string[] args = ["ntk", "--config", config, "--inputs", xs, "--rank", "5", "--landmarks", "12"];
+        var (code, output, err) = Run([.. args, "--out", dir.File("run")]);
+        Assert.True(code == 0, err);
+        Assert.Contains("Nyström rank 5 from 12 landmarks", output);
+        Assert.False(File.Exists(Path.Combine(dir.File("run"), "arrays", "K_SS.npy")));
+
+        using var scope = NewDisposeScope();
+        var x = tensor(Npy.Read(xs).Data, new long[] { 12, 3 });
+        var k = Ntk.Cross(new Mlp(Model, new Generator(4)), x, x);
+        var (values, vectors) = linalg.eigh(k);
+        var top = values.flip(0).narrow(0, 0, 5);
+        var u = vectors.flip(1).narrow(1, 0, 5);
+        var lambda = Npy.Read(Path.Combine(dir.File("run"), "arrays", "K_SS_eigenvalues.npy"));
+        var v = Npy.Read(Path.Combine(dir.File("run"), "arrays", "K_SS_eigenvectors.npy"));
+        Assert.Equal(new long[] { 24, 5 }, v.Shape);
+        Assert.True((tensor(lambda.Data) - top).abs().max().item<double>() < 1e-9 * top[0].item<double>());
+        var overlap = u.T.matmul(tensor(v.Data, v.Shape)).abs().diag();
+        Assert.True(overlap.min().item<double>() > 1 - 1e-6, $"{overlap.min().item<double>()}");
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json")));
+        Assert.Equal("nystrom", summary.RootElement.GetProperty("approximation").GetString());
+        Assert.True(summary.RootElement.GetProperty("error_bound").GetDouble() >= 0);
+    }
+
+    [Theory]
+    [InlineData("--rank", "100", "--rank")]
+    [InlineData("--landmarks", "50", "--landmarks")]
+    [InlineData("--query", "QUERY", "--query")]
+    public void BadLowRankRequestsAreOneLineNamingTheOption(string option, string value, string field)
+    {
+        using var dir = new TempDir();
+        string config = WriteConfig(dir, Model);
+        string xs = WriteInputs(dir, "x.npy", 12, 3, 1);
+        string[] args = ["ntk", "--config", config, "--inputs", xs, "--out", dir.File("run")];
+        string[] extra = option == "--rank" ? [option, value] : ["--rank", "3", option, value == "QUERY" ? xs : value];
+        var (code, _, err) = Run([.. args, .. extra]);
+        Assert.NotEqual(0, code);
+        Assert.Contains(field, err);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.False(File.Exists(Path.Combine(dir.File("run"), "summary.json")));
+    }
+
     [Fact]
     public void TracedFloat32KernelMatchesTracedFloat64WithinSinglePrecision()
     {

@@ -1,0 +1,156 @@
+using Tangent.Models;
+using static TorchSharp.torch;
+
+namespace Tangent.Kernels.LowRank;
+
+/// <summary>
+/// The top-r eigenpairs of an eNTK snapshot without forming K: the Nyström approximation K̃ = C W⁺ Cᵀ from the cross
+/// kernel C = K(x, x_L) to m landmark samples and its landmark block W = K(x_L, x_L), certified by the exact trace
+/// tr K = Σ_i ‖∇_w f(x_i)‖²_M and by probes of the exact K·v (<see cref="NtkVectorProducts"/>).
+/// </summary>
+public static class Nystrom
+{
+    /// <summary>
+    /// K̃_r for the kernel of <paramref name="model"/> on <paramref name="x"/> with <paramref name="ntk"/>'s method,
+    /// parameters, preconditioner and output tracing. With W = U S Uᵀ (S above the cutoff), B = C U S^{-1/2}, so
+    /// K̃ = B Bᵀ; with BᵀB = Z Σ² Zᵀ, the eigenpairs of K̃ are (σ_i², B z_i / σ_i). Time O(N·M·(cost of one kernel
+    /// entry) + N·M²), memory O(N·M), M = m (traced) or m·p.
+    /// </summary>
+    public static LowRankKernel Compute(
+        nn.Module<Tensor, Tensor> model,
+        Tensor x,
+        NtkOptions ntk,
+        NystromOptions options
+    )
+    {
+        long n = x.shape[0];
+        int m = (int)Math.Min(n, options.Landmarks ?? (2L * options.Rank + 50));
+        if (options.Rank < 1 || options.Rank > m * OutputsPerLandmark(model, x, ntk))
+            throw new ArgumentOutOfRangeException(nameof(options), $"the rank must be in [1, {m} landmarks' rows]");
+        using var scope = NewDisposeScope();
+        var landmarks = randperm(n, generator: Seeds.Generator(options.Seed)).narrow(0, 0, m).sort().Values;
+        var xl = x.index_select(0, landmarks);
+        var blocks = new List<Tensor>();
+        for (long s = 0; s < n; s += options.RowBlock)
+        {
+            ntk.Cancel.ThrowIfCancellationRequested();
+            using var inner = NewDisposeScope();
+            long e = Math.Min(n, s + options.RowBlock);
+            blocks.Add(
+                Ntk.Cross(model, x.narrow(0, s, e - s), xl, ntk).to_type(ScalarType.Float64).MoveToOuterDisposeScope()
+            );
+        }
+        var c = cat(blocks, 0);
+        long p = c.shape[1] / m;
+        var rows = (landmarks.unsqueeze(1) * p + arange(p).unsqueeze(0)).reshape(-1);
+        var w = c.index_select(0, rows);
+        w = (w + w.T) / 2;
+        var (s2, u) = linalg.eigh(w);
+        var keep = s2.gt(options.Cutoff * s2.max());
+        var b = c.matmul(u.index_select(1, keep.nonzero().reshape(-1)) / s2.masked_select(keep).sqrt());
+        var (sigma2, z) = linalg.eigh(b.T.matmul(b));
+        sigma2 = sigma2.flip(0).clamp_min(0);
+        z = z.flip(1);
+        int r = (int)Math.Min(options.Rank, sigma2.shape[0]);
+        var values = sigma2.narrow(0, 0, r);
+        var vectors = b.matmul(z.narrow(1, 0, r)) / values.clamp_min(1e-300).sqrt();
+        double[] all = sigma2.data<double>().ToArray();
+
+        double traceK = Diagonal(model, x, ntk).sum().item<double>();
+        double next = all.Length > r ? all[r] : 0;
+        double bound = Math.Max(0, traceK - all.Sum()) + next;
+        double probe = double.NaN;
+        if (options.Probes > 0)
+            probe = Probe(model, x, ntk, values, vectors, options.Probes, options.Seed + 1);
+        double threshold = options.Threshold ?? options.RelativeThreshold * all[0];
+        double level = threshold / options.CaptureFactor;
+        int needed = Array.FindIndex(all, v => v <= level);
+        var certificate = new KernelCertificate(
+            traceK,
+            all.Sum(),
+            next,
+            bound,
+            probe,
+            options.Probes,
+            threshold,
+            all[r - 1],
+            all[r - 1] <= level,
+            needed < 0 ? null : needed + 1,
+            all.Take(r).Count(v => v >= threshold)
+        );
+        return new LowRankKernel(
+            values.MoveToOuterDisposeScope(),
+            vectors.MoveToOuterDisposeScope(),
+            all,
+            landmarks.data<long>().ToArray(),
+            certificate
+        );
+    }
+
+    /// <summary>
+    /// diag K: K_(i,c)(i,c) = ‖∇_w f_c(x_i)‖²_M, sample-major [n·p], or its trace over outputs Σ_c per sample [n] when
+    /// traced; from per-example squared gradient norms (<see cref="GradientStatistics.PreconditionedSquaredNorms"/>),
+    /// never from kernel rows.
+    /// </summary>
+    public static Tensor Diagonal(nn.Module<Tensor, Tensor> model, Tensor x, NtkOptions ntk)
+    {
+        using var scope = NewDisposeScope();
+        long n = x.shape[0];
+        long p;
+        using (no_grad())
+            p = model.call(x.narrow(0, 0, 1)).reshape(1, -1).shape[1];
+        var columns = new List<Tensor>();
+        for (long c = 0; c < p; c++)
+        {
+            long channel = c;
+            columns.Add(
+                GradientStatistics
+                    .PreconditionedSquaredNorms(model, x, u => u.reshape(n, -1)[TensorIndex.Colon, channel], ntk)
+                    .to_type(ScalarType.Float64)
+            );
+        }
+        var d = stack(columns, 1);
+        return (ntk.Traced ? d.sum(1) : d.reshape(-1)).MoveToOuterDisposeScope();
+    }
+
+    private static long OutputsPerLandmark(nn.Module<Tensor, Tensor> model, Tensor x, NtkOptions ntk)
+    {
+        if (ntk.Traced)
+            return 1;
+        using var scope = NewDisposeScope();
+        using (no_grad())
+            return model.call(x.narrow(0, 0, 1)).reshape(1, -1).shape[1];
+    }
+
+    /// <summary>‖R z_t‖ after t power iterations on R = K − K̃_r (positive semi-definite when K̃_r is a truncated
+    /// Nyström approximation), K·v exact: a lower bound on ‖R‖₂.</summary>
+    private static double Probe(
+        nn.Module<Tensor, Tensor> model,
+        Tensor x,
+        NtkOptions ntk,
+        Tensor values,
+        Tensor vectors,
+        int iterations,
+        long seed
+    )
+    {
+        using var scope = NewDisposeScope();
+        using var op = new NtkVectorProducts(model, x, x, ntk);
+        var dtype = model.parameters().First().dtype;
+        var zv = randn(new[] { vectors.shape[0] }, dtype: ScalarType.Float64, generator: Seeds.Generator(seed));
+        zv /= zv.norm();
+        double estimate = 0;
+        for (int t = 0; t < iterations; t++)
+        {
+            ntk.Cancel.ThrowIfCancellationRequested();
+            using var inner = NewDisposeScope();
+            var y =
+                op.Apply(zv.to_type(dtype)).to_type(ScalarType.Float64) - vectors.matmul(values * vectors.T.matmul(zv));
+            estimate = y.norm().item<double>();
+            if (estimate == 0)
+                break;
+            zv = (y / estimate).MoveToOuterDisposeScope();
+        }
+        return estimate;
+    }
+}

@@ -1,0 +1,137 @@
+using Tangent.Kernels;
+using Tangent.Kernels.LowRank;
+using Tangent.Models;
+using static TorchSharp.torch;
+
+namespace Tangent.Tests.Kernels.LowRank;
+
+/// <summary>
+/// The Nyström snapshot against the dense eNTK (brute force): with every sample a landmark it reproduces the dense
+/// spectrum; with fewer, its certificate bounds the true error from above (trace bound) and from below (probes), Weyl's
+/// inequality holds under the bound, the exact diagonal is the dense one, and the capture verdict follows λ⋆.
+/// </summary>
+public class NystromTests
+{
+    private static (Mlp Model, Tensor X) Problem(int n = 40)
+    {
+        var model = new Mlp(new MlpConfig { Widths = [6, 24, 3], BiasStd = 0.1 }, Tangent.Seeds.Generator(5));
+        var x = randn(new long[] { n, 6 }, dtype: ScalarType.Float64, generator: Tangent.Seeds.Generator(6));
+        return (model, x);
+    }
+
+    private static double[] DenseSpectrum(Tensor k) => linalg.eigvalsh(k).flip(0).data<double>().ToArray();
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void EveryLandmarkReproducesTheDenseSpectrum(bool traced)
+    {
+        using var scope = NewDisposeScope();
+        var (model, x) = Problem();
+        var ntk = new NtkOptions { Traced = traced };
+        var dense = DenseSpectrum(Ntk.Cross(model, x, x, ntk));
+        using var low = Nystrom.Compute(
+            model,
+            x,
+            ntk,
+            new NystromOptions
+            {
+                Rank = 12,
+                Landmarks = 40,
+                Probes = 0,
+            }
+        );
+        var values = low.Values.data<double>().ToArray();
+        for (int i = 0; i < 12; i++)
+            Assert.True(Math.Abs(values[i] - dense[i]) <= 1e-8 * dense[0], $"λ_{i + 1}: {values[i]} vs {dense[i]}");
+        Assert.True(Math.Abs(low.Certificate.TraceK - low.Certificate.TraceNystrom) <= 1e-8 * low.Certificate.TraceK);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TheCertificateBoundsTheTrueErrorFromBothSides(bool traced)
+    {
+        using var scope = NewDisposeScope();
+        var (model, x) = Problem();
+        var ntk = new NtkOptions { Traced = traced };
+        var k = Ntk.Cross(model, x, x, ntk);
+        using var low = Nystrom.Compute(
+            model,
+            x,
+            ntk,
+            new NystromOptions
+            {
+                Rank = 6,
+                Landmarks = 8,
+                Probes = 6,
+            }
+        );
+        var residual = k - low.Vectors.matmul(low.Values.diag()).matmul(low.Vectors.T);
+        double truth = linalg.eigvalsh((residual + residual.T) / 2).abs().max().item<double>();
+        var cert = low.Certificate;
+        Assert.True(truth > 0);
+        Assert.True(cert.ErrorBound >= truth * (1 - 1e-9), $"bound {cert.ErrorBound} < true {truth}");
+        Assert.True(cert.ProbeEstimate <= truth * (1 + 1e-9), $"probe {cert.ProbeEstimate} > true {truth}");
+        Assert.True(cert.ProbeEstimate > 0.1 * truth, $"probe {cert.ProbeEstimate} far below {truth}");
+        var dense = DenseSpectrum(k);
+        var values = low.Values.data<double>().ToArray();
+        for (int i = 0; i < values.Length; i++)
+            Assert.True(Math.Abs(dense[i] - values[i]) <= cert.ErrorBound, $"Weyl fails at {i}");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TheDiagonalIsTheDenseDiagonal(bool traced)
+    {
+        using var scope = NewDisposeScope();
+        var (model, x) = Problem(15);
+        var ntk = new NtkOptions { Traced = traced };
+        var expected = Ntk.Cross(model, x, x, ntk).diag();
+        var actual = Nystrom.Diagonal(model, x, ntk);
+        Assert.True(allclose(actual, expected, rtol: 1e-10, atol: 1e-12));
+    }
+
+    [Fact]
+    public void TheCaptureVerdictFollowsTheThreshold()
+    {
+        using var scope = NewDisposeScope();
+        var (model, x) = Problem();
+        var ntk = new NtkOptions { Traced = true };
+        var dense = DenseSpectrum(Ntk.Cross(model, x, x, ntk));
+        // λ⋆ = 10·λ_6 (dense): the rank-8 snapshot reaches an order of magnitude below it only if λ̃_8 ≤ λ_6.
+        var high = new NystromOptions
+        {
+            Rank = 8,
+            Landmarks = 40,
+            Probes = 0,
+            Threshold = 10 * dense[5],
+        };
+        using (var low = Nystrom.Compute(model, x, ntk, high))
+        {
+            Assert.Equal(dense[7] <= dense[5], low.Certificate.Captured);
+            Assert.True(low.Certificate.Captured);
+            Assert.Equal(
+                Enumerable.Range(0, 8).Count(i => dense[i] >= 10 * dense[5]),
+                low.Certificate.ChannelDimension
+            );
+        }
+        // λ⋆ at the 20th eigenvalue: rank 8 cannot capture it, and the rank that would is the first index with
+        // λ ≤ λ⋆/10.
+        var low20 = new NystromOptions
+        {
+            Rank = 8,
+            Landmarks = 40,
+            Probes = 0,
+            Threshold = dense[19],
+        };
+        using (var low = Nystrom.Compute(model, x, ntk, low20))
+        {
+            Assert.False(low.Certificate.Captured);
+            int expected = Array.FindIndex(dense, v => v <= dense[19] / 10) + 1;
+            Assert.Equal(expected == 0 ? null : expected, low.Certificate.RankNeeded);
+            Assert.Contains("NOT captured", low.Certificate.Text(8, 40));
+        }
+    }
+}
