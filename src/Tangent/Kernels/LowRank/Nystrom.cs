@@ -14,7 +14,8 @@ public static class Nystrom
     /// K̃_r for the kernel of <paramref name="model"/> on <paramref name="x"/> with <paramref name="ntk"/>'s method,
     /// parameters, preconditioner and output tracing. With W = U S Uᵀ (S above the cutoff), B = C U S^{-1/2}, so
     /// K̃ = B Bᵀ; with BᵀB = Z Σ² Zᵀ, the eigenpairs of K̃ are (σ_i², B z_i / σ_i). Time O(N·M·(cost of one kernel
-    /// entry) + N·M²), memory O(N·M), M = m (traced) or m·p.
+    /// entry) + N·M²), memory O(N·M), M = m (traced) or m·p; each block of rows is computed against itself and the
+    /// landmarks, so one signal pass per block gives both its rows of C and its entries of diag K.
     /// </summary>
     public static LowRankKernel Compute(
         nn.Module<Tensor, Tensor> model,
@@ -30,15 +31,20 @@ public static class Nystrom
         using var scope = NewDisposeScope();
         var landmarks = randperm(n, generator: Seeds.Generator(options.Seed)).narrow(0, 0, m).sort().Values;
         var xl = x.index_select(0, landmarks);
+        // Each row block against [the block; the landmarks]: one signal pass per block gives its rows of C and its
+        // entries of diag K.
         var blocks = new List<Tensor>();
+        var diagonal = new List<Tensor>();
         for (long s = 0; s < n; s += options.RowBlock)
         {
             ntk.Cancel.ThrowIfCancellationRequested();
             using var inner = NewDisposeScope();
             long e = Math.Min(n, s + options.RowBlock);
-            blocks.Add(
-                Ntk.Cross(model, x.narrow(0, s, e - s), xl, ntk).to_type(ScalarType.Float64).MoveToOuterDisposeScope()
-            );
+            var xb = x.narrow(0, s, e - s);
+            var k = Ntk.Cross(model, xb, cat([xb, xl], 0), ntk).to_type(ScalarType.Float64);
+            long rowsB = k.shape[0];
+            blocks.Add(k.narrow(1, rowsB, k.shape[1] - rowsB).MoveToOuterDisposeScope());
+            diagonal.Add(k.narrow(1, 0, rowsB).diag().MoveToOuterDisposeScope());
         }
         var c = cat(blocks, 0);
         long p = c.shape[1] / m;
@@ -56,7 +62,7 @@ public static class Nystrom
         var vectors = b.matmul(z.narrow(1, 0, r)) / values.clamp_min(1e-300).sqrt();
         double[] all = sigma2.data<double>().ToArray();
 
-        double traceK = Diagonal(model, x, ntk).sum().item<double>();
+        double traceK = cat(diagonal, 0).sum().item<double>();
         double next = all.Length > r ? all[r] : 0;
         double bound = Math.Max(0, traceK - all.Sum()) + next;
         double probe = double.NaN;
