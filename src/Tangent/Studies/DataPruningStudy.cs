@@ -312,6 +312,35 @@ public sealed class DataPruningStudy : IStudy
                 $"{every.Count} runs; mean |R̂ − L_test|/L_test {gap:F2}",
                 RankCorrelation(every.Select(p => p.Risk).ToArray(), every.Select(p => p.TestLoss).ToArray())
             );
+        // Across all runs both verdicts above can hold through the trend in n alone; within one fraction the arms
+        // have the same n, so only the choice of examples can order them.
+        double siWithin = WithinFraction(rows, p => p.TailSelfInfluence, p => p.TailProbability);
+        double riskWithin = WithinFraction(rows, p => p.Risk, p => p.TestLoss);
+        yield return c.Tracks("mean over fractions of ρ among the arms, tail SI against tail p(y|x)")
+            .Verdict(
+                "self_influence_orders_arms_within_a_fraction",
+                "… and orders the arms of one kept fraction (same n) as their tails' memorization",
+                $"mean ρ over {c.KeepFractions.Count} fractions: {siWithin:F2}",
+                siWithin
+            );
+        yield return c.Tracks("mean over fractions of ρ among the arms, R̂ against the test loss")
+            .Verdict(
+                "risk_estimate_orders_arms_within_a_fraction",
+                "… and R̂ orders the arms of one kept fraction (same n) as their test losses",
+                $"mean ρ over {c.KeepFractions.Count} fractions: {riskWithin:F2}",
+                riskWithin
+            );
+    }
+
+    /// <summary>The mean over kept fractions of the Spearman ρ between two quantities across that fraction's
+    /// arms (NaN when no fraction has three arms with both defined).</summary>
+    private static double WithinFraction(IReadOnlyList<Pruned> rows, Func<Pruned, double> a, Func<Pruned, double> b)
+    {
+        var rhos = rows.GroupBy(p => p.Fraction)
+            .Select(g => RankCorrelation(g.Select(a).ToArray(), g.Select(b).ToArray()))
+            .Where(double.IsFinite)
+            .ToList();
+        return rhos.Count == 0 ? double.NaN : rhos.Average();
     }
 
     /// <summary>

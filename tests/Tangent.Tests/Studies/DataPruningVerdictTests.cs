@@ -45,14 +45,24 @@ public class DataPruningVerdictTests
         return DataPruningStudy.Verdicts(c, all, rows).ToDictionary(v => v.Name, v => v.Holds);
     }
 
-    private static List<DataPruningStudy.Pruned> Rows(int scoreHits, double tailAtSmallest, double si, double risk)
+    /// <summary>Arm k of a fraction has a slightly higher tail p(y|x) and test loss than arm k − 1; its SI and R̂ move
+    /// the same way (<paramref name="within"/> = 1) or the other way (−1).</summary>
+    private static List<DataPruningStudy.Pruned> Rows(
+        int scoreHits,
+        double tailAtSmallest,
+        double si,
+        double risk,
+        int within = 1
+    )
     {
         var rows = new List<DataPruningStudy.Pruned>();
-        foreach (var s in DataPruningStudy.ScoreNames)
+        foreach (var (s, k) in DataPruningStudy.ScoreNames.Select((s, k) => (s, k)))
         {
             int hits = s == "random" ? 300 : scoreHits;
-            rows.Add(P(s, 0.5, hits, 0.5, 2 * si, 1.0 * risk, 1.0));
-            rows.Add(P(s, 0.3, hits - 10, tailAtSmallest, 3 * si, 1.2 * risk, 1.2));
+            double dp = 0.01 * k,
+                dm = 0.001 * within * k;
+            rows.Add(P(s, 0.5, hits, 0.5 + dp, 2 * si + dm, 1.0 * risk + dm, 1.0 + dp));
+            rows.Add(P(s, 0.3, hits - 10, tailAtSmallest + dp, 3 * si + dm, 1.2 * risk + dm, 1.2 + dp));
         }
         return rows;
     }
@@ -63,7 +73,7 @@ public class DataPruningVerdictTests
         var all = P("all", 1, 320, 0.3, 1, 0.8, 0.8);
         var v = Judge(all, Rows(scoreHits: 340, tailAtSmallest: 0.7, si: 1, risk: 1));
         Assert.All(v, kv => Assert.True(kv.Value == true, kv.Key));
-        Assert.Equal(4, v.Count);
+        Assert.Equal(6, v.Count);
     }
 
     [Fact]
@@ -72,7 +82,7 @@ public class DataPruningVerdictTests
         // Every score keeps 60 fewer correct test images than random; the tail's p(y|x) falls; SI and R̂ move the other
         // way from what they should track.
         var all = P("all", 1, 320, 0.6, 5, 3, 0.8);
-        var v = Judge(all, Rows(scoreHits: 240, tailAtSmallest: 0.2, si: 10, risk: -1));
+        var v = Judge(all, Rows(scoreHits: 240, tailAtSmallest: 0.2, si: 10, risk: -1, within: -1));
         Assert.All(v, kv => Assert.True(kv.Value == false, kv.Key));
     }
 

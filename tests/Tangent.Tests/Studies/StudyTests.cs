@@ -478,6 +478,8 @@ public class StudyTests
                 "tail_memorization_rises_with_pruning",
                 "self_influence_tracks_tail_memorization",
                 "risk_estimate_tracks_test_loss",
+                "self_influence_orders_arms_within_a_fraction",
+                "risk_estimate_orders_arms_within_a_fraction",
             }
         )
             Assert.True(summary.TryGetProperty("verdict_" + verdict, out _), verdict);
