@@ -235,6 +235,10 @@ public static class TangentCli
                     stdout.WriteLine($"libtorch   {TorchRuntime.LibTorchVersion}");
                     stdout.WriteLine($"threads    {TorchRuntime.Threads}");
                     stdout.WriteLine($"self-check {TorchSelfCheck.Run()}");
+                    stdout.WriteLine(
+                        $"mkl paths  {Tangent.Native.MklDispatch.VendorCheckAnswer()} (TANGENT_MKL_ANY_CPU=1 "
+                            + "takes the Intel paths on any CPU)"
+                    );
                     return Ok;
                 }
             )
