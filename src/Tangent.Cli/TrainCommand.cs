@@ -156,6 +156,15 @@ public static class TrainCommand
                 "Use the momentum-free operators (w ← w − ηMJᵀg) even when the run's optimizer has momentum "
                 + "(default: momentum-aware, from the recorded momentum images)",
         };
+        var rank = new Option<string?>("--rank")
+        {
+            Description =
+                "Factored operators in O(N·R) memory from the top-R eigenpairs of each recorded kernel, with a "
+                + "certificate; 'auto' picks dense up to "
+                + $"{AnalyzeOptions.DenseLimit} operator rows and rank {AnalyzeOptions.AutoRankValue} above. Runs "
+                + "recorded with record.rank (Nyström) are always factored",
+            HelpName = "R|auto",
+        };
         var threads = CliRun.ThreadsOption();
         var command = new Command(
             "analyze",
@@ -168,6 +177,7 @@ public static class TrainCommand
             threshold,
             cutoff,
             momentumFree,
+            rank,
             analyzeSkipMemory,
             threads,
         };
@@ -190,6 +200,15 @@ public static class TrainCommand
                         $"must be in (0, 1), got {options.PinvCutoff}",
                         "pass e.g. 1e-12"
                     );
+                    if (parse.GetValue(rank) is { } rankText)
+                        options = rankText == "auto"
+                            ? options with { AutoRank = true }
+                            : int.TryParse(rankText, out int r) && r >= 1 ? options with { Rank = r }
+                            : throw new ConfigException(
+                                "--rank",
+                                $"'{rankText}' is not a rank",
+                                "pass a positive integer such as 256, or auto"
+                            );
                     if (parse.GetValue(window) is { } w)
                     {
                         var parts = w.Split(':');
@@ -244,6 +263,8 @@ public static class TrainCommand
                         $"loss identity: measured {result.LossDecrease:G6}  flow {result.LossPredictedFlow:G6}  "
                             + $"discrete {result.LossPredictedDiscrete:G6}"
                     );
+                    if (result.LowRank is { } lowRank)
+                        stdout.WriteLine(lowRank.Text);
                     stdout.WriteLine(
                         $"dynamics: {result.Dynamics}  direct motion checks: train "
                             + $"{result.DirectTrainRelativeError:G3}  test {result.DirectTestRelativeError:G3}"

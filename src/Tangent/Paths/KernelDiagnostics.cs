@@ -44,6 +44,21 @@ public static class KernelDiagnostics
         return denominator == 0 ? 0 : (kc * t).sum().item<double>() / denominator;
     }
 
+    /// <summary>
+    /// The centered alignment of a factored kernel K = V Λ Vᵀ (V [N × r]) without forming it: with A = H V Λ^{1/2},
+    /// HKH = AAᵀ, so ⟨HKH, HYYᵀH⟩_F = ‖Aᵀ Y_c‖²_F and ‖HKH‖_F = ‖AᵀA‖_F.
+    /// </summary>
+    public static double CenteredAlignment(Tensor vectors, Tensor values, Tensor targets)
+    {
+        using var scope = NewDisposeScope();
+        var v = vectors.to_type(ScalarType.Float64);
+        var a = (v - v.mean(new long[] { 0 }, keepdim: true)) * values.to_type(ScalarType.Float64).clamp_min(0).sqrt();
+        var y = targets.to_type(ScalarType.Float64);
+        var yc = y - y.mean(new long[] { 0 }, keepdim: true);
+        double denominator = a.T.matmul(a).norm().item<double>() * yc.T.matmul(yc).norm().item<double>();
+        return denominator == 0 ? 0 : a.T.matmul(yc).Squared().sum().item<double>() / denominator;
+    }
+
     /// <summary>Effective ranks of a spectrum λ (any order, negatives clamped): r_0 = Σλ/λ_max and R_0 =
     /// (Σλ)²/Σλ² (Bartlett et al. 2020).</summary>
     public static (double R0Small, double R0Large) EffectiveRanks(double[] eigenvalues)

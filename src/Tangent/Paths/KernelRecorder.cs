@@ -1,4 +1,5 @@
 using Tangent.Kernels;
+using Tangent.Kernels.LowRank;
 using Tangent.Store;
 using Tangent.Training;
 using static TorchSharp.torch;
@@ -34,6 +35,8 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
                 ? MomentumModel.For(train.Optimizer)
                 : null,
         WeightDecay = train.Optimizer.WeightDecay,
+        Rank = record.Rank > 0 ? record.Rank : null,
+        Landmarks = record.Rank > 0 ? record.Landmarks : null,
     };
 
     /// <summary>Whether the snapshot kernels fold in the optimizer's effective preconditioner: preconditioned
@@ -103,7 +106,6 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
         var xq = _querySubset is null
             ? state.Task.TestX
             : state.Task.TestX.index_select(0, tensor(_querySubset.ToArray()));
-        using var kernels = Ntk.Compute(state.Model, xs, xq, options);
         Tensor us,
             uq;
         using (no_grad())
@@ -111,6 +113,12 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
             us = state.Model.call(xs);
             uq = state.Model.call(xq);
         }
+        if (record.Rank > 0)
+        {
+            RecordFactored(state, xs, xq, us, uq, options, clock);
+            return;
+        }
+        using var kernels = Ntk.Compute(state.Model, xs, xq, options);
         // The momentum's output images h = J M m (one Jacobian–vector product per set) for the momentum-aware
         // operators; M is the same preconditioner the kernels fold in.
         var direction = _index.Momentum is null ? null : state.Optimizer.MomentumDirection();
@@ -127,6 +135,58 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
             Hq = direction is null ? null : JacobianVectorProduct.Apply(state.Model, xq, direction),
         };
         snapshot.Write(run.Path);
+        Indexed(state, xs, xq, clock);
+    }
+
+    /// <summary>A factored snapshot by Nyström (record.rank): never forms K_SS or K_QS; its certificate is judged
+    /// against the run's kernel threshold λ⋆_K = n·c/(η·steps) (c = p traced, 1 full) at this step's η.</summary>
+    private void RecordFactored(
+        TrainingState state,
+        Tensor xs,
+        Tensor xq,
+        Tensor us,
+        Tensor uq,
+        NtkOptions options,
+        System.Diagnostics.Stopwatch clock
+    )
+    {
+        long n = xs.shape[0];
+        double threshold =
+            n * (record.Traced ? train.Task.OutputDimension : 1) / Math.Max(state.LearningRate * train.Steps, 1e-300);
+        using var low = Nystrom.Compute(
+            state.Model,
+            xs,
+            options,
+            new NystromOptions
+            {
+                Rank = (int)Math.Min(record.Rank, n * (record.Traced ? 1 : train.Task.OutputDimension)),
+                Landmarks = record.Landmarks > 0 ? (int)Math.Min(record.Landmarks, n) : null,
+                Probes = record.Probes,
+                Threshold = threshold,
+                Seed = train.Seed + 5,
+            },
+            xq
+        );
+        using var snapshot = new FactoredSnapshot(
+            state.Step,
+            state.LearningRate,
+            low.Values.alias(),
+            low.Vectors.alias(),
+            low.QueryFactor!.alias(),
+            us.alias(),
+            uq.alias(),
+            low.Certificate
+        )
+        {
+            Spectrum = low.NystromValues,
+        };
+        snapshot.Write(run.Path);
+        Indexed(state, xs, xq, clock);
+    }
+
+    /// <summary>Adds the step to snapshots/index.json (atomically) and the kernel time.</summary>
+    private void Indexed(TrainingState state, Tensor xs, Tensor xq, System.Diagnostics.Stopwatch clock)
+    {
         _index.Steps.Add(state.Step);
         _index.LearningRates.Add(state.LearningRate);
         var index = _index with

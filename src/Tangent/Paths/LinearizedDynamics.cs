@@ -24,11 +24,13 @@ public sealed class LinearizedDynamics : IDisposable
     private readonly double _lr;
     private readonly long _n;
 
-    /// <summary>Prepares the prediction from the kernel at the start (one eigendecomposition).</summary>
-    public LinearizedDynamics(Tensor kss, Tensor kqs, Tensor us0, Tensor uq0, Tensor targets, double lr)
+    /// <summary>Prepares the prediction from the kernel at the start (one eigendecomposition); n =
+    /// <paramref name="samples"/>, the number of training samples (B = I/n), which is not the kernel's size in the
+    /// full output space (n·p) or in a projected subspace.</summary>
+    public LinearizedDynamics(Tensor kss, Tensor kqs, Tensor us0, Tensor uq0, Tensor targets, double lr, long samples)
     {
         using var scope = NewDisposeScope();
-        _n = kss.shape[0];
+        _n = samples;
         _lr = lr;
         var k = kss.to_type(ScalarType.Float64);
         var (lambda, v) = linalg.eigh((k + k.T) / 2);

@@ -154,18 +154,10 @@ public static class PathAnalysis
         }
         double directTrain = RelativeError(-predictedS, dUs);
         double directTest = RelativeError(-predictedQDirect, dUq);
-        if (directTrain > DynamicsWarningLevel || directTest > DynamicsWarningLevel)
-            approximations.Add(
-                "WARNING: the direct motion checks miss (train ‖−D g(s) − ΔU_S‖/‖ΔU_S‖ = "
-                    + $"{directTrain:P1}, test "
-                    + $"{directTest:P1}): the model of the dynamics does not describe this window, so path coupling "
-                    + "alone is no evidence for it"
-                    + (
-                        ops.Momentum is null && index.Momentum is not null
-                            ? $" (the run used {index.Momentum.Kind} momentum; these operators are momentum-free)"
-                            : ""
-                    )
-            );
+        if (
+            DynamicsWarning(directTrain, directTest, ops.Momentum is null ? index.Momentum : null) is { } warning
+        )
+            approximations.Add(warning);
         if (ops.Displacement.shape[0] > MaxSegmentResidualRows)
             approximations.Add(
                 $"per-segment residuals not computed above {MaxSegmentResidualRows} operator rows (they integrate "
@@ -283,6 +275,22 @@ public static class PathAnalysis
         };
     }
 
+    /// <summary>The warning that the direct motion checks miss by more than <see cref="DynamicsWarningLevel"/>
+    /// (null when they do not); <paramref name="unmodelled"/> is the run's momentum when the operators ignore
+    /// it.</summary>
+    internal static string? DynamicsWarning(double directTrain, double directTest, MomentumModel? unmodelled) =>
+        directTrain > DynamicsWarningLevel || directTest > DynamicsWarningLevel
+            ? "WARNING: the direct motion checks miss (train ‖−D g(s) − ΔU_S‖/‖ΔU_S‖ = "
+                + $"{directTrain:P1}, test "
+                + $"{directTest:P1}): the model of the dynamics does not describe this window, so path coupling "
+                + "alone is no evidence for it"
+                + (
+                    unmodelled is not null
+                        ? $" (the run used {unmodelled.Kind} momentum; these operators are momentum-free)"
+                        : ""
+                )
+            : null;
+
     /// <summary>
     /// Each segment's own prediction against its recorded motion (see
     /// <see cref="PathAnalysisResult.SegmentResiduals"/>): where the model of the dynamics breaks, in time.
@@ -386,7 +394,8 @@ public static class PathAnalysis
             Col(first.Us),
             Col(first.Uq),
             Col(y),
-            first.LearningRate
+            first.LearningRate,
+            first.Us.shape[0]
         );
         var yc = Col(y);
         var yqc = Col(yq);

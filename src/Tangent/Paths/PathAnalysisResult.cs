@@ -111,6 +111,9 @@ public sealed record PathAnalysisResult
     /// <summary>The dynamics the operators model: "momentum-free" or the momentum model's kind.</summary>
     public string Dynamics { get; init; } = "momentum-free";
 
+    /// <summary>The low-rank approximation and its certificate (null: dense operators).</summary>
+    public LowRankSummary? LowRank { get; init; }
+
     /// <summary>Seconds spent integrating the operators.</summary>
     public required double OperatorSeconds { get; init; }
 

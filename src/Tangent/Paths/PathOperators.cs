@@ -72,11 +72,12 @@ public sealed record PathOperators(
         if (momentum is not null)
             return MomentumOperators.Compute(window, loss, traced, outputs, momentum, cancel);
         using var scope = NewDisposeScope();
-        int p = traced ? 1 : outputs;
         double kernelScale = traced ? 1.0 / outputs : 1.0;
         long n = window[0].Us.shape[0];
-        long rows = traced ? n : n * outputs;
-        long queryRows = traced ? window[0].Uq.shape[0] : window[0].Uq.shape[0] * outputs;
+        // The operators' sizes come from the kernels: N = n or n·p for recorded snapshots, the dimension R of the
+        // common subspace for the projected snapshots of FactoredOperators (B = I/n either way).
+        long rows = window[0].Kss.shape[0];
+        long queryRows = window[0].Kqs.shape[0];
         var w = zeros(new[] { rows, rows }, dtype: ScalarType.Float64);
         var wd = zeros_like(w);
         var d = zeros_like(w);

@@ -57,7 +57,7 @@ public sealed record Snapshot(int Step, double LearningRate, Tensor Kss, Tensor 
         };
     }
 
-    private static Tensor Load(string path)
+    internal static Tensor Load(string path)
     {
         ConfigException.Require(
             File.Exists(path),

@@ -48,6 +48,13 @@ public sealed record SnapshotIndex
     /// <summary>Indices of the recorded query subset Q′ ⊂ Q (null: all of Q).</summary>
     public List<long>? QueryIndices { get; init; }
 
+    /// <summary>The rank of factored snapshots (<see cref="FactoredSnapshot"/>, recorded by Nyström without forming
+    /// K; null: dense snapshots).</summary>
+    public int? Rank { get; init; }
+
+    /// <summary>Landmark samples of the Nyström snapshots (null: dense snapshots).</summary>
+    public int? Landmarks { get; init; }
+
     /// <summary>Path of the index inside a run.</summary>
     public static string PathIn(string run) => Path.Combine(run, "snapshots", "index.json");
 
@@ -68,6 +75,37 @@ public sealed record SnapshotIndex
                 "the run directory is damaged; train it again"
             );
         }
+    }
+
+    /// <summary>
+    /// The largest objects of a factored analysis of <paramref name="snapshots"/> snapshots of rank
+    /// <paramref name="rank"/>: the factors V [N × r] and F [M × r] of every snapshot, the common basis U [N × R]
+    /// with R ≤ snapshots·r (a bound: consecutive kernels share directions), the projected kernels [R × R] and the
+    /// core operators; with <paramref name="truncating"/>, also one dense snapshot at a time.
+    /// </summary>
+    public IReadOnlyList<MemoryItem> FactoredAnalysisMemory(int snapshots, int rank, bool truncating)
+    {
+        double width = Traced ? 1 : Outputs;
+        double nRows = TrainSamples * width,
+            mRows = QuerySamples * width;
+        double r = Math.Min(rank, nRows);
+        double dimension = Math.Min(nRows, snapshots * r);
+        var items = new List<MemoryItem>
+        {
+            new(
+                $"{snapshots} factored snapshots of rank {r:0} and their common basis ({nRows:0} × {dimension:0})",
+                8.0 * (snapshots * r * (nRows + mRows) + 2 * nRows * dimension),
+                "--rank"
+            ),
+            new(
+                $"factored operators ({dimension:0} × {dimension:0} core, {snapshots} projected kernels)",
+                8.0 * ((snapshots + 10) * dimension * dimension + 3 * mRows * dimension),
+                "--rank"
+            ),
+        };
+        if (truncating)
+            items.Add(new($"one dense snapshot ({nRows:0} × {nRows:0}) and its eigenvectors", 8.0 * 3 * nRows * nRows, "--window"));
+        return items;
     }
 
     /// <summary>

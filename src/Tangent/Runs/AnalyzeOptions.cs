@@ -33,6 +33,22 @@ public sealed record AnalyzeOptions
     /// costs).</summary>
     public bool MomentumFree { get; init; }
 
+    /// <summary>Factored operators from the top-<c>Rank</c> eigenpairs of each recorded dense kernel (null: dense
+    /// operators, unless <see cref="AutoRank"/> or the run recorded factored snapshots, which are always analyzed
+    /// factored).</summary>
+    public int? Rank { get; init; }
+
+    /// <summary>Pick by size: dense operators up to <see cref="DenseLimit"/> operator rows, factored ones at rank
+    /// min(N, <see cref="AutoRankValue"/>) above.</summary>
+    public bool AutoRank { get; init; }
+
+    /// <summary>Operator rows N up to which <c>--rank auto</c> keeps the dense operators (a 4,096² float64 matrix is
+    /// 134 MB; the dense analysis holds about eight of them and one eigendecomposition per segment).</summary>
+    public const int DenseLimit = 4096;
+
+    /// <summary>The rank <c>--rank auto</c> truncates dense kernels to above <see cref="DenseLimit"/>.</summary>
+    public const int AutoRankValue = 512;
+
     /// <summary>Start even when the estimated peak memory exceeds what the machine has available.</summary>
     public bool SkipMemoryCheck { get; init; }
 
@@ -47,9 +63,11 @@ public sealed record AnalyzeOptions
         var defaults = new AnalyzeOptions();
         bool defaultThreshold = Threshold == ThresholdKind.LambdaStar;
         bool defaultCutoff = PinvCutoff.Equals(defaults.PinvCutoff);
-        if (wholeRun && defaultThreshold && defaultCutoff && !MomentumFree)
+        if (wholeRun && defaultThreshold && defaultCutoff && !MomentumFree && Rank is null)
             return "analysis";
         string name = wholeRun && defaultThreshold && defaultCutoff ? "analysis" : $"analysis-{s}-{t}";
+        if (Rank is { } rank)
+            name += $"-rank{rank}";
         if (!defaultThreshold)
             name += string.Create(
                 System.Globalization.CultureInfo.InvariantCulture,

@@ -75,12 +75,14 @@ public static class AnalyzeRun
                 + $"{string.Join(", ", index.Steps.Take(12))}{(index.Steps.Count > 12 ? ", …" : "")}"
         );
 
+        var steps = index.Steps.Where(x => x >= s && x <= t).ToList();
+        if (FactoredRank(runPath, index, options) is { } factored)
+            return RunFactored(runPath, index, steps, factored.Rank, factored.Source, options, progress, cancel);
         MemoryBudget.Require(
             index.AnalysisMemory(index.Steps.Count(x => x >= s && x <= t), options.MomentumFree),
             options.SkipMemoryCheck
         );
         progress?.Report(new ProgressReport("loading", 0, $"snapshots {s}..{t}"));
-        var steps = index.Steps.Where(x => x >= s && x <= t).ToList();
         var snapshots = steps
             .Select(x => Snapshot.Read(runPath, x, index.LearningRates[index.Steps.IndexOf(x)]))
             .ToList();
@@ -126,7 +128,17 @@ public static class AnalyzeRun
             double analysisSeconds = clock.Elapsed.TotalSeconds - operatorSeconds;
             progress?.Report(new ProgressReport("writing", 0.9, "arrays, figures, report"));
             string dir = options.DirectoryName(s, t, s == index.Steps[0] && t == index.Steps[^1]);
-            var summary = Write(runPath, dir, result, ops, analysisSeconds, snapshots, index, options);
+            var summary = Write(
+                runPath,
+                dir,
+                result,
+                d => WriteDense(d, ops),
+                analysisSeconds,
+                snapshots.Count - 1,
+                snapshots,
+                index,
+                options
+            );
             return (result, summary);
         }
         finally
@@ -145,26 +157,176 @@ public static class AnalyzeRun
     internal static Tensor Load(string run, string name) =>
         Npy.Read(Path.Combine(run, "arrays", name + ".npy")).ToTensor();
 
+    /// <summary>
+    /// Whether and how the window is analyzed with factored operators: always for a run recorded with factored
+    /// (Nyström) snapshots, at <c>--rank R</c> by truncating dense snapshots, and with <c>--rank auto</c> when the
+    /// operators would have more than <see cref="AnalyzeOptions.DenseLimit"/> rows; null: dense.
+    /// </summary>
+    private static (int Rank, string Source)? FactoredRank(string runPath, SnapshotIndex index, AnalyzeOptions options)
+    {
+        long rows = (long)index.TrainSamples * (index.Traced ? 1 : index.Outputs);
+        (int, string)? choice =
+            index.Rank is not null || FactoredSnapshot.IsFactored(runPath, index.Steps[0])
+                ? (index.Rank ?? 0, "nystrom")
+            : options.Rank is { } r ? (r, "truncation")
+            : options.AutoRank && rows > AnalyzeOptions.DenseLimit
+                ? ((int)Math.Min(rows, AnalyzeOptions.AutoRankValue), "truncation")
+            : null;
+        if (choice is null)
+            return null;
+        ConfigException.Require(
+            index.Loss == LossKind.HalfMse,
+            "--rank",
+            "factored operators are defined for ½-MSE (B = I/n keeps the kernels' span invariant); this run trained "
+                + "with cross-entropy",
+            "analyze it without --rank (dense operators)"
+        );
+        ConfigException.Require(
+            options.Rank is null or >= 1,
+            "--rank",
+            $"must be at least 1, got {options.Rank}",
+            "give a rank such as 256, or auto"
+        );
+        return choice;
+    }
+
+    /// <summary>The factored analysis of the window <paramref name="steps"/> (see <see cref="FactoredOperators"/>):
+    /// recorded factored snapshots, or dense ones truncated to <paramref name="rank"/> one at a time.</summary>
+    private static (PathAnalysisResult Result, List<KeyValuePair<string, object?>> Summary) RunFactored(
+        string runPath,
+        SnapshotIndex index,
+        List<int> steps,
+        int rank,
+        string source,
+        AnalyzeOptions options,
+        IProgress<ProgressReport>? progress,
+        CancellationToken cancel
+    )
+    {
+        bool truncating = source == "truncation";
+        int memoryRank = truncating ? rank : index.Rank ?? rank;
+        MemoryBudget.Require(
+            index.FactoredAnalysisMemory(steps.Count, Math.Max(memoryRank, 1), truncating),
+            options.SkipMemoryCheck
+        );
+        double Lr(int step) => index.LearningRates[index.Steps.IndexOf(step)];
+        double kernelThreshold = FactoredOperators.ThresholdOf(
+            steps,
+            steps.Select(Lr).ToList(),
+            index.TrainSamples,
+            index.Traced,
+            index.Outputs
+        );
+        var snapshots = new List<FactoredSnapshot>();
+        try
+        {
+            foreach (int step in steps)
+            {
+                cancel.ThrowIfCancellationRequested();
+                progress?.Report(
+                    new ProgressReport("loading", 0.2 * snapshots.Count / steps.Count, $"snapshot {step}")
+                );
+                if (!truncating)
+                {
+                    snapshots.Add(FactoredSnapshot.Read(runPath, step, Lr(step)));
+                    continue;
+                }
+                using var dense = Snapshot.Read(runPath, step, Lr(step));
+                snapshots.Add(FactoredSnapshot.Truncate(dense, rank, kernelThreshold, FactoredOperators.CaptureFactor));
+            }
+            using var scope = NewDisposeScope();
+            var y = Rows(Load(runPath, "Y_S"), index.TrainIndices);
+            var clean = Rows(Load(runPath, "Y_S_clean"), index.TrainIndices);
+            var yq = Rows(Load(runPath, "Y_Q"), index.QueryIndices);
+            bool noisy = (y - clean).abs().max().item<double>() > 0;
+            progress?.Report(new ProgressReport("operators", 0.2, $"{snapshots.Count - 1} factored segments"));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            using var ops = FactoredOperators.Compute(snapshots, index.Traced, index.Outputs, cancel: cancel);
+            double operatorSeconds = clock.Elapsed.TotalSeconds;
+            progress?.Report(new ProgressReport("checks", 0.5, "spectrum, path coupling, loss identity, cells"));
+            var result = FactoredPathAnalysis.Run(
+                ops,
+                operatorSeconds,
+                snapshots,
+                index,
+                source,
+                y,
+                noisy ? clean : null,
+                yq,
+                options.Threshold,
+                options.ThresholdValue,
+                options.PinvCutoff,
+                cancel
+            );
+            cancel.ThrowIfCancellationRequested();
+            double analysisSeconds = clock.Elapsed.TotalSeconds - operatorSeconds;
+            progress?.Report(new ProgressReport("writing", 0.9, "arrays, figures, report"));
+            int s = steps[0],
+                t = steps[^1];
+            var named = truncating ? options with { Rank = rank } : options;
+            string dir = named.DirectoryName(s, t, s == index.Steps[0] && t == index.Steps[^1]);
+            var summary = Write(
+                runPath,
+                dir,
+                result,
+                d => WriteFactored(d, ops, result.ChannelDim),
+                analysisSeconds,
+                snapshots.Count - 1,
+                null,
+                index,
+                options
+            );
+            return (result, summary);
+        }
+        finally
+        {
+            foreach (var snap in snapshots)
+                snap.Dispose();
+        }
+    }
+
+    /// <summary>The dense operators' arrays.</summary>
+    private static void WriteDense(string dir, PathOperators ops)
+    {
+        Npy.Write(Path.Combine(dir, "W_S.npy"), ops.Gramian);
+        Npy.Write(Path.Combine(dir, "W_S_discrete.npy"), ops.DiscreteGramian);
+        Npy.Write(Path.Combine(dir, "D.npy"), ops.Displacement);
+        Npy.Write(Path.Combine(dir, "G_Q.npy"), ops.Transfer);
+        using var scope = NewDisposeScope();
+        var (_, vectors) = linalg.eigh(ops.Gramian);
+        Npy.Write(Path.Combine(dir, "W_S_eigenvectors.npy"), vectors.flip(1));
+    }
+
+    /// <summary>Eigenvectors of W_S written by a factored analysis: the channel and this many more.</summary>
+    public const int FactoredEigenvectorsBeyondChannel = 100;
+
+    /// <summary>The factored operators' arrays, O(N·k): the leading eigenvectors of W_S (the channel and
+    /// <see cref="FactoredEigenvectorsBeyondChannel"/> more) in the output space, and the core operators in the
+    /// coordinates of those eigenvectors' subspace is not written (its basis is N × R).</summary>
+    private static void WriteFactored(string dir, FactoredOperators ops, int channel)
+    {
+        using var scope = NewDisposeScope();
+        var (_, vectors) = linalg.eigh((ops.Core.Gramian + ops.Core.Gramian.T) / 2);
+        long k = Math.Min(vectors.shape[1], channel + FactoredEigenvectorsBeyondChannel);
+        var top = vectors.flip(1).narrow(1, 0, k);
+        Npy.Write(Path.Combine(dir, "W_S_eigenvectors.npy"), ops.Basis.matmul(top));
+        Npy.Write(Path.Combine(dir, "G_Q_on_eigenvectors.npy"), ops.Core.Transfer.matmul(top));
+    }
+
     private static List<KeyValuePair<string, object?>> Write(
         string runPath,
         string name,
         PathAnalysisResult r,
-        PathOperators ops,
+        Action<string> writeOperators,
         double analysisSeconds,
-        IReadOnlyList<Snapshot> window,
+        int segments,
+        IReadOnlyList<Snapshot>? window,
         SnapshotIndex index,
         AnalyzeOptions options
     )
     {
         string dir = Path.Combine(runPath, name);
-        {
-            Npy.Write(Path.Combine(dir, "W_S.npy"), ops.Gramian);
-            Npy.Write(Path.Combine(dir, "W_S_discrete.npy"), ops.DiscreteGramian);
-            Npy.Write(Path.Combine(dir, "D.npy"), ops.Displacement);
-            Npy.Write(Path.Combine(dir, "G_Q.npy"), ops.Transfer);
-            var (_, vectors) = linalg.eigh(ops.Gramian);
-            Npy.Write(Path.Combine(dir, "W_S_eigenvectors.npy"), vectors.flip(1));
-        }
+        writeOperators(dir);
         Npy.Write(Path.Combine(dir, "W_S_eigenvalues.npy"), r.GramianEigenvalues, r.GramianEigenvalues.Length);
         Npy.Write(Path.Combine(dir, "transfer_norms.npy"), r.TransferNorms, r.TransferNorms.Length);
         Npy.Write(Path.Combine(dir, "predicted_test_motion.npy"), r.PredictedTestMotion, r.PredictedTestMotion.Length);
@@ -178,7 +340,7 @@ public static class AnalyzeRun
             new("analysis_pinv_cutoff", options.PinvCutoff),
             new("window_start", r.Start),
             new("window_end", r.End),
-            new("segments", window.Count - 1),
+            new("segments", segments),
             new("traced", r.Traced),
             new("path_coupling_corr", r.PathCouplingCorrelation),
             new("path_coupling_rel_error", r.PathCouplingRelativeError),
@@ -215,6 +377,15 @@ public static class AnalyzeRun
             new("frozen_kernel_infinite_time_test_mse", r.Frozen?.InfiniteTimeTestMse),
             new("propagator_radius_max", r.MaxPropagatorRadius.Radius),
             new("propagator_radius_max_step", r.MaxPropagatorRadius.Step),
+            new("low_rank", r.LowRank?.Source),
+            new("low_rank_rank", r.LowRank?.Rank),
+            new("low_rank_subspace", r.LowRank?.SubspaceDimension),
+            new("low_rank_error_bound", r.LowRank?.MaxErrorBound),
+            new("low_rank_relative_error_bound", r.LowRank?.MaxRelativeErrorBound),
+            new("low_rank_kernel_threshold", r.LowRank?.KernelThreshold),
+            new("low_rank_last_kept", r.LowRank?.MaxLastKept),
+            new("low_rank_channel_captured", r.LowRank?.Captured),
+            new("low_rank_rank_needed", r.LowRank?.RankNeeded),
             new("operator_seconds", r.OperatorSeconds),
             new("analysis_seconds", analysisSeconds),
         };
@@ -244,7 +415,7 @@ public static class AnalyzeRun
         }
         var report = new HtmlReport($"Tangent analyze: path operators over steps {r.Start}–{r.End}")
             .Paragraph(
-                $"Operators W_S, D and G_Q over {window.Count - 1} frozen segments between kernel snapshots "
+                $"Operators W_S, D and G_Q over {segments} frozen segments between kernel snapshots "
                     + $"({(r.Traced ? "output-traced" : "full output space")}, "
                     + $"{index.Loss}, "
                     + index.Optimizer
@@ -252,6 +423,15 @@ public static class AnalyzeRun
                     + "). Approximations: "
                     + string.Join("; ", r.Approximations)
                     + "."
+            )
+            .Paragraph(
+                r.LowRank is { } lowRank
+                    ? "Factored operators. Certificate: "
+                        + lowRank.Text
+                        + ". The spectrum below has the "
+                        + $"{r.GramianEigenvalues.Length} eigenvalues of W_S on the common subspace; every other "
+                        + "eigenvalue is 0 by construction."
+                    : "Dense operators (no low-rank approximation)."
             )
             .Paragraph(
                 $"Channel: {r.ChannelDim} of {r.GramianEigenvalues.Length} eigen-directions of W_S at or above "
@@ -272,7 +452,7 @@ public static class AnalyzeRun
                         + $"radius {r.MaxPropagatorRadius.Radius:G4})."
             )
             .Paragraph(
-                $"Cost: integrating W_S, W̃_S, D and G_Q over {window.Count - 1} segments took "
+                $"Cost: integrating W_S, W̃_S, D and G_Q over {segments} segments took "
                     + $"{r.OperatorSeconds:F2} s (an eigendecomposition and four "
                     + $"{r.GramianEigenvalues.Length}×{r.GramianEigenvalues.Length} products per segment for "
                     + "½-MSE); the checks, including the spacing table "
@@ -372,7 +552,11 @@ public static class AnalyzeRun
                 );
         report.Heading("Summary").Summary(summary);
         report.Heading("Explore the recorded kernels");
-        if (SnapshotExplorer.Unavailable(runPath) is { } why)
+        if (window is null)
+            report.Paragraph(
+                "The interactive explorer is left out: this analysis is factored (it holds no dense kernel)."
+            );
+        else if (SnapshotExplorer.Unavailable(runPath) is { } why)
             report.Paragraph($"The interactive explorer is left out: {why}.");
         else
             report.Explorer(
@@ -392,6 +576,10 @@ public static class AnalyzeRun
         AtomicFile.WriteAllText(Path.Combine(dir, "report.html"), report.Build());
         return summary;
     }
+
+    /// <summary>Points of the path-coupling scatter at most (every k-th test output beyond it; the correlation and
+    /// error use all).</summary>
+    public const int MaxScatterPoints = 20_000;
 
     /// <summary>The explorer's starting relative threshold τ over the instantaneous kernels.</summary>
     public const double ExplorerThreshold = 1e-3;
@@ -455,7 +643,11 @@ public static class AnalyzeRun
             "actual ΔU_Q",
             "predicted G_Q D⁺ ΔU_S"
         );
-        var sp = scatter.Add.ScatterPoints(r.ActualTestMotion, r.PredictedTestMotion);
+        int every = Math.Max(1, r.ActualTestMotion.Length / MaxScatterPoints);
+        var sp = scatter.Add.ScatterPoints(
+            r.ActualTestMotion.Where((_, i) => i % every == 0).ToArray(),
+            r.PredictedTestMotion.Where((_, i) => i % every == 0).ToArray()
+        );
         sp.Color = Colors.Navy.WithAlpha(0.6);
         sp.MarkerSize = 5;
         sp.LegendText = "one test output";

@@ -43,6 +43,22 @@ public sealed record RecordConfig
     /// </summary>
     public bool Preconditioned { get; init; } = true;
 
+    /// <summary>
+    /// Record factored snapshots of this rank (0: dense): the top-r eigenpairs of each K_SS by Nyström from
+    /// <see cref="Landmarks"/> landmark samples, and K_QS on the same directions, never forming either kernel
+    /// (O(N·m) memory), each with a certificate (<see cref="Tangent.Paths.FactoredSnapshot"/>). ½-MSE only; the
+    /// analysis is then factored and momentum-free.
+    /// </summary>
+    public int Rank { get; init; }
+
+    /// <summary>Landmark samples of the Nyström snapshots (0: min(n, 2r + 50)); the same random draw at every
+    /// snapshot.</summary>
+    public int Landmarks { get; init; }
+
+    /// <summary>Power iterations with exact K·v products behind each Nyström snapshot's lower error bound (0: none;
+    /// each costs about one pass of per-example gradients over the training set).</summary>
+    public int Probes { get; init; }
+
     /// <summary>The snapshot steps for a run of <paramref name="steps"/> steps (always including 0 and the last
     /// step).</summary>
     public IReadOnlyList<int> StepsFor(int steps)
@@ -92,6 +108,25 @@ public sealed record RecordConfig
             "use e.g. 500"
         );
         ConfigException.Require(MaxQuery >= 0, $"{path}.max_query", $"must be ≥ 0, got {MaxQuery}", "use e.g. 500");
+        ConfigException.Require(Rank >= 0, $"{path}.rank", $"must be 0 (dense) or at least 1, got {Rank}", "use e.g. 200");
+        ConfigException.Require(
+            Landmarks == 0 || (Landmarks >= 1 && Rank > 0),
+            $"{path}.landmarks",
+            Rank > 0 ? $"must be 0 (automatic) or at least 1, got {Landmarks}" : "is used only with record.rank",
+            Rank > 0 ? "use e.g. 1000" : "set record.rank too, or remove record.landmarks"
+        );
+        ConfigException.Require(
+            Probes >= 0 && (Probes == 0 || Rank > 0),
+            $"{path}.probes",
+            Probes < 0 ? $"must be ≥ 0, got {Probes}" : "is used only with record.rank",
+            Probes < 0 ? "use e.g. 2" : "set record.rank too, or remove record.probes"
+        );
+        ConfigException.Require(
+            Rank == 0 || Method == "rules",
+            $"{path}.method",
+            $"factored snapshots (record.rank) are computed with the layer rules, not '{Method}'",
+            "remove record.method or set it to rules"
+        );
         return this;
     }
 }

@@ -129,13 +129,26 @@ public sealed record TrainConfig
                 ms = r.MaxQuery > 0 ? Math.Min(r.MaxQuery, m) : m;
             double width = r.Traced ? 1 : p;
             string field = r.MaxTrain > 0 ? "record.max_train" : samples;
-            items.Add(
-                new(
-                    $"kernel snapshot K_SS ({ns * width:0}²) and K_QS, twice",
-                    8 * 2 * (ns * width) * (ns + ms) * width,
-                    field
-                )
-            );
+            if (r.Rank > 0)
+            {
+                double landmarks = Math.Min(ns, r.Landmarks > 0 ? r.Landmarks : 2 * r.Rank + 50) * width;
+                items.Add(
+                    new(
+                        $"Nyström snapshot: cross kernels to {landmarks:0} landmark rows, twice, and factors of rank "
+                            + $"{r.Rank}",
+                        8 * (2 * (ns + ms) * width * landmarks + 2 * (ns + ms) * width * r.Rank),
+                        "record.landmarks"
+                    )
+                );
+            }
+            else
+                items.Add(
+                    new(
+                        $"kernel snapshot K_SS ({ns * width:0}²) and K_QS, twice",
+                        8 * 2 * (ns * width) * (ns + ms) * width,
+                        field
+                    )
+                );
         }
         return items;
     }
@@ -283,6 +296,13 @@ public sealed record TrainConfig
             "dtype",
             "kernel snapshots (record) are computed and analyzed in float64",
             "drop the record section or use dtype float64"
+        );
+        ConfigException.Require(
+            Record is null || Record.Rank == 0 || Loss == LossKind.HalfMse,
+            "record.rank",
+            "factored snapshots are analyzed for ½-MSE only (under cross-entropy B couples the kept directions with "
+                + "the rest)",
+            "use loss half_mse, or record dense kernels (remove record.rank)"
         );
         Record?.Validate(Steps);
         return this;

@@ -37,7 +37,7 @@ public class LinearizedDynamicsTests
             uq0 = model.call(q);
         }
         const double lr = 0.3;
-        using var dynamics = new LinearizedDynamics(k.Kss, k.Kqs!, us0, uq0, y, lr);
+        using var dynamics = new LinearizedDynamics(k.Kss, k.Kqs!, us0, uq0, y, lr, x.shape[0]);
         var opt = new Optimizer(model.parameters().ToList(), new OptimizerConfig { Kind = OptimizerKind.Gd, Lr = lr });
         for (int step = 1; step <= 300; step++)
         {

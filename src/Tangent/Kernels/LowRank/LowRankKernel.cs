@@ -19,6 +19,10 @@ public sealed record LowRankKernel(
     KernelCertificate Certificate
 ) : IDisposable
 {
+    /// <summary>F [M × r] with K̃_QS = F Vᵀ, the cross kernel to query inputs on the kept directions (null: no
+    /// query inputs were given).</summary>
+    public Tensor? QueryFactor { get; init; }
+
     /// <summary>The rank r.</summary>
     public int Rank => (int)Values.shape[0];
 
@@ -35,5 +39,6 @@ public sealed record LowRankKernel(
     {
         Values.Dispose();
         Vectors.Dispose();
+        QueryFactor?.Dispose();
     }
 }

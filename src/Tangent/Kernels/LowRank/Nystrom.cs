@@ -16,12 +16,16 @@ public static class Nystrom
     /// K̃ = B Bᵀ; with BᵀB = Z Σ² Zᵀ, the eigenpairs of K̃ are (σ_i², B z_i / σ_i). Time O(N·M·(cost of one kernel
     /// entry) + N·M²), memory O(N·M), M = m (traced) or m·p; each block of rows is computed against itself and the
     /// landmarks, so one signal pass per block gives both its rows of C and its entries of diag K.
+    /// With query inputs <paramref name="query"/>, also the cross kernel on the kept directions: with C_Q = K(x_Q, x_L)
+    /// and B_Q = C_Q U S^{-1/2}, the Nyström cross kernel C_Q W⁺ Cᵀ = B_Q Bᵀ has rank-r part F Vᵀ with
+    /// F = B_Q Z_r Σ_r (<see cref="LowRankKernel.QueryFactor"/>).
     /// </summary>
     public static LowRankKernel Compute(
         nn.Module<Tensor, Tensor> model,
         Tensor x,
         NtkOptions ntk,
-        NystromOptions options
+        NystromOptions options,
+        Tensor? query = null
     )
     {
         long n = x.shape[0];
@@ -53,13 +57,26 @@ public static class Nystrom
         w = (w + w.T) / 2;
         var (s2, u) = linalg.eigh(w);
         var keep = s2.gt(options.Cutoff * s2.max());
-        var b = c.matmul(u.index_select(1, keep.nonzero().reshape(-1)) / s2.masked_select(keep).sqrt());
+        var whitening = u.index_select(1, keep.nonzero().reshape(-1)) / s2.masked_select(keep).sqrt();
+        var b = c.matmul(whitening);
         var (sigma2, z) = linalg.eigh(b.T.matmul(b));
         sigma2 = sigma2.flip(0).clamp_min(0);
         z = z.flip(1);
         int r = (int)Math.Min(options.Rank, sigma2.shape[0]);
         var values = sigma2.narrow(0, 0, r);
         var vectors = b.matmul(z.narrow(1, 0, r)) / values.clamp_min(1e-300).sqrt();
+        Tensor? queryFactor = null;
+        if (query is not null)
+        {
+            var cq = new List<Tensor>();
+            for (long s = 0; s < query.shape[0]; s += options.RowBlock)
+            {
+                ntk.Cancel.ThrowIfCancellationRequested();
+                var xb = query.narrow(0, s, Math.Min(query.shape[0], s + options.RowBlock) - s);
+                cq.Add(Ntk.Cross(model, xb, xl, ntk).to_type(ScalarType.Float64));
+            }
+            queryFactor = cat(cq, 0).matmul(whitening).matmul(z.narrow(1, 0, r)) * values.sqrt();
+        }
         double[] all = sigma2.data<double>().ToArray();
 
         double traceK = cat(diagonal, 0).sum().item<double>();
@@ -90,7 +107,10 @@ public static class Nystrom
             all,
             landmarks.data<long>().ToArray(),
             certificate
-        );
+        )
+        {
+            QueryFactor = queryFactor?.MoveToOuterDisposeScope(),
+        };
     }
 
     /// <summary>

@@ -1,0 +1,175 @@
+using Tangent.Training;
+using static TorchSharp.torch;
+
+namespace Tangent.Paths;
+
+/// <summary>
+/// The operators of THEORY §2 from factored snapshots K̃_τ = V_τ Λ_τ V_τᵀ, K̃_QS,τ = F_τ V_τᵀ (½-MSE, momentum-free),
+/// in O(N·R) memory. With U [N × R] an orthonormal basis of span(V_s, …, V_T), every kernel is K̃_τ = U K̂_τ Uᵀ with
+/// K̂_τ = Ṽ_τ Λ_τ Ṽ_τᵀ, Ṽ_τ = Uᵀ V_τ, and B = I/n commutes with UUᵀ, so span U is invariant and its complement is
+/// left alone (K̃ = 0 there):
+/// <list type="bullet">
+/// <item>P(τ,s) = (I − UUᵀ) + U P̂ Uᵀ;</item>
+/// <item>W_S = U Ŵ Uᵀ, W̃_S = U Ŵ_d Uᵀ, D = U D̂ Uᵀ;</item>
+/// <item>G_Q = Ĝ Uᵀ with Ĝ = η Σ F_τ Ṽ_τᵀ P̂(τ,s);</item>
+/// </list>
+/// where P̂, Ŵ, Ŵ_d, D̂, Ĝ are <see cref="PathOperators"/> of the R-dimensional kernels K̂_τ, K̃_QS,τ U (exact for the
+/// factored kernels: the factorization's only approximation is K ≈ K̃, certified per snapshot). Time O(N·R·r) per
+/// segment for the projections plus O(R³) for the core.
+/// </summary>
+/// <param name="Basis">U [N × R], orthonormal columns.</param>
+/// <param name="Core">The operators in U's coordinates: Gramian Ŵ, DiscreteGramian, Displacement D̂ and Propagator P̂
+/// [R × R]; Transfer Ĝ [M × R].</param>
+/// <param name="KernelThreshold">λ⋆_K = n·c/(Σ_τ η_τ Δt_τ), c = p traced (the per-output kernel is K_tr/p) and 1 full:
+/// the kernel eigenvalue whose mode relaxes by e⁻¹ over the window; a snapshot's channel is captured when its
+/// λ̃_r ≤ λ⋆_K / 10.</param>
+public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double KernelThreshold) : IDisposable
+{
+    /// <summary>Columns of a new basis direction below this norm, after orthogonalization against the basis, are
+    /// already in its span (relative to the unit columns of V).</summary>
+    public const double SpanTolerance = 1e-8;
+
+    /// <summary>The capture factor of the certificates: λ̃_r must be an order of magnitude below the
+    /// threshold.</summary>
+    public const double CaptureFactor = 10;
+
+    /// <summary>R, the dimension of the common subspace.</summary>
+    public long Dimension => Basis.shape[1];
+
+    /// <summary>Integrates the factored operators over <paramref name="window"/> (first = s, last = T), traced
+    /// (per-output kernel K_tr/p with p = <paramref name="outputs"/>) or not; <paramref name="basis"/>, when given,
+    /// must span every snapshot's V (e.g. the basis of a longer window); null: built here. Cancelled between
+    /// segments.</summary>
+    public static FactoredOperators Compute(
+        IReadOnlyList<FactoredSnapshot> window,
+        bool traced,
+        int outputs,
+        Tensor? basis = null,
+        CancellationToken cancel = default
+    )
+    {
+        if (window.Count < 2)
+            throw new ArgumentException("a window needs at least two snapshots (its start and its end)");
+        using var scope = NewDisposeScope();
+        var u = basis?.alias() ?? CommonBasis(window.Select(w => w.Vectors), cancel);
+        var projected = new List<Snapshot>();
+        try
+        {
+            foreach (var snap in window)
+            {
+                cancel.ThrowIfCancellationRequested();
+                using var inner = NewDisposeScope();
+                var vt = u.T.matmul(snap.Vectors); // Ṽ = Uᵀ V [R × r]
+                var k = (vt * snap.Values).matmul(vt.T);
+                var kqs = snap.QueryFactor.matmul(vt.T);
+                projected.Add(
+                    new Snapshot(
+                        snap.Step,
+                        snap.LearningRate,
+                        k.MoveToOuterDisposeScope(),
+                        kqs.MoveToOuterDisposeScope(),
+                        snap.Us.alias().MoveToOuterDisposeScope(),
+                        snap.Uq.alias().MoveToOuterDisposeScope()
+                    )
+                );
+            }
+            var core = PathOperators.Compute(projected, LossKind.HalfMse, traced, outputs, cancel: cancel);
+            foreach (var t in new[] { core.Gramian, core.DiscreteGramian, core.Displacement, core.Transfer })
+                t.MoveToOuterDisposeScope();
+            core.Propagator.MoveToOuterDisposeScope();
+            double threshold = ThresholdOf(
+                window.Select(w => w.Step).ToList(),
+                window.Select(w => w.LearningRate).ToList(),
+                window[0].Us.shape[0],
+                traced,
+                outputs
+            );
+            return new FactoredOperators(u.MoveToOuterDisposeScope(), core, threshold);
+        }
+        finally
+        {
+            foreach (var p in projected)
+                p.Dispose();
+        }
+    }
+
+    /// <summary>λ⋆_K = n·c / Σ_k η_k (t_{k+1} − t_k) over snapshot steps t_k with learning rates η_k (c = p traced,
+    /// 1 full): see <see cref="KernelThreshold"/>.</summary>
+    public static double ThresholdOf(
+        IReadOnlyList<int> steps,
+        IReadOnlyList<double> learningRates,
+        long samples,
+        bool traced,
+        int outputs
+    )
+    {
+        double flow = 0;
+        for (int k = 0; k + 1 < steps.Count; k++)
+            flow += learningRates[k] * (steps[k + 1] - steps[k]);
+        return samples * (traced ? outputs : 1) / Math.Max(flow, 1e-300);
+    }
+
+    /// <summary>
+    /// An orthonormal basis of span(V_1, …, V_k): each V_i orthogonalized against the basis so far twice (classical
+    /// Gram–Schmidt with reorthogonalization), its new directions the left singular vectors of the remainder with
+    /// singular values above <see cref="SpanTolerance"/>, projected off the basis once more and made orthonormal by
+    /// QR.
+    /// </summary>
+    public static Tensor CommonBasis(IEnumerable<Tensor> vectors, CancellationToken cancel = default)
+    {
+        using var scope = NewDisposeScope();
+        Tensor? u = null;
+        foreach (var v0 in vectors)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var v = v0.to_type(ScalarType.Float64);
+            var y = v;
+            if (u is not null)
+                for (int pass = 0; pass < 2; pass++)
+                    y = y - u.matmul(u.T.matmul(y));
+            var (left, sigma, _) = linalg.svd(y, fullMatrices: false);
+            var keep = sigma.gt(SpanTolerance).nonzero().reshape(-1);
+            if (keep.shape[0] == 0)
+                continue;
+            var q = left.index_select(1, keep);
+            if (u is not null)
+                q = q - u.matmul(u.T.matmul(q)); // what rounding left along U, amplified by 1/σ
+            q = linalg.qr(q).Q;
+            u = u is null ? q : cat([u, q], 1);
+        }
+        if (u is null)
+            throw new ArgumentException("the snapshots span no direction (every V is empty)");
+        return u.contiguous().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Uᵀ x: coordinates in the common subspace of columns x [N, c].</summary>
+    public Tensor Project(Tensor x) => Basis.T.matmul(x);
+
+    /// <summary>D x = U D̂ Uᵀ x.</summary>
+    public Tensor Displace(Tensor x) => Basis.matmul(Core.Displacement.matmul(Project(x)));
+
+    /// <summary>G_Q x = Ĝ Uᵀ x.</summary>
+    public Tensor Transfer(Tensor x) => Core.Transfer.matmul(Project(x));
+
+    /// <summary>The approximations of the factored operators, in words.</summary>
+    public IReadOnlyList<string> Approximations(IReadOnlyList<FactoredSnapshot> window)
+    {
+        var list = Core.Approximations.Where(a => !a.Contains("per segment (eigendecomposition")).ToList();
+        int rank = window.Max(w => w.Rank);
+        list.Add(
+            $"low-rank kernels (rank ≤ {rank} per snapshot; common subspace of dimension {Dimension}): the operators "
+                + "act on the kept directions and leave their complement unmoved, so a direction outside them "
+                + "has W_S = 0 and G_Q = 0 by construction, and the transfer of directions below λ̃_r is not "
+                + "measured"
+        );
+        list.Add("½-MSE closed form per segment (eigendecomposition of the projected kernel)");
+        return list;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Basis.Dispose();
+        Core.Dispose();
+    }
+}

@@ -1,0 +1,146 @@
+using System.Text.Json;
+using Tangent.Commands;
+using Tangent.Data;
+using Tangent.Models;
+using Tangent.Paths;
+using Tangent.Runs;
+using Tangent.Store;
+using Tangent.Training;
+
+namespace Tangent.Tests.Paths;
+
+/// <summary>
+/// The factored analysis against the dense one on the same trained network (the reference): a run recorded with
+/// Nyström snapshots at full rank (every sample a landmark) and a dense run truncated at full rank give the dense
+/// analysis's numbers to rounding; truncated below the channel, the certificate says the channel is not captured and
+/// names the rank that would capture it; above it, the agreement targets hold (channel dimension within 2 %,
+/// W_S's leading eigenvalues within 1 %, path-coupling correlation within 0.005).
+/// </summary>
+public class FactoredAnalysisTests
+{
+    private static TrainConfig Config(int rank) =>
+        new()
+        {
+            Task = new TaskConfig
+            {
+                Kind = "teacher",
+                TrainSamples = 48,
+                TestSamples = 20,
+                Dimension = 4,
+                Outputs = 2,
+                NoiseStd = 0.3,
+            },
+            Model = new MlpConfig
+            {
+                Widths = [4, 64, 2],
+                WeightStd = Math.Sqrt(2),
+                BiasStd = 0.1,
+            },
+            Optimizer = new OptimizerConfig { Kind = OptimizerKind.Gd, Lr = 0.5 },
+            Steps = 300,
+            LogEvery = 100,
+            RiskEstimate = false,
+            Record = new RecordConfig
+            {
+                Schedule = "log",
+                Count = 8,
+                Traced = true,
+                Rank = rank,
+                Landmarks = rank > 0 ? 48 : 0,
+            },
+        };
+
+    private static string Train(TempDir dir, string name, TrainConfig config)
+    {
+        var run = RunDirectory.Create(dir.File(name), "train", config, 0, overwrite: false);
+        TrainRun.Run(config, run);
+        run.Complete();
+        return run.Path;
+    }
+
+    private static double[] Eigenvalues(string dir) => Npy.Read(Path.Combine(dir, "W_S_eigenvalues.npy")).Data;
+
+    private static JsonElement Summary(string dir) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json"))).RootElement;
+
+    [Fact]
+    public void FullRankFactoredAnalysesEqualTheDenseAnalysis()
+    {
+        using var dir = new TempDir();
+        string dense = Train(dir, "dense", Config(0));
+        string nystrom = Train(dir, "nystrom", Config(48));
+        var (reference, _) = AnalyzeRun.Run(dense, new AnalyzeOptions());
+        var (truncated, _) = AnalyzeRun.Run(dense, new AnalyzeOptions { Rank = 48 });
+        var (recorded, _) = AnalyzeRun.Run(nystrom, new AnalyzeOptions());
+        Assert.Null(reference.LowRank);
+        Assert.Equal("truncation", truncated.LowRank!.Source);
+        Assert.Equal("nystrom", recorded.LowRank!.Source);
+        Assert.True(File.Exists(Path.Combine(nystrom, "snapshots", "00000000", "V.npy")));
+        Assert.False(File.Exists(Path.Combine(nystrom, "snapshots", "00000000", "K_SS.npy"))); // no dense kernel
+        // Nyström with every sample a landmark is exact up to the conditioning of W⁺ (1e-8 of λ₁ in NystromTests).
+        foreach (var (result, tolerance) in new[] { (truncated, 1e-9), (recorded, 1e-6) })
+        {
+            Assert.Equal(reference.ChannelDim, result.ChannelDim);
+            for (int i = 0; i < reference.ChannelDim; i++)
+                Assert.Equal(reference.GramianEigenvalues[i], result.GramianEigenvalues[i], tolerance * 48);
+            Assert.Equal(reference.PathCouplingCorrelation, result.PathCouplingCorrelation, tolerance);
+            Assert.Equal(reference.DirectTestRelativeError, result.DirectTestRelativeError, tolerance);
+            Assert.Equal(reference.LossPredictedDiscrete, result.LossPredictedDiscrete, tolerance);
+            Assert.Equal(reference.Cells!.NoiseReservoirShare, result.Cells!.NoiseReservoirShare, tolerance);
+            Assert.Equal(reference.AlignmentEnd, result.AlignmentEnd, tolerance);
+            Assert.Equal(reference.KernelDriftFrobenius, result.KernelDriftFrobenius, tolerance);
+            Assert.Equal(reference.Frozen!.TestMseError, result.Frozen!.TestMseError, tolerance);
+            Assert.True(result.LowRank!.Captured);
+        }
+        Assert.Equal("nystrom", Summary(Path.Combine(nystrom, "analysis")).GetProperty("low_rank").GetString());
+        Assert.Contains("Certificate", File.ReadAllText(Path.Combine(nystrom, "analysis", "report.html")));
+    }
+
+    [Fact]
+    public void BelowTheChannelTheCertificateSaysSoAndAboveItTheAnalysesAgree()
+    {
+        using var dir = new TempDir();
+        string dense = Train(dir, "dense", Config(0));
+        var (reference, _) = AnalyzeRun.Run(dense, new AnalyzeOptions());
+        var (tight, _) = AnalyzeRun.Run(dense, new AnalyzeOptions { Rank = 2 });
+        Assert.False(tight.LowRank!.Captured);
+        Assert.NotNull(tight.LowRank.RankNeeded);
+        Assert.True(tight.LowRank.RankNeeded > 2);
+        Assert.Contains("NOT captured", tight.LowRank.Text);
+        Assert.False(Summary(Path.Combine(dense, "analysis-rank2")).GetProperty("low_rank_channel_captured").GetBoolean());
+
+        int needed = tight.LowRank.RankNeeded!.Value;
+        var (enough, _) = AnalyzeRun.Run(dense, new AnalyzeOptions { Rank = needed });
+        Assert.True(enough.LowRank!.Captured);
+        Assert.True(Math.Abs(enough.ChannelDim - reference.ChannelDim) <= 0.02 * reference.ChannelDim);
+        int top = Math.Min(reference.ChannelDim, 50);
+        for (int i = 0; i < top; i++)
+            Assert.True(
+                Math.Abs(enough.GramianEigenvalues[i] - reference.GramianEigenvalues[i])
+                    <= 0.01 * reference.GramianEigenvalues[i],
+                $"λ_{i + 1}(W_S): {enough.GramianEigenvalues[i]} against {reference.GramianEigenvalues[i]}"
+            );
+        Assert.True(Math.Abs(enough.PathCouplingCorrelation - reference.PathCouplingCorrelation) <= 0.005);
+    }
+
+    [Fact]
+    public void FactoredSnapshotsNeedHalfMse()
+    {
+        var config = Config(10) with
+        {
+            Task = new TaskConfig
+            {
+                Kind = "teacher-classes",
+                TrainSamples = 48,
+                TestSamples = 20,
+                Dimension = 4,
+                Outputs = 3,
+            },
+            Model = new MlpConfig { Widths = [4, 64, 3] },
+            Loss = LossKind.CrossEntropy,
+            Record = new RecordConfig { Rank = 10 },
+        };
+        var e = Assert.Throws<ConfigException>(() => config.Validate());
+        Assert.Equal("record.rank", e.Field);
+    }
+}
