@@ -201,8 +201,8 @@ public static class TrainCommand
                         "pass e.g. 1e-12"
                     );
                     if (parse.GetValue(rank) is { } rankText)
-                        options = rankText == "auto"
-                            ? options with { AutoRank = true }
+                        options =
+                            rankText == "auto" ? options with { AutoRank = true }
                             : int.TryParse(rankText, out int r) && r >= 1 ? options with { Rank = r }
                             : throw new ConfigException(
                                 "--rank",

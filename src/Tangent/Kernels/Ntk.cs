@@ -100,6 +100,47 @@ public static class Ntk
         static string Describe(LayerPlan l) => $"{(l.Name == "" ? "(root)" : l.Name)} ({l.Module.GetType().Name})";
     }
 
+    /// <summary>
+    /// The layer rules' forward capture of <paramref name="x"/> (inputs and output signals of every ruled layer), to
+    /// contract against several other captures without recomputing it (<see cref="CrossOf"/>): Nyström's landmarks
+    /// against each block of rows. Layer rules only.
+    /// </summary>
+    internal static (ModelPlan Plan, ForwardCapture Capture) Capture(
+        nn.Module<Tensor, Tensor> model,
+        Tensor x,
+        NtkOptions options
+    )
+    {
+        if (options.Method != NtkMethod.LayerwiseRules)
+            throw new ArgumentException("captures are reused with the layer rules only");
+        var plan = Plan(model, options);
+        return (plan, ForwardCapture.Run(model, x, Ruled(plan)));
+    }
+
+    /// <summary>K_AB between two captures of <see cref="Capture"/> (the same plan).</summary>
+    internal static Tensor CrossOf(ModelPlan plan, ForwardCapture a, ForwardCapture b, NtkOptions options) =>
+        Contract(plan, a, b, options);
+
+    /// <summary>diag K_AA of a capture: from the rules' structured diagonals where every captured layer has one and
+    /// no parameter falls back to autograd (O(n·p·width)), otherwise the diagonal of K_AA.</summary>
+    internal static Tensor DiagonalOf(ModelPlan plan, ForwardCapture a, NtkOptions options)
+    {
+        using var scope = NewDisposeScope();
+        var layers = plan.Layers.Where(l => l.Rule is not null && a.Layers.ContainsKey(l)).ToList();
+        if (options.Preconditioner is null && FallbackParameters(plan, a).Count == 0)
+        {
+            var parts = layers.Select(l => l.Rule!.StructuredDiagonal(l, a.Layers[l], options.Traced)).ToList();
+            if (parts.All(d => d is not null))
+            {
+                var sum = parts[0]!;
+                foreach (var d in parts.Skip(1))
+                    sum = sum + d!;
+                return sum.MoveToOuterDisposeScope();
+            }
+        }
+        return Contract(plan, a, a, options).diag().MoveToOuterDisposeScope();
+    }
+
     /// <summary>The plan of <paramref name="options"/>' selection, with the preconditioner checked against
     /// it.</summary>
     internal static ModelPlan Plan(nn.Module model, NtkOptions options)

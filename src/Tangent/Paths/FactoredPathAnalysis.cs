@@ -129,10 +129,7 @@ public static class FactoredPathAnalysis
             FactoredOperators? thin;
             try
             {
-                thin =
-                    every == 1
-                        ? null
-                        : FactoredOperators.Compute(thinned, traced, index.Outputs, ops.Basis, cancel);
+                thin = every == 1 ? null : FactoredOperators.Compute(thinned, traced, index.Outputs, ops.Basis, cancel);
             }
             catch (InvalidOperationException)
             {

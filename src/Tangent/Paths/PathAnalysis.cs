@@ -154,9 +154,7 @@ public static class PathAnalysis
         }
         double directTrain = RelativeError(-predictedS, dUs);
         double directTest = RelativeError(-predictedQDirect, dUq);
-        if (
-            DynamicsWarning(directTrain, directTest, ops.Momentum is null ? index.Momentum : null) is { } warning
-        )
+        if (DynamicsWarning(directTrain, directTest, ops.Momentum is null ? index.Momentum : null) is { } warning)
             approximations.Add(warning);
         if (ops.Displacement.shape[0] > MaxSegmentResidualRows)
             approximations.Add(

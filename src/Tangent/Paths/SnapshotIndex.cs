@@ -104,7 +104,13 @@ public sealed record SnapshotIndex
             ),
         };
         if (truncating)
-            items.Add(new($"one dense snapshot ({nRows:0} × {nRows:0}) and its eigenvectors", 8.0 * 3 * nRows * nRows, "--window"));
+            items.Add(
+                new(
+                    $"one dense snapshot ({nRows:0} × {nRows:0}) and its eigenvectors",
+                    8.0 * 3 * nRows * nRows,
+                    "--window"
+                )
+            );
         return items;
     }
 

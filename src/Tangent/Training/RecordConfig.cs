@@ -108,7 +108,12 @@ public sealed record RecordConfig
             "use e.g. 500"
         );
         ConfigException.Require(MaxQuery >= 0, $"{path}.max_query", $"must be ≥ 0, got {MaxQuery}", "use e.g. 500");
-        ConfigException.Require(Rank >= 0, $"{path}.rank", $"must be 0 (dense) or at least 1, got {Rank}", "use e.g. 200");
+        ConfigException.Require(
+            Rank >= 0,
+            $"{path}.rank",
+            $"must be 0 (dense) or at least 1, got {Rank}",
+            "use e.g. 200"
+        );
         ConfigException.Require(
             Landmarks == 0 || (Landmarks >= 1 && Rank > 0),
             $"{path}.landmarks",

@@ -107,7 +107,9 @@ public class FactoredAnalysisTests
         Assert.NotNull(tight.LowRank.RankNeeded);
         Assert.True(tight.LowRank.RankNeeded > 2);
         Assert.Contains("NOT captured", tight.LowRank.Text);
-        Assert.False(Summary(Path.Combine(dense, "analysis-rank2")).GetProperty("low_rank_channel_captured").GetBoolean());
+        Assert.False(
+            Summary(Path.Combine(dense, "analysis-rank2")).GetProperty("low_rank_channel_captured").GetBoolean()
+        );
 
         int needed = tight.LowRank.RankNeeded!.Value;
         var (enough, _) = AnalyzeRun.Run(dense, new AnalyzeOptions { Rank = needed });

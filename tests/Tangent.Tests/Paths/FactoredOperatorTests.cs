@@ -92,7 +92,9 @@ public class FactoredOperatorTests
         Close(wd, u.matmul(ops.Core.DiscreteGramian).matmul(u.T), "W̃_S");
         Close(d, u.matmul(ops.Core.Displacement).matmul(u.T), "D");
         Close(g, ops.Core.Transfer.matmul(u.T), "G_Q");
-        var lifted = eye(N, dtype: ScalarType.Float64) - u.matmul(eye(u.shape[1], dtype: ScalarType.Float64) - ops.Core.Propagator).matmul(u.T);
+        var lifted =
+            eye(N, dtype: ScalarType.Float64)
+            - u.matmul(eye(u.shape[1], dtype: ScalarType.Float64) - ops.Core.Propagator).matmul(u.T);
         Close(p, lifted, "P(T, s)");
         Close(d.matmul(u), ops.Displace(u), "D x");
         Close(g.matmul(u), ops.Transfer(u), "G_Q x");

@@ -26,6 +26,12 @@ internal interface ILayerRule
     Tensor? StructuredKernel(LayerPlan layer, Captured a, Captured b, bool traced);
 
     /// <summary>
+    /// The diagonal of <see cref="StructuredKernel"/>(a, a) without the off-diagonal: full [n·p] (rows i·p + c) or
+    /// traced [n]; null when this rule has no structured form (the engine then takes the kernel's diagonal).
+    /// </summary>
+    Tensor? StructuredDiagonal(LayerPlan layer, Captured a, bool traced) => null;
+
+    /// <summary>
     /// Per-example gradients ∂f/∂θ of the layer's selected parameters for R rows, from inputs [R, …in] and
     /// signals [R, …out] aligned row by row: [R, P_layer], parameters in <see cref="LayerPlan.Parameters"/> order.
     /// </summary>

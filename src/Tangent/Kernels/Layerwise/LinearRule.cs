@@ -37,6 +37,25 @@ internal sealed class LinearRule : ILayerRule
         return k.MoveToOuterDisposeScope();
     }
 
+    /// <summary>K[(i,c),(i,c)] = ‖δ_ic‖² (c_w² ‖a_i‖² + c_b² 1[bias]) for 2-D inputs; traced: summed over
+    /// c.</summary>
+    public Tensor? StructuredDiagonal(LayerPlan layer, Captured a, bool traced)
+    {
+        if (a.Input.dim() != 2)
+            return null;
+        bool weight = layer.Get("weight") is not null,
+            bias = layer.Get("bias") is not null;
+        var (cw, cb) = Scales(layer.Module);
+        using var scope = NewDisposeScope();
+        var x = a.Input.detach();
+        var inputs = weight ? x.Squared().sum(1).Times(cw * cw) : zeros(x.shape[0], dtype: x.dtype, device: x.device);
+        if (bias)
+            inputs = inputs.Plus(cb * cb);
+        var signal = a.Signals.Squared().sum(2).T; // [n, p]: ‖δ_ic‖²
+        var diagonal = signal * inputs.unsqueeze(1);
+        return (traced ? diagonal.sum(1) : diagonal.reshape(-1)).MoveToOuterDisposeScope();
+    }
+
     public Tensor PerExampleGradients(LayerPlan layer, Tensor input, Tensor signals)
     {
         using var scope = NewDisposeScope();

@@ -35,21 +35,7 @@ public static class Nystrom
         using var scope = NewDisposeScope();
         var landmarks = randperm(n, generator: Seeds.Generator(options.Seed)).narrow(0, 0, m).sort().Values;
         var xl = x.index_select(0, landmarks);
-        // Each row block against [the block; the landmarks]: one signal pass per block gives its rows of C and its
-        // entries of diag K.
-        var blocks = new List<Tensor>();
-        var diagonal = new List<Tensor>();
-        for (long s = 0; s < n; s += options.RowBlock)
-        {
-            ntk.Cancel.ThrowIfCancellationRequested();
-            using var inner = NewDisposeScope();
-            long e = Math.Min(n, s + options.RowBlock);
-            var xb = x.narrow(0, s, e - s);
-            var k = Ntk.Cross(model, xb, cat([xb, xl], 0), ntk).to_type(ScalarType.Float64);
-            long rowsB = k.shape[0];
-            blocks.Add(k.narrow(1, rowsB, k.shape[1] - rowsB).MoveToOuterDisposeScope());
-            diagonal.Add(k.narrow(1, 0, rowsB).diag().MoveToOuterDisposeScope());
-        }
+        var (blocks, diagonal) = CrossToLandmarks(model, x, xl, ntk, options.RowBlock, withDiagonal: true);
         var c = cat(blocks, 0);
         long p = c.shape[1] / m;
         var rows = (landmarks.unsqueeze(1) * p + arange(p).unsqueeze(0)).reshape(-1);
@@ -68,13 +54,7 @@ public static class Nystrom
         Tensor? queryFactor = null;
         if (query is not null)
         {
-            var cq = new List<Tensor>();
-            for (long s = 0; s < query.shape[0]; s += options.RowBlock)
-            {
-                ntk.Cancel.ThrowIfCancellationRequested();
-                var xb = query.narrow(0, s, Math.Min(query.shape[0], s + options.RowBlock) - s);
-                cq.Add(Ntk.Cross(model, xb, xl, ntk).to_type(ScalarType.Float64));
-            }
+            var (cq, _) = CrossToLandmarks(model, query, xl, ntk, options.RowBlock, withDiagonal: false);
             queryFactor = cat(cq, 0).matmul(whitening).matmul(z.narrow(1, 0, r)) * values.sqrt();
         }
         double[] all = sigma2.data<double>().ToArray();
@@ -111,6 +91,61 @@ public static class Nystrom
         {
             QueryFactor = queryFactor?.MoveToOuterDisposeScope(),
         };
+    }
+
+    /// <summary>
+    /// K(x, x_L) in row blocks of <paramref name="rowBlock"/> samples, float64, and (with
+    /// <paramref name="withDiagonal"/>) each block's entries of diag K. With the layer rules the landmarks are
+    /// captured once and every block contracts against that capture (one signal pass per sample, and the structured
+    /// diagonal); other methods compute each block against [the block; the landmarks].
+    /// </summary>
+    private static (List<Tensor> Blocks, List<Tensor> Diagonal) CrossToLandmarks(
+        nn.Module<Tensor, Tensor> model,
+        Tensor x,
+        Tensor xl,
+        NtkOptions ntk,
+        int rowBlock,
+        bool withDiagonal
+    )
+    {
+        var blocks = new List<Tensor>();
+        var diagonal = new List<Tensor>();
+        long n = x.shape[0];
+        if (ntk.Method == NtkMethod.LayerwiseRules)
+        {
+            var (plan, landmarks) = Ntk.Capture(model, xl, ntk);
+            using var _ = landmarks;
+            for (long s = 0; s < n; s += rowBlock)
+            {
+                ntk.Cancel.ThrowIfCancellationRequested();
+                using var inner = NewDisposeScope();
+                using var block = ForwardCapture.Run(
+                    model,
+                    x.narrow(0, s, Math.Min(n, s + rowBlock) - s),
+                    [.. plan.Layers.Where(l => l.Rule is not null)]
+                );
+                blocks.Add(
+                    Ntk.CrossOf(plan, block, landmarks, ntk).to_type(ScalarType.Float64).MoveToOuterDisposeScope()
+                );
+                if (withDiagonal)
+                    diagonal.Add(
+                        Ntk.DiagonalOf(plan, block, ntk).to_type(ScalarType.Float64).MoveToOuterDisposeScope()
+                    );
+            }
+            return (blocks, diagonal);
+        }
+        for (long s = 0; s < n; s += rowBlock)
+        {
+            ntk.Cancel.ThrowIfCancellationRequested();
+            using var inner = NewDisposeScope();
+            var xb = x.narrow(0, s, Math.Min(n, s + rowBlock) - s);
+            var k = Ntk.Cross(model, xb, withDiagonal ? cat([xb, xl], 0) : xl, ntk).to_type(ScalarType.Float64);
+            long rowsB = withDiagonal ? k.shape[0] : 0;
+            blocks.Add(k.narrow(1, rowsB, k.shape[1] - rowsB).MoveToOuterDisposeScope());
+            if (withDiagonal)
+                diagonal.Add(k.narrow(1, 0, rowsB).diag().MoveToOuterDisposeScope());
+        }
+        return (blocks, diagonal);
     }
 
     /// <summary>
