@@ -52,45 +52,38 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
             throw new ArgumentException("a window needs at least two snapshots (its start and its end)");
         using var scope = NewDisposeScope();
         var u = basis?.alias() ?? CommonBasis(window.Select(w => w.Vectors), cancel);
-        var projected = new List<Snapshot>();
-        try
+        // Each snapshot's kernel in U's coordinates, K̂ = Ṽ Λ Ṽᵀ and K̃_QS U = F Ṽᵀ (Ṽ = Uᵀ V), made when its
+        // segment needs it: R² floats at a time, not one per snapshot.
+        (Tensor, Tensor) Projected(int k)
         {
-            foreach (var snap in window)
-            {
-                cancel.ThrowIfCancellationRequested();
-                using var inner = NewDisposeScope();
-                var vt = u.T.matmul(snap.Vectors); // Ṽ = Uᵀ V [R × r]
-                var k = (vt * snap.Values).matmul(vt.T);
-                var kqs = snap.QueryFactor.matmul(vt.T);
-                projected.Add(
-                    new Snapshot(
-                        snap.Step,
-                        snap.LearningRate,
-                        k.MoveToOuterDisposeScope(),
-                        kqs.MoveToOuterDisposeScope(),
-                        snap.Us.alias().MoveToOuterDisposeScope(),
-                        snap.Uq.alias().MoveToOuterDisposeScope()
-                    )
-                );
-            }
-            var core = PathOperators.Compute(projected, LossKind.HalfMse, traced, outputs, cancel: cancel);
-            foreach (var t in new[] { core.Gramian, core.DiscreteGramian, core.Displacement, core.Transfer })
-                t.MoveToOuterDisposeScope();
-            core.Propagator.MoveToOuterDisposeScope();
-            double threshold = ThresholdOf(
-                window.Select(w => w.Step).ToList(),
-                window.Select(w => w.LearningRate).ToList(),
-                window[0].Us.shape[0],
-                traced,
-                outputs
-            );
-            return new FactoredOperators(u.MoveToOuterDisposeScope(), core, threshold);
+            var snap = window[k];
+            var vt = u.T.matmul(snap.Vectors);
+            return ((vt * snap.Values).matmul(vt.T), snap.QueryFactor.matmul(vt.T));
         }
-        finally
-        {
-            foreach (var p in projected)
-                p.Dispose();
-        }
+        long dimension = u.shape[1];
+        var core = PathOperators.Integrate(
+            window.Select(w => (w.Step, w.LearningRate, w.Us)).ToList(),
+            Projected,
+            dimension,
+            window[0].QueryFactor.shape[0],
+            LossKind.HalfMse,
+            traced,
+            outputs,
+            forceGeneral: false,
+            cancel,
+            prefix: null
+        );
+        foreach (var t in new[] { core.Gramian, core.DiscreteGramian, core.Displacement, core.Transfer })
+            t.MoveToOuterDisposeScope();
+        core.Propagator.MoveToOuterDisposeScope();
+        double threshold = ThresholdOf(
+            window.Select(w => w.Step).ToList(),
+            window.Select(w => w.LearningRate).ToList(),
+            window[0].Us.shape[0],
+            traced,
+            outputs
+        );
+        return new FactoredOperators(u.MoveToOuterDisposeScope(), core, threshold);
     }
 
     /// <summary>λ⋆_K = n·c / Σ_k η_k (t_{k+1} − t_k) over snapshot steps t_k with learning rates η_k (c = p traced,

@@ -13,9 +13,7 @@ namespace Tangent.Paths;
 public static class FactoredPathAnalysis
 {
     /// <summary>Analyzes the window (½-MSE; first = s, last = T) with operators <paramref name="ops"/> integrated over
-    /// it in <paramref name="operatorSeconds"/>; targets as in <see cref="PathAnalysis.Run(PathOperators, double,
-    /// IReadOnlyList{Snapshot}, SnapshotIndex, Tensor, Tensor?, Tensor, ThresholdKind, double, double,
-    /// CancellationToken)"/>.</summary>
+    /// it in <paramref name="operatorSeconds"/>; targets as in <see cref="PathAnalysis"/>.</summary>
     public static PathAnalysisResult Run(
         FactoredOperators ops,
         double operatorSeconds,
@@ -76,12 +74,8 @@ public static class FactoredPathAnalysis
         // Path coupling ΔU_Q ≈ G_Q D⁺ ΔU_S = Ĝ D̂⁺ Uᵀ ΔU_S (D = U D̂ Uᵀ, so D⁺ = U D̂⁺ Uᵀ).
         var (u, s, vh) = linalg.svd(core.Displacement, fullMatrices: false);
         var zdUs = ops.Project(dUs);
-        Tensor Predict(Tensor transferHat, Tensor uu, Tensor ss, Tensor vvh, double cutoff)
-        {
-            var keep = ss.gt(cutoff * ss[0].item<double>());
-            var inv = where(keep, 1.0 / where(keep, ss, ones_like(ss)), zeros_like(ss));
-            return transferHat.matmul((vvh.T * inv).matmul(uu.T.matmul(zdUs)));
-        }
+        Tensor Predict(Tensor transferHat, Tensor uu, Tensor ss, Tensor vvh, double cutoff) =>
+            transferHat.matmul(PathAnalysis.PseudoInverseApplied(vvh, ss, uu.T.matmul(zdUs), cutoff));
         var predictedQ = Predict(core.Transfer, u, s, vh, pinvCutoff);
         var sweep = new[] { 1e-15, 1e-12, 1e-9, 1e-6, 1e-3 }
             .Select(c =>
@@ -103,21 +97,27 @@ public static class FactoredPathAnalysis
         double phiS = Losses.Loss(LossKind.HalfMse, first.Us, trainTargets).item<double>();
         double phiT = Losses.Loss(LossKind.HalfMse, last.Us, trainTargets).item<double>();
 
-        // The kernels in U's coordinates: ‖U K̂ Uᵀ‖ = ‖K̂‖ in every unitarily invariant norm.
-        var kernels = window.Select(w => Projected(ops.Basis, w)).ToList();
-        var distance = kernels.Select(k => KernelDiagnostics.Distance(kernels[0], k)).ToArray();
-        var velocity = Enumerable
-            .Range(0, window.Count - 1)
-            .Select(i =>
-                KernelDiagnostics.Distance(kernels[i], kernels[i + 1])
-                / Math.Max(1, window[i + 1].Step - window[i].Step)
-            )
-            .ToArray();
+        // The kernels in U's coordinates (‖U K̂ Uᵀ‖ = ‖K̂‖ in every unitarily invariant norm), two at a time.
+        var firstKernel = Projected(ops.Basis, first);
+        var distance = new double[window.Count];
+        var velocity = new double[window.Count - 1];
+        var previous = firstKernel;
+        for (int i = 1; i < window.Count; i++)
+        {
+            var current = Projected(ops.Basis, window[i]);
+            distance[i] = KernelDiagnostics.Distance(firstKernel, current);
+            velocity[i - 1] =
+                KernelDiagnostics.Distance(previous, current) / Math.Max(1, window[i].Step - window[i - 1].Step);
+            if (!ReferenceEquals(previous, firstKernel))
+                previous.Dispose();
+            previous = current;
+        }
+        var lastKernel = previous;
 
         FourCells? cells = cleanTargets is null
             ? null
             : Cells(ops, Col(cleanTargets), Col(trainTargets - cleanTargets), vectors, split.ChannelSize, n);
-        var frozen = Frozen(ops, kernels[0], window, Col(trainTargets), Col(testTargets), traced, scale, n);
+        var frozen = Frozen(ops, firstKernel, window, Col(trainTargets), Col(testTargets), traced, scale, n);
 
         var spacing = new List<(int, int, double)>();
         for (int every = 1; every <= 16 && window.Count > 2; every *= 2)
@@ -163,8 +163,8 @@ public static class FactoredPathAnalysis
             LossDecrease = phiS - phiT,
             LossPredictedFlow = flow,
             LossPredictedDiscrete = discrete,
-            KernelDriftFrobenius = KernelDiagnostics.DriftFrobenius(kernels[0], kernels[^1]),
-            KernelDriftOperator = KernelDiagnostics.DriftOperator(kernels[0], kernels[^1]),
+            KernelDriftFrobenius = KernelDiagnostics.DriftFrobenius(firstKernel, lastKernel),
+            KernelDriftOperator = KernelDiagnostics.DriftOperator(firstKernel, lastKernel),
             KernelDistanceFromStart = distance,
             KernelVelocity = velocity,
             SnapshotSteps = window.Select(w => w.Step).ToArray(),

@@ -57,7 +57,8 @@ public static class PathAnalysis
     }
 
     /// <summary>As above, with operators already integrated over <paramref name="window"/> (in
-    /// <paramref name="operatorSeconds"/>).</summary>
+    /// <paramref name="operatorSeconds"/>); <paramref name="gramianVectors"/>, when given, sees W_S's eigenvectors
+    /// (descending, as columns; disposed after the call).</summary>
     public static PathAnalysisResult Run(
         PathOperators ops,
         double operatorSeconds,
@@ -69,7 +70,8 @@ public static class PathAnalysis
         ThresholdKind thresholdKind,
         double thresholdValue,
         double pinvCutoff,
-        CancellationToken cancel = default
+        CancellationToken cancel = default,
+        Action<Tensor>? gramianVectors = null
     )
     {
         using var scope = NewDisposeScope();
@@ -105,20 +107,18 @@ public static class PathAnalysis
         int channel = split.ChannelSize;
         var transfer = ops.Transfer.matmul(vectors).Squared().sum(0L).sqrt().data<double>().ToArray();
 
-        // Path coupling: ΔU_Q ≈ G_Q D⁺ ΔU_S, with a relative singular-value cutoff for D⁺.
+        gramianVectors?.Invoke(vectors);
+
+        // Path coupling: ΔU_Q ≈ G_Q D⁺ ΔU_S, with a relative singular-value cutoff for D⁺ (applied to ΔU_S, never
+        // formed: D⁺ would cost an N³ product per cutoff).
         var (u, s, vh) = linalg.svd(ops.Displacement, fullMatrices: false);
-        Tensor Pinv(double cutoff)
-        {
-            var keep = s.gt(cutoff * s[0].item<double>());
-            var inv = where(keep, 1.0 / where(keep, s, ones_like(s)), zeros_like(s));
-            return (vh.T * inv).matmul(u.T);
-        }
+        var uTdUs = u.T.matmul(dUs);
         (double, double) Coupling(double cutoff)
         {
-            var predicted = ops.Transfer.matmul(Pinv(cutoff)).matmul(dUs);
+            var predicted = ops.Transfer.matmul(PseudoInverseApplied(vh, s, uTdUs, cutoff));
             return (RelativeError(predicted, dUq), Correlation(predicted, dUq));
         }
-        var predictedQ = ops.Transfer.matmul(Pinv(pinvCutoff)).matmul(dUs);
+        var predictedQ = ops.Transfer.matmul(PseudoInverseApplied(vh, s, uTdUs, pinvCutoff));
         var sweep = new[] { 1e-15, 1e-12, 1e-9, 1e-6, 1e-3 }
             .Select(c =>
             {
@@ -225,9 +225,7 @@ public static class PathAnalysis
             using var disposeThin = thinOps;
             var o = thinOps ?? ops;
             var (tu, ts, tvh) = linalg.svd(o.Displacement, fullMatrices: false);
-            var keep = ts.gt(pinvCutoff * ts[0].item<double>());
-            var inv = where(keep, 1.0 / where(keep, ts, ones_like(ts)), zeros_like(ts));
-            var pred = o.Transfer.matmul((tvh.T * inv).matmul(tu.T)).matmul(dUs);
+            var pred = o.Transfer.matmul(PseudoInverseApplied(tvh, ts, tu.T.matmul(dUs), pinvCutoff));
             spacing.Add((every, thinned.Count, RelativeError(pred, dUq)));
         }
 
@@ -271,6 +269,15 @@ public static class PathAnalysis
                     : [],
             Dynamics = ops.Momentum?.Model.Kind is { } kind ? $"{kind} momentum" : "momentum-free",
         };
+    }
+
+    /// <summary>D⁺ x from D = U S Vᵀ and Uᵀx: V S⁺ (Uᵀ x), singular values below <paramref name="cutoff"/>·s₁
+    /// dropped.</summary>
+    internal static Tensor PseudoInverseApplied(Tensor vh, Tensor s, Tensor uTx, double cutoff)
+    {
+        var keep = s.gt(cutoff * s[0].item<double>());
+        var inv = where(keep, 1.0 / where(keep, s, ones_like(s)), zeros_like(s));
+        return vh.T.matmul(inv.unsqueeze(1) * uTx);
     }
 
     /// <summary>The warning that the direct motion checks miss by more than <see cref="DynamicsWarningLevel"/>

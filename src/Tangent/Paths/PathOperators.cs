@@ -71,13 +71,42 @@ public sealed record PathOperators(
             throw new ArgumentException("prefix Gramians are computed for the momentum-free operators only");
         if (momentum is not null)
             return MomentumOperators.Compute(window, loss, traced, outputs, momentum, cancel);
+        return Integrate(
+            window.Select(w => (w.Step, w.LearningRate, w.Us)).ToList(),
+            k => (window[k].Kss, window[k].Kqs),
+            window[0].Kss.shape[0],
+            window[0].Kqs.shape[0],
+            loss,
+            traced,
+            outputs,
+            forceGeneral,
+            cancel,
+            prefix
+        );
+    }
+
+    /// <summary>
+    /// The momentum-free operators over snapshot points (step, learning rate, U_S) whose kernels (K_SS [N × N], K_QS
+    /// [M × N]) <paramref name="kernels"/> gives one segment at a time, inside that segment's dispose scope: recorded
+    /// kernels, or <see cref="FactoredOperators"/>' projections made on demand (N = R), so that no more than one is
+    /// held. B = I/n with n the samples of U_S.
+    /// </summary>
+    internal static PathOperators Integrate(
+        IReadOnlyList<(int Step, double LearningRate, Tensor Us)> window,
+        Func<int, (Tensor Kss, Tensor Kqs)> kernels,
+        long rows,
+        long queryRows,
+        LossKind loss,
+        bool traced,
+        int outputs,
+        bool forceGeneral,
+        CancellationToken cancel,
+        Action<int, Tensor>? prefix
+    )
+    {
         using var scope = NewDisposeScope();
         double kernelScale = traced ? 1.0 / outputs : 1.0;
         long n = window[0].Us.shape[0];
-        // The operators' sizes come from the kernels: N = n or n·p for recorded snapshots, the dimension R of the
-        // common subspace for the projected snapshots of FactoredOperators (B = I/n either way).
-        long rows = window[0].Kss.shape[0];
-        long queryRows = window[0].Kqs.shape[0];
         var w = zeros(new[] { rows, rows }, dtype: ScalarType.Float64);
         var wd = zeros_like(w);
         var d = zeros_like(w);
@@ -92,29 +121,36 @@ public sealed record PathOperators(
             var snap = window[k];
             long steps = window[k + 1].Step - snap.Step;
             double lr = snap.LearningRate;
-            var kss = snap.Kss * kernelScale;
-            var kqs = snap.Kqs * kernelScale;
-            using var segment =
-                loss == LossKind.HalfMse && !forceGeneral
-                    ? FrozenSegment.HalfMse(kss, lr, n, steps)
-                    : FrozenSegment.General(
-                        kss,
-                        Losses.OutputHessian(loss, snap.Us).to_type(ScalarType.Float64),
-                        lr,
-                        steps
-                    );
-            if (segment.Radius > maxRadius)
+            var (kssRaw, kqsRaw) = kernels(k);
+            var kss = kssRaw * kernelScale;
+            var kqs = kqsRaw * kernelScale;
+            double radius;
+            if (loss == LossKind.HalfMse && !forceGeneral)
             {
-                maxRadius = segment.Radius;
+                radius = HalfMseSegment(kss, kqs, lr, n, steps, ref cumulative, w, wd, g);
+            }
+            else
+            {
+                using var segment = FrozenSegment.General(
+                    kss,
+                    Losses.OutputHessian(loss, snap.Us).to_type(ScalarType.Float64),
+                    lr,
+                    steps
+                );
+                radius = segment.Radius;
+                var pt = cumulative.T;
+                w.AddInPlace(pt.matmul(segment.Gramian).matmul(cumulative), lr);
+                wd.AddInPlace(pt.matmul(segment.DiscreteGramian).matmul(cumulative), lr);
+                var sumTimesP = segment.Sum.matmul(cumulative);
+                d.AddInPlace(kss.matmul(sumTimesP), lr);
+                g.AddInPlace(kqs.matmul(sumTimesP), lr);
+                cumulative = segment.Propagator.matmul(cumulative).MoveToOuterDisposeScope();
+            }
+            if (radius > maxRadius)
+            {
+                maxRadius = radius;
                 maxRadiusStep = snap.Step;
             }
-            var pt = cumulative.T;
-            w.AddInPlace(pt.matmul(segment.Gramian).matmul(cumulative), lr);
-            wd.AddInPlace(pt.matmul(segment.DiscreteGramian).matmul(cumulative), lr);
-            var sumTimesP = segment.Sum.matmul(cumulative);
-            d.AddInPlace(kss.matmul(sumTimesP), lr);
-            g.AddInPlace(kqs.matmul(sumTimesP), lr);
-            cumulative = segment.Propagator.matmul(cumulative).MoveToOuterDisposeScope();
             if (
                 !cumulative.isfinite().all().item<bool>()
                 || !w.isfinite().all().item<bool>()
@@ -124,7 +160,6 @@ public sealed record PathOperators(
                 // The segment's own one-step radius: recomputing it from the output Hessian here multiplied the
                 // full (n·p)² Hessian by a traced n × n kernel, a shape error that TorchSharp's matmul turns into
                 // an abort.
-                double radius = segment.Radius;
                 throw new InvalidOperationException(
                     $"the path operators overflowed in the segment starting at step {snap.Step} ({steps} steps): "
                         + "the one-step propagator I − ηBK has "
@@ -142,6 +177,8 @@ public sealed record PathOperators(
                 prefix(window[k + 1].Step, symmetric);
             }
         }
+        if (loss == LossKind.HalfMse && !forceGeneral)
+            d = (eye(rows, dtype: ScalarType.Float64) - cumulative) * (double)n; // D = n(I − P(T,s)) for ½-MSE
         var approximations = new List<string>
         {
             "kernel and output Hessian held frozen between snapshots (the snapshot spacing is the only "
@@ -169,6 +206,40 @@ public sealed record PathOperators(
             MaxRadius = maxRadius,
             MaxRadiusStep = maxRadiusStep,
         };
+    }
+
+    /// <summary>
+    /// One frozen ½-MSE segment of k steps in the kernel's eigenbasis (K = VΛVᵀ, r = 1 − ηλ/n, X = Vᵀ P(t,s)):
+    /// W += η Xᵀ diag(λ Σ_j r^{2j}) X, W̃ += η Xᵀ diag((λ − ηλ²/2n) Σ_j r^{2j}) X, G_Q += η (K_QS V) diag(Σ_j r^j) X,
+    /// P ← V diag(r^k) X — four N³ products and two M·N², against thirteen N³ for forming the segment's matrices first
+    /// (<see cref="FrozenSegment.HalfMse"/>, the same closed form). D is not accumulated: for ½-MSE it telescopes to
+    /// n(I − P(T,s)). Returns the one-step propagator's spectral radius.
+    /// </summary>
+    private static double HalfMseSegment(
+        Tensor kss,
+        Tensor kqs,
+        double lr,
+        long samples,
+        long steps,
+        ref Tensor cumulative,
+        Tensor w,
+        Tensor wd,
+        Tensor g
+    )
+    {
+        var k = kss.to_type(ScalarType.Float64);
+        var (lambda, v) = linalg.eigh((k + k.T) / 2);
+        var x = lambda * (lr / samples); // 1 − r
+        var geometric = FrozenSegment.GeometricSum(x, steps);
+        var geometric2 = FrozenSegment.GeometricSum(x * (2 - x), steps); // 1 − r² = x(2 − x)
+        var projected = v.T.matmul(cumulative);
+        var flow = (lambda * geometric2).unsqueeze(1);
+        var discrete = ((lambda - lambda.Squared() * (lr / (2.0 * samples))) * geometric2).unsqueeze(1);
+        w.AddInPlace(projected.T.matmul(projected * flow), lr);
+        wd.AddInPlace(projected.T.matmul(projected * discrete), lr);
+        g.AddInPlace((kqs.to_type(ScalarType.Float64).matmul(v) * geometric).matmul(projected), lr);
+        cumulative = (v * (1 - x).pow(steps)).matmul(projected).MoveToOuterDisposeScope();
+        return (1 - x).abs().max().item<double>();
     }
 
     /// <summary>A snapshot's outputs or targets [n, p] as operator columns: [n·p, 1] (full) or [n, p]

@@ -80,8 +80,8 @@ public sealed record SnapshotIndex
     /// <summary>
     /// The largest objects of a factored analysis of <paramref name="snapshots"/> snapshots of rank
     /// <paramref name="rank"/>: the factors V [N × r] and F [M × r] of every snapshot, the common basis U [N × R]
-    /// with R ≤ snapshots·r (a bound: consecutive kernels share directions), the projected kernels [R × R] and the
-    /// core operators; with <paramref name="truncating"/>, also one dense snapshot at a time.
+    /// with R ≤ snapshots·r (a bound: consecutive kernels share directions), and the core operators [R × R] with one
+    /// projected kernel at a time; with <paramref name="truncating"/>, also one dense snapshot at a time.
     /// </summary>
     public IReadOnlyList<MemoryItem> FactoredAnalysisMemory(int snapshots, int rank, bool truncating)
     {
@@ -98,8 +98,9 @@ public sealed record SnapshotIndex
                 "--rank"
             ),
             new(
-                $"factored operators ({dimension:0} × {dimension:0} core, {snapshots} projected kernels)",
-                8.0 * ((snapshots + 10) * dimension * dimension + 3 * mRows * dimension),
+                $"factored operators ({dimension:0} × {dimension:0}: the core, its eigen- and singular vectors, "
+                    + "a second core for the spacing table)",
+                8.0 * (20 * dimension * dimension + 3 * mRows * dimension),
                 "--rank"
             ),
         };

@@ -111,6 +111,7 @@ public static class AnalyzeRun
                     "spectrum, path coupling, loss identity, four cells, frozen kernel, spacing"
                 )
             );
+            Tensor? gramianVectors = null;
             var result = PathAnalysis.Run(
                 ops,
                 operatorSeconds,
@@ -122,8 +123,10 @@ public static class AnalyzeRun
                 options.Threshold,
                 options.ThresholdValue,
                 options.PinvCutoff,
-                cancel
+                cancel,
+                v => gramianVectors = v.detach().clone().DetachFromDisposeScope() // the analysis's scope ends first
             );
+            using var ownedVectors = gramianVectors;
             cancel.ThrowIfCancellationRequested();
             double analysisSeconds = clock.Elapsed.TotalSeconds - operatorSeconds;
             progress?.Report(new ProgressReport("writing", 0.9, "arrays, figures, report"));
@@ -132,7 +135,7 @@ public static class AnalyzeRun
                 runPath,
                 dir,
                 result,
-                d => WriteDense(d, ops),
+                d => WriteDense(d, ops, gramianVectors!),
                 analysisSeconds,
                 snapshots.Count - 1,
                 snapshots,
@@ -286,15 +289,13 @@ public static class AnalyzeRun
     }
 
     /// <summary>The dense operators' arrays.</summary>
-    private static void WriteDense(string dir, PathOperators ops)
+    private static void WriteDense(string dir, PathOperators ops, Tensor gramianVectors)
     {
         Npy.Write(Path.Combine(dir, "W_S.npy"), ops.Gramian);
         Npy.Write(Path.Combine(dir, "W_S_discrete.npy"), ops.DiscreteGramian);
         Npy.Write(Path.Combine(dir, "D.npy"), ops.Displacement);
         Npy.Write(Path.Combine(dir, "G_Q.npy"), ops.Transfer);
-        using var scope = NewDisposeScope();
-        var (_, vectors) = linalg.eigh(ops.Gramian);
-        Npy.Write(Path.Combine(dir, "W_S_eigenvectors.npy"), vectors.flip(1));
+        Npy.Write(Path.Combine(dir, "W_S_eigenvectors.npy"), gramianVectors); // descending, from the analysis
     }
 
     /// <summary>Eigenvectors of W_S written by a factored analysis: the channel and this many more.</summary>
