@@ -51,7 +51,7 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
         if (window.Count < 2)
             throw new ArgumentException("a window needs at least two snapshots (its start and its end)");
         using var scope = NewDisposeScope();
-        var u = basis?.alias() ?? CommonBasis(window.Select(w => w.Vectors), cancel);
+        var u = basis?.alias() ?? CommonBasis(window.Select(w => w.Vectors).ToList(), cancel);
         // Each snapshot's kernel in U's coordinates, K̂ = Ṽ Λ Ṽᵀ and K̃_QS U = F Ṽᵀ (Ṽ = Uᵀ V), made when its
         // segment needs it: R² floats at a time, not one per snapshot.
         (Tensor, Tensor) Projected(int k)
@@ -108,16 +108,22 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
     /// singular values above <see cref="SpanTolerance"/>, projected off the basis once more and made orthonormal by
     /// QR.
     /// </summary>
-    public static Tensor CommonBasis(IEnumerable<Tensor> vectors, CancellationToken cancel = default)
+    public static Tensor CommonBasis(IReadOnlyList<Tensor> vectors, CancellationToken cancel = default)
     {
         using var scope = NewDisposeScope();
-        Tensor? u = null;
+        long rows = vectors[0].shape[0];
+        // Uᵀ, filled in place row block by row block (its leading rows are contiguous, so U is a view and nothing is
+        // copied): growing U by concatenation would copy it once per snapshot.
+        var basisT = empty(vectors.Sum(v => v.shape[1]), rows, dtype: ScalarType.Float64);
+        long filled = 0;
         foreach (var v0 in vectors)
         {
             cancel.ThrowIfCancellationRequested();
+            using var inner = NewDisposeScope();
             var v = v0.to_type(ScalarType.Float64);
+            var u = basisT.narrow(0, 0, filled).T;
             var y = v;
-            if (u is not null)
+            if (filled > 0)
                 for (int pass = 0; pass < 2; pass++)
                     y = y - u.matmul(u.T.matmul(y));
             var (left, sigma, _) = linalg.svd(y, fullMatrices: false);
@@ -125,14 +131,15 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
             if (keep.shape[0] == 0)
                 continue;
             var q = left.index_select(1, keep);
-            if (u is not null)
+            if (filled > 0)
                 q = q - u.matmul(u.T.matmul(q)); // what rounding left along U, amplified by 1/σ
             q = linalg.qr(q).Q;
-            u = u is null ? q : cat([u, q], 1);
+            basisT.narrow(0, filled, q.shape[1]).copy_(q.T);
+            filled += q.shape[1];
         }
-        if (u is null)
+        if (filled == 0)
             throw new ArgumentException("the snapshots span no direction (every V is empty)");
-        return u.contiguous().MoveToOuterDisposeScope();
+        return basisT.narrow(0, 0, filled).T.MoveToOuterDisposeScope();
     }
 
     /// <summary>Uᵀ x: coordinates in the common subspace of columns x [N, c].</summary>

@@ -34,10 +34,12 @@ public sealed record LowRankSummary(
 
     /// <summary>The certificate in one sentence.</summary>
     public string Text =>
-        FormattableString.Invariant(
-            $"low-rank kernels ({Source}, rank {Rank}, common subspace {SubspaceDimension}): ‖K − K̃‖₂ ≤ {
-                MaxErrorBound:G3} ({MaxRelativeErrorBound:P2} of λ̃₁) at every snapshot; λ̃_r ≤ {MaxLastKept:G3} against the window's kernel threshold λ⋆_K = {
-                KernelThreshold:G3}: "
+        FormattableString.Invariant($"low-rank kernels ({Source}, rank {Rank}, common subspace {SubspaceDimension}): ")
+        + FormattableString.Invariant(
+            $"‖K − K̃‖₂ ≤ {MaxErrorBound:G3} ({MaxRelativeErrorBound:P2} of λ̃₁) at every snapshot; "
+        )
+        + FormattableString.Invariant(
+            $"λ̃_r ≤ {MaxLastKept:G3} against the window's kernel threshold λ⋆_K = {KernelThreshold:G3}: "
         )
         + (
             Captured ? "the channel is captured at every snapshot"

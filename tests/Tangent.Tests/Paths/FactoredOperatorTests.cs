@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 namespace Tangent.Tests.Paths;
 
 /// <summary>
-/// The factored operators against brute force: for kernels of rank r (K_τ = V_τ Λ_τ V_τᵀ, K_QS,τ = F_τ V_τᵀ) an explicit
-/// loop over every step of g ← (I − ηK/n) g, accumulating W_S = η Σ Pᵀ K P, W̃_S, D = η Σ K P and G_Q = η Σ K_QS P in
+/// The factored operators against brute force: for kernels of rank r (K_τ = V_τ Λ_τ V_τᵀ, K_QS,τ = F_τ V_τᵀ) an
+/// explicit loop over every step of g ← (I − ηK/n) g, accumulating W_S = η Σ Pᵀ K P, W̃_S, D = η Σ K P and G_Q = η Σ K_QS P in
 /// dense N × N matrices, gives the same operators as U Ŵ Uᵀ, U D̂ Uᵀ, Ĝ Uᵀ and I − U(I − P̂)Uᵀ; the common basis is
 /// orthonormal and spans every V; truncating a dense snapshot at full rank changes nothing.
 /// </summary>
@@ -107,7 +107,7 @@ public class FactoredOperatorTests
     {
         using var scope = NewDisposeScope();
         var window = Window(new Generator(12));
-        var u = FactoredOperators.CommonBasis(window.Select(s => s.Vectors));
+        var u = FactoredOperators.CommonBasis(window.Select(s => s.Vectors).ToList());
         // 5 + (6 − 2 shared) + 4 + 5 directions in general position in R^30.
         Assert.Equal(18, u.shape[1]);
         Close(eye(u.shape[1], dtype: ScalarType.Float64), u.T.matmul(u), "UᵀU");
