@@ -106,7 +106,7 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
     /// An orthonormal basis of span(V_1, …, V_k): each V_i orthogonalized against the basis so far twice (classical
     /// Gram–Schmidt with reorthogonalization), its new directions the left singular vectors of the remainder with
     /// singular values above <see cref="SpanTolerance"/>, projected off the basis once more and made orthonormal by
-    /// QR.
+    /// Cholesky QR.
     /// </summary>
     public static Tensor CommonBasis(IReadOnlyList<Tensor> vectors, CancellationToken cancel = default)
     {
@@ -133,7 +133,10 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
             var q = left.index_select(1, keep);
             if (filled > 0)
                 q = q - u.matmul(u.T.matmul(q)); // what rounding left along U, amplified by 1/σ
-            q = linalg.qr(q).Q;
+            // Re-orthonormalized by Cholesky QR (q is already near-orthonormal, so QᵀQ is well conditioned); an
+            // N × N Q from a complete QR would not fit at dataset scale.
+            var l = linalg.cholesky(q.T.matmul(q));
+            q = linalg.solve_triangular(l, q.T, upper: false).T;
             basisT.narrow(0, filled, q.shape[1]).copy_(q.T);
             filled += q.shape[1];
         }
