@@ -281,37 +281,15 @@ public static class FactoredPathAnalysis
             n
         );
         long count = y.numel();
-        long countQ = yq.numel();
-        var steps = window.Select(w => w.Step).ToArray();
-        var predTrain = new double[steps.Length];
-        var predTest = new double[steps.Length];
-        var actualTrain = new double[steps.Length];
-        var actualTest = new double[steps.Length];
-        Tensor? lastPredQ = null;
-        for (int i = 0; i < steps.Length; i++)
-        {
-            long t = steps[i] - first.Step;
-            double inside = (dynamics.TrainOutputs(t) - zy).Squared().sum().item<double>();
-            predTrain[i] = (inside + Math.Max(0, outside)) / count;
-            lastPredQ = dynamics.QueryOutputs(t);
-            predTest[i] = (lastPredQ - yq).Squared().sum().item<double>() / countQ;
-            actualTrain[i] = (Col(window[i].Us) - y).Squared().mean().item<double>();
-            actualTest[i] = (Col(window[i].Uq) - yq).Squared().mean().item<double>();
-        }
-        double infinite = (dynamics.QueryOutputsAtInfinity() - yq).Squared().mean().item<double>();
-        var actualQ = Col(window[^1].Uq);
-        double relative =
-            (lastPredQ! - actualQ).norm().item<double>()
-            / Math.Max(1e-300, (actualQ - Col(first.Uq)).norm().item<double>());
-        return new FrozenKernelPrediction(
-            steps,
-            predTrain,
-            actualTrain,
-            predTest,
-            actualTest,
-            infinite,
-            Math.Abs(predTest[^1] - actualTest[^1]) / Math.Max(1e-300, actualTest[^1]),
-            relative
+        return FrozenKernelPrediction.Of(
+            dynamics,
+            window.Select(w => w.Step).ToArray(),
+            first.Step,
+            t => ((dynamics.TrainOutputs(t) - zy).Squared().sum().item<double>() + Math.Max(0, outside)) / count,
+            window.Select(w => Col(w.Us)).ToList(),
+            window.Select(w => Col(w.Uq)).ToList(),
+            y,
+            yq
         );
     }
 }

@@ -403,36 +403,15 @@ public static class PathAnalysis
             first.Us.shape[0]
         );
         var yc = Col(y);
-        var yqc = Col(yq);
-        var steps = window.Select(w => w.Step).ToArray();
-        var predTrain = new double[steps.Length];
-        var predTest = new double[steps.Length];
-        var actualTrain = new double[steps.Length];
-        var actualTest = new double[steps.Length];
-        Tensor? lastPredQ = null;
-        for (int i = 0; i < steps.Length; i++)
-        {
-            long t = steps[i] - first.Step;
-            predTrain[i] = (dynamics.TrainOutputs(t) - yc).Squared().mean().item<double>();
-            lastPredQ = dynamics.QueryOutputs(t);
-            predTest[i] = (lastPredQ - yqc).Squared().mean().item<double>();
-            actualTrain[i] = (Col(window[i].Us) - yc).Squared().mean().item<double>();
-            actualTest[i] = (Col(window[i].Uq) - yqc).Squared().mean().item<double>();
-        }
-        double infinite = (dynamics.QueryOutputsAtInfinity() - yqc).Squared().mean().item<double>();
-        var actualQ = Col(window[^1].Uq);
-        double relative =
-            (lastPredQ! - actualQ).norm().item<double>()
-            / Math.Max(1e-300, (actualQ - Col(first.Uq)).norm().item<double>());
-        return new FrozenKernelPrediction(
-            steps,
-            predTrain,
-            actualTrain,
-            predTest,
-            actualTest,
-            infinite,
-            Math.Abs(predTest[^1] - actualTest[^1]) / Math.Max(1e-300, actualTest[^1]),
-            relative
+        return FrozenKernelPrediction.Of(
+            dynamics,
+            window.Select(w => w.Step).ToArray(),
+            first.Step,
+            t => (dynamics.TrainOutputs(t) - yc).Squared().mean().item<double>(),
+            window.Select(w => Col(w.Us)).ToList(),
+            window.Select(w => Col(w.Uq)).ToList(),
+            yc,
+            Col(yq)
         );
     }
 

@@ -46,7 +46,7 @@ public sealed record RecordConfig
     /// <summary>
     /// Record factored snapshots of this rank (0: dense): the top-r eigenpairs of each K_SS by Nyström from
     /// <see cref="Landmarks"/> landmark samples, and K_QS on the same directions, never forming either kernel
-    /// (O(N·m) memory), each with a certificate (<see cref="Tangent.Paths.FactoredSnapshot"/>). ½-MSE only; the
+    /// (O(N·m) memory), each with a certificate (Paths/FactoredSnapshot). ½-MSE only; the
     /// analysis is then factored and momentum-free.
     /// </summary>
     public int Rank { get; init; }

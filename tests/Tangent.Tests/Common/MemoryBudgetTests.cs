@@ -75,6 +75,8 @@ public class MemoryBudgetTests
         Assert.InRange(snapshots.Bytes, written - 1024, written);
     }
 
+    /// <summary>Every documented example fits in 4 GiB, except the dataset-scale one (all 60,000 Fashion-MNIST
+    /// images), whose target is 8 GB (the dataset-scale issue; its recording measured 5.7 GB).</summary>
     [Fact]
     public void EveryDocumentedExampleAndStudyPresetFitsInAFewGibibytes()
     {
@@ -82,7 +84,10 @@ public class MemoryBudgetTests
         foreach (
             var file in Directory.GetFiles(examples, "*.json").Where(f => File.ReadAllText(f).Contains("\"task\""))
         )
-            MemoryBudget.Require(Tangent.Commands.TrainRun.Load(file).MemoryEstimate(), available: 4L << 30);
+            MemoryBudget.Require(
+                Tangent.Commands.TrainRun.Load(file).MemoryEstimate(),
+                available: Path.GetFileName(file) == "fashion-mnist-60k.json" ? 8L << 30 : 4L << 30
+            );
     }
 
     [Fact]
