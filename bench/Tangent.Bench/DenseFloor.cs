@@ -9,8 +9,8 @@ namespace Tangent.Bench;
 /// <summary>
 /// The dense path analysis against its own floor, in one run: the whole analysis of <c>tangent analyze</c> (operators
 /// over S segments and every check, the spacing table included) on synthetic traced ½-MSE snapshots of size n (query
-/// m), set against the time its LAPACK factorizations and N³ products take alone — each kind timed on matrices of the
-/// same size in the same process and multiplied by how many of it the analysis performs:
+/// m), set against the time its LAPACK factorizations and N³ products take alone — each kind timed on matrices of
+/// the same size in the same process and multiplied by how many of it the analysis performs:
 /// per segment (the window's and the spacing table's) one eigh, four n³ and two m·n² products; then eigh(W_S),
 /// one SVD of D per spacing level, three eigvalsh (kernel drift, the first kernel's spectrum) and the frozen kernel's
 /// eigh and m·n² product. Snapshots are in memory (reading them from disk is not counted on either side).
@@ -80,7 +80,8 @@ public static class DenseFloor
             string.Create(
                 CultureInfo.InvariantCulture,
                 $"analysis {total:F1} s (operators {operators:F1} s); its {allSegments} segment eighs, "
-                    + $"{4 * allSegments} n³ and {2 * allSegments + 1} m·n² products, {1 + levels} SVDs, 2 more eighs "
+                    + $"{4 * allSegments} n³ and {2 * allSegments + 1} m·n² products, {1 + levels} SVDs, "
+                    + $"2 more eighs "
                     + $"and 3 eigvalsh alone: {floor:F1} s; ratio {total / floor:F2}"
             )
         );

@@ -4,25 +4,25 @@ using static TorchSharp.torch;
 namespace Tangent.Paths;
 
 /// <summary>
-/// The operators of THEORY §2 from factored snapshots K̃_τ = V_τ Λ_τ V_τᵀ, K̃_QS,τ = F_τ V_τᵀ (½-MSE, momentum-free),
-/// in O(N·R) memory. With U [N × R] an orthonormal basis of span(V_s, …, V_T), every kernel is K̃_τ = U K̂_τ Uᵀ with
-/// K̂_τ = Ṽ_τ Λ_τ Ṽ_τᵀ, Ṽ_τ = Uᵀ V_τ, and B = I/n commutes with UUᵀ, so span U is invariant and its complement is
-/// left alone (K̃ = 0 there):
+/// The operators of THEORY §2 from factored snapshots K̃_τ = V_τ Λ_τ V_τᵀ, K̃_QS,τ = F_τ V_τᵀ
+/// (½-MSE, momentum-free), in O(N·R) memory. With U [N × R] an orthonormal basis of span(V_s, …, V_T), every
+/// kernel is K̃_τ = U K̂_τ Uᵀ with K̂_τ = Ṽ_τ Λ_τ Ṽ_τᵀ, Ṽ_τ = Uᵀ V_τ, and B = I/n commutes with
+/// UUᵀ, so span U is invariant and its complement is left alone (K̃ = 0 there):
 /// <list type="bullet">
 /// <item>P(τ,s) = (I − UUᵀ) + U P̂ Uᵀ;</item>
 /// <item>W_S = U Ŵ Uᵀ, W̃_S = U Ŵ_d Uᵀ, D = U D̂ Uᵀ;</item>
 /// <item>G_Q = Ĝ Uᵀ with Ĝ = η Σ F_τ Ṽ_τᵀ P̂(τ,s);</item>
 /// </list>
-/// where P̂, Ŵ, Ŵ_d, D̂, Ĝ are <see cref="PathOperators"/> of the R-dimensional kernels K̂_τ, K̃_QS,τ U (exact for the
-/// factored kernels: the factorization's only approximation is K ≈ K̃, certified per snapshot). Time O(N·R·r) per
-/// segment for the projections plus O(R³) for the core.
+/// where P̂, Ŵ, Ŵ_d, D̂, Ĝ are <see cref="PathOperators"/> of the R-dimensional kernels K̂_τ, K̃_QS,τ U (exact
+/// for the factored kernels: the factorization's only approximation is K ≈ K̃, certified per snapshot). Time
+/// O(N·R·r) per segment for the projections plus O(R³) for the core.
 /// </summary>
 /// <param name="Basis">U [N × R], orthonormal columns.</param>
-/// <param name="Core">The operators in U's coordinates: Gramian Ŵ, DiscreteGramian, Displacement D̂ and Propagator P̂
-/// [R × R]; Transfer Ĝ [M × R].</param>
-/// <param name="KernelThreshold">λ⋆_K = n·c/(Σ_τ η_τ Δt_τ), c = p traced (the per-output kernel is K_tr/p) and 1 full:
-/// the kernel eigenvalue whose mode relaxes by e⁻¹ over the window; a snapshot's channel is captured when its
-/// λ̃_r ≤ λ⋆_K / 10.</param>
+/// <param name="Core">The operators in U's coordinates: Gramian Ŵ, DiscreteGramian, Displacement D̂ and Propagator
+/// P̂ [R × R]; Transfer Ĝ [M × R].</param>
+/// <param name="KernelThreshold">λ⋆_K = n·c/(Σ_τ η_τ Δt_τ), c = p traced (the per-output kernel is K_tr/p)
+/// and 1 full: the kernel eigenvalue whose mode relaxes by e⁻¹ over the window; a snapshot's channel is captured
+/// when its λ̃_r ≤ λ⋆_K / 10.</param>
 public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double KernelThreshold) : IDisposable
 {
     /// <summary>Columns of a new basis direction below this norm, after orthogonalization against the basis, are
@@ -52,8 +52,8 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
             throw new ArgumentException("a window needs at least two snapshots (its start and its end)");
         using var scope = NewDisposeScope();
         var u = basis?.alias() ?? CommonBasis(window.Select(w => w.Vectors).ToList(), cancel);
-        // Each snapshot's kernel in U's coordinates, K̂ = Ṽ Λ Ṽᵀ and K̃_QS U = F Ṽᵀ (Ṽ = Uᵀ V), made when its
-        // segment needs it: R² floats at a time, not one per snapshot.
+        // Each snapshot's kernel in U's coordinates, K̂ = Ṽ Λ Ṽᵀ and K̃_QS U = F Ṽᵀ (Ṽ = Uᵀ V), made
+        // when its segment needs it: R² floats at a time, not one per snapshot.
         (Tensor, Tensor) Projected(int k)
         {
             var snap = window[k];
@@ -86,8 +86,8 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
         return new FactoredOperators(u.MoveToOuterDisposeScope(), core, threshold);
     }
 
-    /// <summary>λ⋆_K = n·c / Σ_k η_k (t_{k+1} − t_k) over snapshot steps t_k with learning rates η_k (c = p traced,
-    /// 1 full): see <see cref="KernelThreshold"/>.</summary>
+    /// <summary>λ⋆_K = n·c / Σ_k η_k (t_{k+1} − t_k) over snapshot steps t_k with learning rates η_k (c = p
+    /// traced, 1 full): see <see cref="KernelThreshold"/>.</summary>
     public static double ThresholdOf(
         IReadOnlyList<int> steps,
         IReadOnlyList<double> learningRates,

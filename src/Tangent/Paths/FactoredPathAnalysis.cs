@@ -5,10 +5,10 @@ using static TorchSharp.torch;
 namespace Tangent.Paths;
 
 /// <summary>
-/// Everything <c>tangent analyze</c> derives from factored operators (<see cref="FactoredOperators"/>), in the
-/// coordinates of the common subspace U: the same quantities as <see cref="PathAnalysis"/> in O(N·R) memory. A vector
-/// x [N, c] splits into z = Uᵀx and x⊥ = x − Uz; the operators act on z and leave x⊥ alone (W_S x⊥ = 0, G_Q x⊥ = 0,
-/// P x⊥ = x⊥).
+/// Everything <c>tangent analyze</c> derives from factored operators (<see cref="FactoredOperators"/>), in
+/// the coordinates of the common subspace U: the same quantities as <see cref="PathAnalysis"/> in O(N·R) memory. A
+/// vector x [N, c] splits into z = Uᵀx and x⊥ = x − Uz; the operators act on z and leave x⊥ alone (W_S x⊥ =
+/// 0, G_Q x⊥ = 0, P x⊥ = x⊥).
 /// </summary>
 public static class FactoredPathAnalysis
 {
@@ -97,7 +97,7 @@ public static class FactoredPathAnalysis
         double phiS = Losses.Loss(LossKind.HalfMse, first.Us, trainTargets).item<double>();
         double phiT = Losses.Loss(LossKind.HalfMse, last.Us, trainTargets).item<double>();
 
-        // The kernels in U's coordinates (‖U K̂ Uᵀ‖ = ‖K̂‖ in every unitarily invariant norm), two at a time.
+        // The kernels in U's coordinates (‖U K̂ Uᵀ‖ = ‖K̂‖ in any unitarily invariant norm), two at once.
         var firstKernel = Projected(ops.Basis, first);
         var distance = new double[window.Count];
         var velocity = new double[window.Count - 1];

@@ -5,11 +5,11 @@ using static TorchSharp.torch;
 namespace Tangent.Paths;
 
 /// <summary>
-/// A kernel snapshot in factored form, O(N·r) instead of O(N²): K̃_SS = V Λ Vᵀ (V [N × r] orthonormal, Λ the top-r
-/// eigenvalues, descending) and the cross kernel on the same directions, K̃_QS = F Vᵀ (F [M × r]), with N = n (traced)
-/// or n·p and M = m or m·p. For a Nyström snapshot F = B_Q Z_r Σ_r (the rank-r part of C_Q W⁺ C_Sᵀ); for a dense
-/// snapshot truncated to rank r, F = K_QS V (the part of K_QS that sees span V). Outputs, learning rate and step as
-/// in <see cref="Snapshot"/>.
+/// A kernel snapshot in factored form, O(N·r) instead of O(N²): K̃_SS = V Λ Vᵀ (V [N × r] orthonormal,
+/// Λ the top-r eigenvalues, descending) and the cross kernel on the same directions, K̃_QS = F Vᵀ (F [M × r]),
+/// with N = n (traced) or n·p and M = m or m·p. For a Nyström snapshot F = B_Q Z_r Σ_r (the rank-r part of C_Q W⁺
+/// C_Sᵀ); for a dense snapshot truncated to rank r, F = K_QS V (the part of K_QS that sees span V). Outputs, learning
+/// rate and step as in <see cref="Snapshot"/>.
 /// </summary>
 /// <param name="Step">The step, before its update.</param>
 /// <param name="LearningRate">The learning rate of that step.</param>
@@ -51,8 +51,8 @@ public sealed record FactoredSnapshot(
 
     /// <summary>
     /// The rank-r truncation of a dense snapshot: the top-r eigenpairs of K_SS (r ≤ N) and F = K_QS V. Its
-    /// certificate is exact: ‖K − K̃_r‖₂ = λ_{r+1}, judged against <paramref name="threshold"/> (a kernel eigenvalue;
-    /// captured when λ_r ≤ threshold / <paramref name="captureFactor"/>).
+    /// certificate is exact: ‖K − K̃_r‖₂ = λ_{r+1}, judged against <paramref name="threshold"/> (a kernel
+    /// eigenvalue; captured when λ_r ≤ threshold / <paramref name="captureFactor"/>).
     /// </summary>
     public static FactoredSnapshot Truncate(Snapshot dense, int rank, double threshold, double captureFactor = 10)
     {

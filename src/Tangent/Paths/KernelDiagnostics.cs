@@ -45,8 +45,8 @@ public static class KernelDiagnostics
     }
 
     /// <summary>
-    /// The centered alignment of a factored kernel K = V Λ Vᵀ (V [N × r]) without forming it: with A = H V Λ^{1/2},
-    /// HKH = AAᵀ, so ⟨HKH, HYYᵀH⟩_F = ‖Aᵀ Y_c‖²_F and ‖HKH‖_F = ‖AᵀA‖_F.
+    /// The centered alignment of a factored kernel K = V Λ Vᵀ (V [N × r]) without forming it: with A = H
+    /// V Λ^{1/2}, HKH = AAᵀ, so ⟨HKH, HYYᵀH⟩_F = ‖Aᵀ Y_c‖²_F and ‖HKH‖_F = ‖AᵀA‖_F.
     /// </summary>
     public static double CenteredAlignment(Tensor vectors, Tensor values, Tensor targets)
     {

@@ -139,7 +139,8 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
     }
 
     /// <summary>A factored snapshot by Nyström (record.rank): never forms K_SS or K_QS; its certificate is judged
-    /// against the run's kernel threshold λ⋆_K = n·c/(η·steps) (c = p traced, 1 full) at this step's η.</summary>
+    /// against the run's kernel threshold λ⋆_K = n·c/(η·steps) (c = p traced, 1 full) at this step's
+    /// η.</summary>
     private void RecordFactored(
         TrainingState state,
         Tensor xs,

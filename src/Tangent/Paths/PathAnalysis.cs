@@ -109,8 +109,8 @@ public static class PathAnalysis
 
         gramianVectors?.Invoke(vectors);
 
-        // Path coupling: ΔU_Q ≈ G_Q D⁺ ΔU_S, with a relative singular-value cutoff for D⁺ (applied to ΔU_S, never
-        // formed: D⁺ would cost an N³ product per cutoff).
+        // Path coupling: ΔU_Q ≈ G_Q D⁺ ΔU_S, with a relative singular-value cutoff for D⁺ (applied to ΔU_S,
+        // never formed: D⁺ would cost an N³ product per cutoff).
         var (u, s, vh) = linalg.svd(ops.Displacement, fullMatrices: false);
         var uTdUs = u.T.matmul(dUs);
         (double, double) Coupling(double cutoff)
@@ -271,8 +271,8 @@ public static class PathAnalysis
         };
     }
 
-    /// <summary>D⁺ x from D = U S Vᵀ and Uᵀx: V S⁺ (Uᵀ x), singular values below <paramref name="cutoff"/>·s₁
-    /// dropped.</summary>
+    /// <summary>D⁺ x from D = U S Vᵀ and Uᵀx: V S⁺ (Uᵀ x), singular values below
+    /// <paramref name="cutoff"/>·s₁ dropped.</summary>
     internal static Tensor PseudoInverseApplied(Tensor vh, Tensor s, Tensor uTx, double cutoff)
     {
         var keep = s.gt(cutoff * s[0].item<double>());

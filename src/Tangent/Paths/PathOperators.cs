@@ -209,11 +209,11 @@ public sealed record PathOperators(
     }
 
     /// <summary>
-    /// One frozen ½-MSE segment of k steps in the kernel's eigenbasis (K = VΛVᵀ, r = 1 − ηλ/n, X = Vᵀ P(t,s)):
-    /// W += η Xᵀ diag(λ Σ_j r^{2j}) X, W̃ += η Xᵀ diag((λ − ηλ²/2n) Σ_j r^{2j}) X, G_Q += η (K_QS V) diag(Σ_j r^j) X,
-    /// P ← V diag(r^k) X — four N³ products and two M·N², against thirteen N³ for forming the segment's matrices first
-    /// (<see cref="FrozenSegment.HalfMse"/>, the same closed form). D is not accumulated: for ½-MSE it telescopes to
-    /// n(I − P(T,s)). Returns the one-step propagator's spectral radius.
+    /// One frozen ½-MSE segment of k steps in the kernel's eigenbasis (K = VΛVᵀ, r = 1 − ηλ/n, X =
+    /// Vᵀ P(t,s)): W += η Xᵀ diag(λ Σ_j r^{2j}) X, W̃ += η Xᵀ diag((λ − ηλ²/2n) Σ_j r^{2j}) X, G_Q +=
+    /// η (K_QS V) diag(Σ_j r^j) X, P ← V diag(r^k) X — four N³ products and two M·N², against thirteen N³ for
+    /// forming the segment's matrices first (<see cref="FrozenSegment.HalfMse"/>, the same closed form). D is not
+    /// accumulated: for ½-MSE it telescopes to n(I − P(T,s)). Returns the one-step propagator's spectral radius.
     /// </summary>
     private static double HalfMseSegment(
         Tensor kss,

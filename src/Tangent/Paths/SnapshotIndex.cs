@@ -80,8 +80,8 @@ public sealed record SnapshotIndex
     /// <summary>
     /// The largest objects of a factored analysis of <paramref name="snapshots"/> snapshots of rank
     /// <paramref name="rank"/>: the factors V [N × r] and F [M × r] of every snapshot, the common basis U [N × R]
-    /// with R ≤ snapshots·r (a bound: consecutive kernels share directions), and the core operators [R × R] with one
-    /// projected kernel at a time; with <paramref name="truncating"/>, also one dense snapshot at a time.
+    /// with R ≤ snapshots·r (a bound: consecutive kernels share directions), and the core operators [R × R] with
+    /// one projected kernel at a time; with <paramref name="truncating"/>, also one dense snapshot at a time.
     /// </summary>
     public IReadOnlyList<MemoryItem> FactoredAnalysisMemory(int snapshots, int rank, bool truncating)
     {

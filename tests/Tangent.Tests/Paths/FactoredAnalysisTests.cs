@@ -77,7 +77,8 @@ public class FactoredAnalysisTests
         Assert.Equal("nystrom", recorded.LowRank!.Source);
         Assert.True(File.Exists(Path.Combine(nystrom, "snapshots", "00000000", "V.npy")));
         Assert.False(File.Exists(Path.Combine(nystrom, "snapshots", "00000000", "K_SS.npy"))); // no dense kernel
-        // Nyström with every sample a landmark is exact up to the conditioning of W⁺ (1e-8 of λ₁ in NystromTests).
+        // Nyström with every sample a landmark is exact up to the conditioning of W⁺ (1e-8 of λ₁ in
+        // NystromTests).
         foreach (var (result, tolerance) in new[] { (truncated, 1e-9), (recorded, 1e-6) })
         {
             Assert.Equal(reference.ChannelDim, result.ChannelDim);

@@ -5,11 +5,11 @@ using static TorchSharp.torch;
 namespace Tangent.Tests.Paths;
 
 /// <summary>
-/// The factored operators against brute force: for kernels of rank r (K_τ = V_τ Λ_τ V_τᵀ, K_QS,τ = F_τ V_τᵀ) an
-/// explicit loop over every step of g ← (I − ηK/n) g, accumulating W_S = η Σ Pᵀ K P, W̃_S, D = η Σ K P and
-/// G_Q = η Σ K_QS P in dense N × N matrices, gives the same operators as U Ŵ Uᵀ, U D̂ Uᵀ, Ĝ Uᵀ and
-/// I − U(I − P̂)Uᵀ; the common basis is orthonormal and spans every V; truncating a dense snapshot at full rank
-/// changes nothing.
+/// The factored operators against brute force: for kernels of rank r (K_τ = V_τ Λ_τ V_τᵀ, K_QS,τ =
+/// F_τ V_τᵀ) an explicit loop over every step of g ← (I − ηK/n) g, accumulating W_S = η Σ Pᵀ K P, W̃_S, D
+/// = η Σ K P and G_Q = η Σ K_QS P in dense N × N matrices, gives the same operators as U Ŵ Uᵀ, U D̂ Uᵀ, Ĝ
+/// Uᵀ and I − U(I − P̂)Uᵀ; the common basis is orthonormal and spans every V; truncating a dense snapshot at
+/// full rank changes nothing.
 /// </summary>
 public class FactoredOperatorTests
 {
