@@ -37,21 +37,11 @@ public static class FactoredPathAnalysis
         double scale = traced ? 1.0 / index.Outputs : 1.0;
         Tensor Col(Tensor m) => PathOperators.AsColumns(m, traced);
         var approximations = ops.Approximations(window).ToList();
-        if (index.TrainIndices is not null)
-            approximations.Add(
-                $"training subset S′ of {index.TrainIndices.Count} points treated as a uniform sample of S (K_S′S "
-                    + "g_S ≈ K_S′S′ g_S′, B = I/n′): a Monte-Carlo approximation"
-            );
-        if (index.QueryIndices is not null)
-            approximations.Add($"query subset Q′ of {index.QueryIndices.Count} points (exact for those points)");
+        approximations.AddRange(PathAnalysis.RecordedApproximations(index));
         if (index.Momentum is not null)
             approximations.Add(
                 $"the run used {index.Momentum.Kind} momentum; the factored operators are momentum-free (dense "
                     + "snapshots below the size limit give the momentum-aware ones)"
-            );
-        if (index.WeightDecay > 0)
-            approximations.Add(
-                $"weight decay {index.WeightDecay:G3}: its output motion (η·wd·J w per step) is not modelled"
             );
         approximations.Add("per-segment residuals are not computed for factored operators");
 
@@ -61,12 +51,7 @@ public static class FactoredPathAnalysis
         var dUs = Col(last.Us - first.Us);
         var dUq = Col(last.Uq - first.Uq);
 
-        using var split = thresholdKind switch
-        {
-            ThresholdKind.Relative => SpectralPartition.Of(core.Gramian, thresholdValue),
-            ThresholdKind.LambdaStar => SpectralPartition.OfAbsolute(core.Gramian, n / 2.0 * (1 - Math.Exp(-2))),
-            _ => SpectralPartition.OfAbsolute(core.Gramian, thresholdValue),
-        };
+        using var split = PathAnalysis.Partition(core.Gramian, n, thresholdKind, thresholdValue);
         var vectors = split.Vectors; // in U's coordinates
         double[] eig = split.Values.data<double>().ToArray();
         var transfer = core.Transfer.matmul(vectors).Squared().sum(0L).sqrt().data<double>().ToArray();

@@ -78,13 +78,7 @@ public static class PathAnalysis
         bool traced = index.Traced;
         var loss = index.Loss;
         var approximations = ops.Approximations.ToList();
-        if (index.TrainIndices is not null)
-            approximations.Add(
-                $"training subset S′ of {index.TrainIndices.Count} points treated as a uniform sample of S (K_S′S "
-                    + "g_S ≈ K_S′S′ g_S′, B = I/n′): a Monte-Carlo approximation"
-            );
-        if (index.QueryIndices is not null)
-            approximations.Add($"query subset Q′ of {index.QueryIndices.Count} points (exact for those points)");
+        approximations.AddRange(RecordedApproximations(index));
         var first = window[0];
         var last = window[^1];
         long n = first.Us.shape[0];
@@ -95,12 +89,7 @@ public static class PathAnalysis
         var dUq = Col(last.Uq - first.Uq);
 
         // Spectrum of W_S and the partition.
-        using var split = thresholdKind switch
-        {
-            ThresholdKind.Relative => SpectralPartition.Of(ops.Gramian, thresholdValue),
-            ThresholdKind.LambdaStar => SpectralPartition.OfAbsolute(ops.Gramian, n / 2.0 * (1 - Math.Exp(-2))),
-            _ => SpectralPartition.OfAbsolute(ops.Gramian, thresholdValue),
-        };
+        using var split = Partition(ops.Gramian, n, thresholdKind, thresholdValue);
         var vectors = split.Vectors;
         double[] eig = split.Values.data<double>().ToArray();
         double threshold = split.Threshold;
@@ -170,10 +159,6 @@ public static class PathAnalysis
             approximations.Add(
                 $"the window's first kernel (step {first.Step}) is numerically zero (SnrAdamW's first step is gated "
                     + "off), so the kernel drift relative to it is not a measure: start the window at a later snapshot"
-            );
-        if (index.WeightDecay > 0)
-            approximations.Add(
-                $"weight decay {index.WeightDecay:G3}: its output motion (η·wd·J w per step) is not modelled"
             );
 
         // Loss identity.
@@ -270,6 +255,30 @@ public static class PathAnalysis
             Dynamics = ops.Momentum?.Model.Kind is { } kind ? $"{kind} momentum" : "momentum-free",
         };
     }
+
+    /// <summary>What the recording itself approximates: a training subset S′ (Monte Carlo), a query subset Q′
+    /// (exact for its points), and weight decay (its output motion is not modelled).</summary>
+    internal static IEnumerable<string> RecordedApproximations(SnapshotIndex index)
+    {
+        if (index.TrainIndices is not null)
+            yield return $"training subset S′ of {index.TrainIndices.Count} points treated as a uniform sample of S "
+                + "(K_S′S g_S ≈ K_S′S′ g_S′, B = I/n′): a Monte-Carlo approximation";
+        if (index.QueryIndices is not null)
+            yield return $"query subset Q′ of {index.QueryIndices.Count} points (exact for those points)";
+        if (index.WeightDecay > 0)
+            yield return $"weight decay {index.WeightDecay:G3}: its output motion (η·wd·J w per step) is not "
+                + "modelled";
+    }
+
+    /// <summary>The channel split of W_S: λ ≥ τ·λ_max (relative), λ ≥ (n/2)(1 − e⁻²) (λ⋆) or λ ≥ v
+    /// (absolute).</summary>
+    internal static SpectralPartition Partition(Tensor gramian, long n, ThresholdKind kind, double value) =>
+        kind switch
+        {
+            ThresholdKind.Relative => SpectralPartition.Of(gramian, value),
+            ThresholdKind.LambdaStar => SpectralPartition.OfAbsolute(gramian, n / 2.0 * (1 - Math.Exp(-2))),
+            _ => SpectralPartition.OfAbsolute(gramian, value),
+        };
 
     /// <summary>D⁺ x from D = U S Vᵀ and Uᵀx: V S⁺ (Uᵀ x), singular values below
     /// <paramref name="cutoff"/>·s₁ dropped.</summary>
