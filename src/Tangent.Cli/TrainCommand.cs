@@ -165,6 +165,13 @@ public static class TrainCommand
                 + "recorded with record.rank (Nyström) are always factored",
             HelpName = "R|auto",
         };
+        var flowCutoff = new Option<double>("--flow-cutoff")
+        {
+            Description =
+                "Factored operators: keep the common-subspace directions whose time-integrated kernel flow is at "
+                + "least this many e-folds over the window (0: the whole span of the snapshots)",
+            DefaultValueFactory = _ => AnalyzeOptions.DefaultFlowCutoffValue,
+        };
         var threads = CliRun.ThreadsOption();
         var command = new Command(
             "analyze",
@@ -178,6 +185,7 @@ public static class TrainCommand
             cutoff,
             momentumFree,
             rank,
+            flowCutoff,
             analyzeSkipMemory,
             threads,
         };
@@ -193,7 +201,14 @@ public static class TrainCommand
                         PinvCutoff = parse.GetValue(cutoff),
                         MomentumFree = parse.GetValue(momentumFree),
                         SkipMemoryCheck = parse.GetValue(analyzeSkipMemory),
+                        FlowCutoff = parse.GetValue(flowCutoff),
                     };
+                    ConfigException.Require(
+                        options.FlowCutoff >= 0 && options.FlowCutoff < 1,
+                        "--flow-cutoff",
+                        $"must be in [0, 1), got {options.FlowCutoff}",
+                        "pass e.g. 0.01, or 0 to keep every direction"
+                    );
                     ConfigException.Require(
                         options.PinvCutoff > 0 && options.PinvCutoff < 1,
                         "--pinv-cutoff",

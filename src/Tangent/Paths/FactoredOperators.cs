@@ -25,6 +25,22 @@ namespace Tangent.Paths;
 /// when its λ̃_r ≤ λ⋆_K / 10.</param>
 public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double KernelThreshold) : IDisposable
 {
+    /// <summary>The default <see cref="FlowCutoff"/>: directions that relax by less than 1 % over the window
+    /// (φ &lt; 0.01) are left out of the common subspace.</summary>
+    public const double DefaultFlowCutoff = 0.01;
+
+    /// <summary>Σ_τ r_τ: the snapshot directions the common subspace was built from (its dimension before
+    /// compression is at most this and N).</summary>
+    public long SnapshotDirections { get; init; }
+
+    /// <summary>The flow cutoff φ_min the basis was compressed with (0: the whole span, uncompressed); see
+    /// <see cref="FlowBasis"/>.</summary>
+    public double FlowCutoff { get; init; }
+
+    /// <summary>φ_{R+1}: the largest flow among the directions left out (0 when none was), in units of the
+    /// threshold's flow; a direction left out would have relaxed by at most 1 − e^(−φ_{R+1}) over the window.</summary>
+    public double DiscardedFlow { get; init; }
+
     /// <summary>Columns of a new basis direction below this norm, after orthogonalization against the basis, are
     /// already in its span (relative to the unit columns of V).</summary>
     public const double SpanTolerance = 1e-8;
@@ -40,18 +56,36 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
     /// (per-output kernel K_tr/p with p = <paramref name="outputs"/>) or not; <paramref name="basis"/>, when given,
     /// must span every snapshot's V (e.g. the basis of a longer window); null: built here. Cancelled between
     /// segments.</summary>
+    /// <param name="window">The snapshots s, …, T.</param>
+    /// <param name="traced">Traced kernels (per-output kernel K_tr/p).</param>
+    /// <param name="outputs">p.</param>
+    /// <param name="basis">A basis to use (e.g. that of a longer window), or null to build one here.</param>
+    /// <param name="cancel">Checked between segments.</param>
+    /// <param name="flowCutoff">With no <paramref name="basis"/>: 0 keeps the whole span of the snapshots
+    /// (<see cref="CommonBasis"/>, exact for the factored kernels); above 0, only the directions whose flow φ is at
+    /// least this (<see cref="FlowBasis"/>).</param>
     public static FactoredOperators Compute(
         IReadOnlyList<FactoredSnapshot> window,
         bool traced,
         int outputs,
         Tensor? basis = null,
-        CancellationToken cancel = default
+        CancellationToken cancel = default,
+        double flowCutoff = 0
     )
     {
         if (window.Count < 2)
             throw new ArgumentException("a window needs at least two snapshots (its start and its end)");
+        if (!(flowCutoff >= 0))
+            throw new ArgumentOutOfRangeException(nameof(flowCutoff), "the flow cutoff must be ≥ 0");
         using var scope = NewDisposeScope();
-        var u = basis?.alias() ?? CommonBasis(window.Select(w => w.Vectors).ToList(), cancel);
+        double discarded = 0;
+        Tensor u;
+        if (basis is not null)
+            u = basis.alias();
+        else if (flowCutoff > 0)
+            (u, discarded) = FlowBasis(window, FlowWeights(window, traced, outputs), flowCutoff, cancel);
+        else
+            u = CommonBasis(window.Select(w => w.Vectors).ToList(), cancel);
         // Each snapshot's kernel in U's coordinates, K̂ = Ṽ Λ Ṽᵀ and K̃_QS U = F Ṽᵀ (Ṽ = Uᵀ V), made
         // when its segment needs it: R² floats at a time, not one per snapshot.
         (Tensor, Tensor) Projected(int k)
@@ -83,7 +117,112 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
             traced,
             outputs
         );
-        return new FactoredOperators(u.MoveToOuterDisposeScope(), core, threshold);
+        return new FactoredOperators(u.MoveToOuterDisposeScope(), core, threshold)
+        {
+            SnapshotDirections = window.Sum(w => (long)w.Rank),
+            FlowCutoff = basis is null ? flowCutoff : 0,
+            DiscardedFlow = discarded,
+        };
+    }
+
+    /// <summary>
+    /// ω_τ: the trapezoid weights of the window's flow in units of the threshold's, ω_τ = (a_{τ−1} + a_τ)/(2·n·c)
+    /// with a_τ = η_τ (t_{τ+1} − t_τ) the segment from snapshot τ (a = 0 outside the window), so that
+    /// Σ_τ ω_τ λ⋆_K = 1 and φ(v) = Σ_τ ω_τ vᵀK̃_τ v is the number of e-folds a mode along v relaxes by over the
+    /// window (½-MSE gradient flow).
+    /// </summary>
+    public static double[] FlowWeights(IReadOnlyList<FactoredSnapshot> window, bool traced, int outputs)
+    {
+        long n = window[0].Us.shape[0];
+        double unit = n * (traced ? outputs : 1);
+        var a = new double[window.Count + 1]; // a[τ + 1] = η_τ Δt_τ, a[0] = a[T + 1] = 0
+        for (int k = 0; k + 1 < window.Count; k++)
+            a[k + 1] = window[k].LearningRate * (window[k + 1].Step - window[k].Step);
+        return [.. Enumerable.Range(0, window.Count).Select(k => (a[k] + a[k + 1]) / (2 * unit))];
+    }
+
+    /// <summary>
+    /// The common subspace compressed to the directions that carry flow: the eigenvectors of the time-integrated
+    /// kernel F = Σ_τ ω_τ K̃_τ (<see cref="FlowWeights"/>) with eigenvalue φ ≥ <paramref name="cutoff"/>, and φ_{R+1},
+    /// the largest left out (0 if none). With B = [V_τ (ω_τ Λ_τ)^{1/2}]_τ, F = B Bᵀ: when Σ_τ r_τ ≤ N, from
+    /// BᵀB = Z Φ Zᵀ as U = B Z Φ^{−1/2} (B never formed); otherwise in the coordinates of the
+    /// <see cref="CommonBasis"/> U₀, from Ĉ Ĉᵀ (Ĉ = U₀ᵀ B) as U = U₀ Z. Re-orthonormalized by Cholesky QR. Every
+    /// kept direction relaxes by at least 1 − e^(−cutoff) over the window.
+    /// </summary>
+    public static (Tensor Basis, double Discarded) FlowBasis(
+        IReadOnlyList<FactoredSnapshot> window,
+        IReadOnlyList<double> weights,
+        double cutoff,
+        CancellationToken cancel = default
+    )
+    {
+        using var scope = NewDisposeScope();
+        long rows = window[0].Vectors.shape[0];
+        long directions = window.Sum(w => w.Vectors.shape[1]);
+        var scales = window
+            .Select((w, k) => (w.Values.to_type(ScalarType.Float64).clamp_min(0) * weights[k]).sqrt())
+            .ToList();
+        var offsets = new long[window.Count + 1];
+        for (int k = 0; k < window.Count; k++)
+            offsets[k + 1] = offsets[k] + window[k].Vectors.shape[1];
+        Tensor gram;
+        Tensor? common = null;
+        if (directions <= rows)
+        {
+            gram = empty(directions, directions, dtype: ScalarType.Float64);
+            for (int k = 0; k < window.Count; k++)
+            for (int l = k; l < window.Count; l++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                using var inner = NewDisposeScope();
+                var block = window[k].Vectors.T.matmul(window[l].Vectors) * scales[k].unsqueeze(1) * scales[l];
+                gram.narrow(0, offsets[k], block.shape[0]).narrow(1, offsets[l], block.shape[1]).copy_(block);
+                if (l != k)
+                    gram.narrow(0, offsets[l], block.shape[1]).narrow(1, offsets[k], block.shape[0]).copy_(block.T);
+            }
+        }
+        else
+        {
+            common = CommonBasis(window.Select(w => w.Vectors).ToList(), cancel);
+            gram = zeros(common.shape[1], common.shape[1], dtype: ScalarType.Float64);
+            for (int k = 0; k < window.Count; k++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                using var inner = NewDisposeScope();
+                var c = common.T.matmul(window[k].Vectors) * scales[k];
+                gram.add_(c.matmul(c.T));
+            }
+        }
+        var (phi, z) = linalg.eigh((gram + gram.T) / 2);
+        phi = phi.flip(0);
+        z = z.flip(1);
+        var keep = phi.ge(cutoff).nonzero().reshape(-1);
+        if (keep.shape[0] == 0)
+            throw new ArgumentException(
+                FormattableString.Invariant(
+                    $"no direction of the window carries flow ≥ {cutoff:G3} (the largest is {phi[0].item<double>():G3})"
+                )
+            );
+        long kept = keep.shape[0];
+        double discarded = kept < phi.shape[0] ? Math.Max(0, phi[kept].item<double>()) : 0;
+        var zk = z.narrow(1, 0, kept);
+        Tensor u;
+        if (common is null)
+        {
+            u = zeros(rows, kept, dtype: ScalarType.Float64);
+            for (int k = 0; k < window.Count; k++)
+            {
+                using var inner = NewDisposeScope();
+                var part = zk.narrow(0, offsets[k], window[k].Vectors.shape[1]) * scales[k].unsqueeze(1);
+                u.add_(window[k].Vectors.matmul(part));
+            }
+            u.div_(phi.narrow(0, 0, kept).sqrt());
+        }
+        else
+            u = common.matmul(zk);
+        var l0 = linalg.cholesky(u.T.matmul(u));
+        u = linalg.solve_triangular(l0, u.T, upper: false).T.contiguous();
+        return (u.MoveToOuterDisposeScope(), discarded);
     }
 
     /// <summary>λ⋆_K = n·c / Σ_k η_k (t_{k+1} − t_k) over snapshot steps t_k with learning rates η_k (c = p
@@ -165,6 +304,19 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
                 + "has W_S = 0 and G_Q = 0 by construction, and the transfer of directions below λ̃_r is not "
                 + "measured"
         );
+        if (FlowCutoff > 0)
+            list.Add(
+                FormattableString.Invariant(
+                    $"common subspace compressed to the {Dimension} directions (of {SnapshotDirections} snapshot "
+                )
+                    + FormattableString.Invariant(
+                        $"directions) whose time-integrated kernel flow φ is at least {FlowCutoff:G3} e-folds; the "
+                    )
+                    + FormattableString.Invariant(
+                        $"largest left out is φ = {DiscardedFlow:G3} (relaxes by at most {1 - Math.Exp(-DiscardedFlow):P2}"
+                    )
+                    + " over the window); kernel drift and distances are measured within the kept subspace"
+            );
         list.Add("½-MSE closed form per segment (eigendecomposition of the projected kernel)");
         return list;
     }

@@ -187,7 +187,10 @@ public static class FactoredPathAnalysis
             window.Max(w => w.Certificate.ErrorBound / Math.Max(1e-300, w.Spectrum.Length > 0 ? w.Spectrum[0] : 1)),
             window.Max(w => w.Certificate.LastKept),
             window.Count(w => !Captured(w)),
-            needed.Any(k => k is null) ? null : needed.Max()
+            needed.Any(k => k is null) ? null : needed.Max(),
+            ops.SnapshotDirections,
+            ops.FlowCutoff,
+            ops.DiscardedFlow
         );
     }
 

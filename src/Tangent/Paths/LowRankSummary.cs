@@ -17,6 +17,11 @@ namespace Tangent.Paths;
 /// edge.</param>
 /// <param name="RankNeeded">The largest rank any snapshot needs to reach λ⋆_K / 10 among its computed eigenvalues
 /// (null: some snapshot needs more than it computed).</param>
+/// <param name="SnapshotDirections">Σ_τ r_τ, the snapshot directions the common subspace was built from.</param>
+/// <param name="FlowCutoff">The flow cutoff the common subspace was compressed with (0: uncompressed; see
+/// <see cref="FactoredOperators.FlowBasis"/>).</param>
+/// <param name="DiscardedFlow">φ_{R+1}, the largest flow left out of the common subspace, in e-folds over the
+/// window.</param>
 public sealed record LowRankSummary(
     string Source,
     int Rank,
@@ -26,7 +31,10 @@ public sealed record LowRankSummary(
     double MaxRelativeErrorBound,
     double MaxLastKept,
     int Uncaptured,
-    int? RankNeeded
+    int? RankNeeded,
+    long SnapshotDirections = 0,
+    double FlowCutoff = 0,
+    double DiscardedFlow = 0
 )
 {
     /// <summary>Whether every snapshot's kept rank reaches an order of magnitude below λ⋆_K.</summary>
@@ -34,7 +42,15 @@ public sealed record LowRankSummary(
 
     /// <summary>The certificate in one sentence.</summary>
     public string Text =>
-        FormattableString.Invariant($"low-rank kernels ({Source}, rank {Rank}, common subspace {SubspaceDimension}): ")
+        FormattableString.Invariant($"low-rank kernels ({Source}, rank {Rank}, common subspace {SubspaceDimension}")
+        + (
+            FlowCutoff > 0
+                ? FormattableString.Invariant(
+                    $" of {SnapshotDirections} directions, flow ≥ {FlowCutoff:G3}, largest left out {DiscardedFlow:G3}"
+                )
+                : ""
+        )
+        + "): "
         + FormattableString.Invariant(
             $"‖K − K̃‖₂ ≤ {MaxErrorBound:G3} ({MaxRelativeErrorBound:P2} of λ̃₁) at every snapshot; "
         )

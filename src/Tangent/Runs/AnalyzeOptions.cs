@@ -49,6 +49,14 @@ public sealed record AnalyzeOptions
     /// <summary>The rank <c>--rank auto</c> truncates dense kernels to above <see cref="DenseLimit"/>.</summary>
     public const int AutoRankValue = 512;
 
+    /// <summary>Factored operators only: the common subspace keeps the directions whose time-integrated kernel flow φ
+    /// (e-folds of relaxation over the window) is at least this; 0 keeps the whole span of the snapshots (see
+    /// <see cref="FactoredOperators.FlowBasis"/>).</summary>
+    public double FlowCutoff { get; init; } = DefaultFlowCutoffValue;
+
+    /// <summary>The default <see cref="FlowCutoff"/> (<see cref="FactoredOperators.DefaultFlowCutoff"/>).</summary>
+    public const double DefaultFlowCutoffValue = FactoredOperators.DefaultFlowCutoff;
+
     /// <summary>Start even when the estimated peak memory exceeds what the machine has available.</summary>
     public bool SkipMemoryCheck { get; init; }
 
@@ -63,7 +71,8 @@ public sealed record AnalyzeOptions
         var defaults = new AnalyzeOptions();
         bool defaultThreshold = Threshold == ThresholdKind.LambdaStar;
         bool defaultCutoff = PinvCutoff.Equals(defaults.PinvCutoff);
-        if (wholeRun && defaultThreshold && defaultCutoff && !MomentumFree && Rank is null)
+        bool defaultFlow = FlowCutoff.Equals(defaults.FlowCutoff);
+        if (wholeRun && defaultThreshold && defaultCutoff && defaultFlow && !MomentumFree && Rank is null)
             return "analysis";
         string name = wholeRun && defaultThreshold && defaultCutoff ? "analysis" : $"analysis-{s}-{t}";
         if (Rank is { } rank)
@@ -75,6 +84,8 @@ public sealed record AnalyzeOptions
             );
         if (!defaultCutoff)
             name += string.Create(System.Globalization.CultureInfo.InvariantCulture, $"-pinv{PinvCutoff:G3}");
+        if (!defaultFlow)
+            name += string.Create(System.Globalization.CultureInfo.InvariantCulture, $"-flow{FlowCutoff:G3}");
         if (MomentumFree)
             name += "-momentum-free";
         return name;

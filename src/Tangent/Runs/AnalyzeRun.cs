@@ -244,7 +244,13 @@ public static class AnalyzeRun
             bool noisy = (y - clean).abs().max().item<double>() > 0;
             progress?.Report(new ProgressReport("operators", 0.2, $"{snapshots.Count - 1} factored segments"));
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            using var ops = FactoredOperators.Compute(snapshots, index.Traced, index.Outputs, cancel: cancel);
+            using var ops = FactoredOperators.Compute(
+                snapshots,
+                index.Traced,
+                index.Outputs,
+                cancel: cancel,
+                flowCutoff: options.FlowCutoff
+            );
             double operatorSeconds = clock.Elapsed.TotalSeconds;
             progress?.Report(new ProgressReport("checks", 0.5, "spectrum, path coupling, loss identity, cells"));
             var result = FactoredPathAnalysis.Run(
@@ -387,6 +393,9 @@ public static class AnalyzeRun
             new("low_rank_last_kept", r.LowRank?.MaxLastKept),
             new("low_rank_channel_captured", r.LowRank?.Captured),
             new("low_rank_rank_needed", r.LowRank?.RankNeeded),
+            new("low_rank_snapshot_directions", r.LowRank?.SnapshotDirections),
+            new("low_rank_flow_cutoff", r.LowRank?.FlowCutoff),
+            new("low_rank_discarded_flow", r.LowRank?.DiscardedFlow),
             new("operator_seconds", r.OperatorSeconds),
             new("analysis_seconds", analysisSeconds),
         };

@@ -81,13 +81,15 @@ public class FactoredOperatorTests
         Assert.True(error <= 1e-10 * Math.Max(scale, 1), $"{what}: max error {error:G3} (scale {scale:G3})");
     }
 
-    [Fact]
-    public void FactoredOperatorsEqualAnExplicitStepLoop()
+    [Theory]
+    [InlineData(0.0)] // the whole span (Gram–Schmidt)
+    [InlineData(1e-9)] // the flow basis, every direction with flow (φ ≳ 0.05 here) kept
+    public void FactoredOperatorsEqualAnExplicitStepLoop(double flowCutoff)
     {
         using var scope = NewDisposeScope();
         var window = Window(new Generator(11));
         var (w, wd, d, g, p) = BruteForce(window);
-        using var ops = FactoredOperators.Compute(window, traced: true, outputs: 1);
+        using var ops = FactoredOperators.Compute(window, traced: true, outputs: 1, flowCutoff: flowCutoff);
         var u = ops.Basis;
         Close(w, u.matmul(ops.Core.Gramian).matmul(u.T), "W_S");
         Close(wd, u.matmul(ops.Core.DiscreteGramian).matmul(u.T), "W̃_S");
@@ -117,6 +119,48 @@ public class FactoredOperatorTests
         // A repeated subspace adds nothing.
         var again = FactoredOperators.CommonBasis([window[0].Vectors, window[0].Vectors.flip(1)]);
         Assert.Equal(5, again.shape[1]);
+        foreach (var s in window)
+            s.Dispose();
+    }
+
+    /// <summary>
+    /// The flow basis against the dense time-integrated kernel F = Σ_τ ω_τ V_τ Λ_τ V_τᵀ formed and diagonalized
+    /// directly: it spans exactly F's eigenvectors with φ above the cutoff, is orthonormal, and names the first
+    /// eigenvalue left out. Ranks 5 + 6 + 4 + 5 ≤ N take the path through BᵀB, ranks 10 + 12 + 10 + 10 > N the one
+    /// through the Gram–Schmidt basis. The weights put the threshold at one e-fold: Σ_τ ω_τ λ⋆_K = 1.
+    /// </summary>
+    [Theory]
+    [InlineData(5, 6, 4, 5)]
+    [InlineData(10, 12, 10, 10)]
+    public void TheFlowBasisSpansTheIntegratedKernelsDirectionsAboveTheCutoff(int r0, int r1, int r2, int r3)
+    {
+        using var scope = NewDisposeScope();
+        var g = new Generator(14);
+        var first = RandomSnapshot(0, r0, 0.4, g);
+        var window = new List<FactoredSnapshot>
+        {
+            first,
+            RandomSnapshot(7, r1, 0.3, g, first.Vectors.narrow(1, 0, 2)),
+            RandomSnapshot(19, r2, 0.5, g),
+            RandomSnapshot(30, r3, 0.5, g),
+        };
+        var weights = FactoredOperators.FlowWeights(window, traced: true, outputs: 1);
+        double threshold = FactoredOperators.ThresholdOf([0, 7, 19, 30], [0.4, 0.3, 0.5, 0.5], Samples, true, 1);
+        Assert.Equal(1.0, weights.Sum() * threshold, 1e-12);
+        var f = zeros(N, N, dtype: ScalarType.Float64);
+        for (int k = 0; k < window.Count; k++)
+            f += weights[k] * (window[k].Vectors * window[k].Values).matmul(window[k].Vectors.T);
+        var (phi, e) = linalg.eigh(f);
+        phi = phi.flip(0);
+        e = e.flip(1);
+        int kept = 9; // the cutoff between φ_9 and φ_10
+        double cutoff = Math.Sqrt(phi[kept - 1].item<double>() * phi[kept].item<double>());
+        var (u, discarded) = FactoredOperators.FlowBasis(window, weights, cutoff);
+        Assert.Equal(kept, u.shape[1]);
+        Close(eye(kept, dtype: ScalarType.Float64), u.T.matmul(u), "UᵀU");
+        var top = e.narrow(1, 0, kept);
+        Close(top.matmul(top.T), u.matmul(u.T), "UUᵀ against the top eigenvectors of F");
+        Assert.Equal(phi[kept].item<double>(), discarded, 1e-10);
         foreach (var s in window)
             s.Dispose();
     }
