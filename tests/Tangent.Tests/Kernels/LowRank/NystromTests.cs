@@ -47,6 +47,44 @@ public class NystromTests
         Assert.True(Math.Abs(low.Certificate.TraceK - low.Certificate.TraceNystrom) <= 1e-8 * low.Certificate.TraceK);
     }
 
+    /// <summary>
+    /// A float32 network (crosses in float32, as a <c>"dtype": "float32"</c> run records them) against the float64
+    /// dense spectrum of the same weights: a 6 → 4 → 3 tanh network has 43 parameters, so its 120-row kernel has
+    /// rank 43 and 20 landmark samples (60 rows) make Nyström exact in exact arithmetic, while 17 eigenvalues of W
+    /// are rounding. Every kept eigenvalue within 1e-4 of λ₁ (float32's ε is 1.2e-7; the float64 run agrees to
+    /// rounding).
+    /// </summary>
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.Float64)]
+    public void LandmarksSpanningTheRowSpaceGiveTheDenseSpectrumInFloat32And64(ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var model = new Mlp(new MlpConfig { Widths = [6, 4, 3], BiasStd = 0.1, Activation = Activation.Tanh }, Tangent.Seeds.Generator(5));
+        var x = randn(new long[] { 40, 6 }, dtype: ScalarType.Float64, generator: Tangent.Seeds.Generator(6));
+        var ntk = new NtkOptions { Traced = false };
+        var dense = DenseSpectrum(Ntk.Cross(model, x, x, ntk));
+        var single = new Mlp(
+            new MlpConfig { Widths = [6, 4, 3], BiasStd = 0.1, Activation = Activation.Tanh },
+            Tangent.Seeds.Generator(5),
+            dtype
+        );
+        using var low = Nystrom.Compute(
+            single,
+            x.to_type(dtype),
+            ntk,
+            new NystromOptions
+            {
+                Rank = 40,
+                Landmarks = 20, // 60 rows ≥ rank 43: exact in exact arithmetic
+                Probes = 0,
+            }
+        );
+        var values = low.Values.data<double>().ToArray();
+        for (int i = 0; i < values.Length; i++)
+            Assert.True(Math.Abs(values[i] - dense[i]) <= 1e-4 * dense[0], $"λ_{i + 1}: {values[i]} vs {dense[i]}");
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
