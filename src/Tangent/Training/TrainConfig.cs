@@ -292,10 +292,11 @@ public sealed record TrainConfig
             "use float64 (the default) or float32"
         );
         ConfigException.Require(
-            ScalarType == ScalarType.Float64 || Record is null,
+            ScalarType == ScalarType.Float64 || Record is null || Record.Rank > 0,
             "dtype",
-            "kernel snapshots (record) are computed and analyzed in float64",
-            "drop the record section or use dtype float64"
+            "dense kernel snapshots (record) are computed and analyzed in float64",
+            "use dtype float64, record Nyström snapshots (record.rank, whose factors are kept in float64), or drop "
+                + "the record section"
         );
         ConfigException.Require(
             Record is null || Record.Rank == 0 || Loss == LossKind.HalfMse,
