@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The scaling table of docs/performance.md: the 784-1024-1024-10 MLP of docs/examples/fashion-mnist-60k.json trained
 # on the first n Fashion-MNIST training images (all 10,000 test images as Q, 20 snapshots), recorded with Nyström
-# snapshots and analyzed with factored operators, and recorded dense and analyzed dense where that fits.
+# snapshots and analyzed with factored operators (float32, as the example), and recorded dense and analyzed dense
+# (float64) where that fits.
 #
 #   bench/scaling/run.sh OUT [n ...]        (default n: 2000 4000 8000 16000 30000 60000)
 #
-# Environment: TANGENT (the CLI, default: tangent), DENSE (sizes that also get a dense run, default "2000 4000").
+# Environment: TANGENT (the CLI, default: tangent), DENSE (sizes that also get a dense run, default "2000 4000"),
+# RANK (the dense runs are also analyzed truncated to this rank, default 500, and bench/scaling/agree.py sets both
+# low-rank analyses against the dense one in OUT/agree-n.md).
 # Each run is skipped when its analysis exists, so an interrupted table continues where it stopped. Prints one row per
 # run: n, kind, training s, recording s, record peak GB, analyze s, analyze peak GB, channel, path-coupling corr.
 set -euo pipefail
@@ -14,6 +17,7 @@ shift
 sizes=${*:-2000 4000 8000 16000 30000 60000}
 tangent=${TANGENT:-tangent}
 dense=${DENSE:-2000 4000}
+rank=${RANK:-500}
 here=$(cd "$(dirname "$0")" && pwd)
 base=$here/../../docs/examples/fashion-mnist-60k.json
 mkdir -p "$out"
@@ -36,11 +40,20 @@ for n in $sizes; do
     dir=$out/$kind-$n
     if [ ! -f "$dir/analysis/summary.json" ]; then
       sed -e "s/\"train_samples\": 60000/\"train_samples\": $n/" "$base" >"$dir.json"
-      [ "$kind" = dense ] && sed -i -e 's/, "rank": [0-9]*, "landmarks": [0-9]*//' "$dir.json"
+      # Dense snapshots are recorded from float64 runs (the same seed; float32 is for Nyström recording).
+      if [ "$kind" = dense ]; then
+        sed -i -e 's/, "rank": [0-9]*, "landmarks": [0-9]*//' -e 's/"dtype": "float32"/"dtype": "float64"/' "$dir.json"
+      fi
       /usr/bin/time -f "%e %M" -o "$dir.train.time" "$tangent" train --config "$dir.json" --out "$dir" --force \
         >"$dir.train.log" 2>&1
       /usr/bin/time -f "%e %M" -o "$dir.analyze.time" "$tangent" analyze "$dir" >"$dir.analyze.log" 2>&1
     fi
     row "$n" "$kind" "$dir"
   done
+  if [ "$kinds" != lowrank ]; then # the agreement benchmark: truncation and Nyström against the dense analysis
+    [ -f "$out/dense-$n/analysis-rank$rank/summary.json" ] ||
+      "$tangent" analyze "$out/dense-$n" --rank "$rank" >"$out/dense-$n.rank$rank.log" 2>&1
+    /usr/bin/python3 "$here/agree.py" "$out/dense-$n/analysis" "$out/dense-$n/analysis-rank$rank" \
+      "$out/lowrank-$n/analysis" >"$out/agree-$n.md"
+  fi
 done
