@@ -312,10 +312,9 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
                     + FormattableString.Invariant(
                         $"directions) whose time-integrated kernel flow φ is at least {FlowCutoff:G3} e-folds; the "
                     )
-                    + FormattableString.Invariant(
-                        $"largest left out is φ = {DiscardedFlow:G3} (relaxes by at most {1 - Math.Exp(-DiscardedFlow):P2}"
-                    )
-                    + " over the window); kernel drift and distances are measured within the kept subspace"
+                    + FormattableString.Invariant($"largest left out is φ = {DiscardedFlow:G3} (relaxes by at most ")
+                    + FormattableString.Invariant($"{1 - Math.Exp(-DiscardedFlow):P2} over the window); kernel drift ")
+                    + "and distances are measured within the kept subspace"
             );
         list.Add("½-MSE closed form per segment (eigendecomposition of the projected kernel)");
         return list;

@@ -60,15 +60,17 @@ public class NystromTests
     public void LandmarksSpanningTheRowSpaceGiveTheDenseSpectrumInFloat32And64(ScalarType dtype)
     {
         using var scope = NewDisposeScope();
-        var model = new Mlp(new MlpConfig { Widths = [6, 4, 3], BiasStd = 0.1, Activation = Activation.Tanh }, Tangent.Seeds.Generator(5));
+        var config = new MlpConfig
+        {
+            Widths = [6, 4, 3],
+            BiasStd = 0.1,
+            Activation = Activation.Tanh,
+        };
+        var model = new Mlp(config, Tangent.Seeds.Generator(5));
         var x = randn(new long[] { 40, 6 }, dtype: ScalarType.Float64, generator: Tangent.Seeds.Generator(6));
         var ntk = new NtkOptions { Traced = false };
         var dense = DenseSpectrum(Ntk.Cross(model, x, x, ntk));
-        var single = new Mlp(
-            new MlpConfig { Widths = [6, 4, 3], BiasStd = 0.1, Activation = Activation.Tanh },
-            Tangent.Seeds.Generator(5),
-            dtype
-        );
+        var single = new Mlp(config, Tangent.Seeds.Generator(5), dtype);
         using var low = Nystrom.Compute(
             single,
             x.to_type(dtype),
