@@ -144,7 +144,9 @@ public sealed record PathOperators(
                 var sumTimesP = segment.Sum.matmul(cumulative);
                 d.AddInPlace(kss.matmul(sumTimesP), lr);
                 g.AddInPlace(kqs.matmul(sumTimesP), lr);
+                var previous = cumulative;
                 cumulative = segment.Propagator.matmul(cumulative).MoveToOuterDisposeScope();
+                previous.Dispose();
             }
             if (radius > maxRadius)
             {
@@ -238,7 +240,9 @@ public sealed record PathOperators(
         w.AddInPlace(projected.T.matmul(projected * flow), lr);
         wd.AddInPlace(projected.T.matmul(projected * discrete), lr);
         g.AddInPlace((kqs.to_type(ScalarType.Float64).matmul(v) * geometric).matmul(projected), lr);
+        var previous = cumulative;
         cumulative = (v * (1 - x).pow(steps)).matmul(projected).MoveToOuterDisposeScope();
+        previous.Dispose(); // else every segment's P(τ, s) stays alive until the window ends
         return (1 - x).abs().max().item<double>();
     }
 
