@@ -38,7 +38,8 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
     public double FlowCutoff { get; init; }
 
     /// <summary>φ_{R+1}: the largest flow among the directions left out (0 when none was), in units of the
-    /// threshold's flow; a direction left out would have relaxed by at most 1 − e^(−φ_{R+1}) over the window.</summary>
+    /// threshold's flow; a direction left out would have relaxed by at most 1 − e^(−φ_{R+1}) over the
+    /// window.</summary>
     public double DiscardedFlow { get; init; }
 
     /// <summary>Columns of a new basis direction below this norm, after orthogonalization against the basis, are
@@ -126,10 +127,10 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
     }
 
     /// <summary>
-    /// ω_τ: the trapezoid weights of the window's flow in units of the threshold's, ω_τ = (a_{τ−1} + a_τ)/(2·n·c)
-    /// with a_τ = η_τ (t_{τ+1} − t_τ) the segment from snapshot τ (a = 0 outside the window), so that
-    /// Σ_τ ω_τ λ⋆_K = 1 and φ(v) = Σ_τ ω_τ vᵀK̃_τ v is the number of e-folds a mode along v relaxes by over the
-    /// window (½-MSE gradient flow).
+    /// ω_τ: the trapezoid weights of the window's flow in units of the threshold's,
+    /// ω_τ = (a_{τ−1} + a_τ)/(2·n·c) with a_τ = η_τ (t_{τ+1} − t_τ) the segment from snapshot τ
+    /// (a = 0 outside the window), so that Σ_τ ω_τ λ⋆_K = 1 and φ(v) = Σ_τ ω_τ vᵀK̃_τ v is the
+    /// number of e-folds a mode along v relaxes by over the window (½-MSE gradient flow).
     /// </summary>
     public static double[] FlowWeights(IReadOnlyList<FactoredSnapshot> window, bool traced, int outputs)
     {
@@ -142,12 +143,13 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
     }
 
     /// <summary>
-    /// The common subspace compressed to the directions that carry flow: the eigenvectors of the time-integrated
-    /// kernel F = Σ_τ ω_τ K̃_τ (<see cref="FlowWeights"/>) with eigenvalue φ ≥ <paramref name="cutoff"/>, and φ_{R+1},
-    /// the largest left out (0 if none). With B = [V_τ (ω_τ Λ_τ)^{1/2}]_τ, F = B Bᵀ: when Σ_τ r_τ ≤ N, from
-    /// BᵀB = Z Φ Zᵀ as U = B Z Φ^{−1/2} (B never formed); otherwise in the coordinates of the
-    /// <see cref="CommonBasis"/> U₀, from Ĉ Ĉᵀ (Ĉ = U₀ᵀ B) as U = U₀ Z. Re-orthonormalized by Cholesky QR. Every
-    /// kept direction relaxes by at least 1 − e^(−cutoff) over the window.
+    /// The common subspace compressed to the directions that carry flow: the eigenvectors of the
+    /// time-integrated kernel F = Σ_τ ω_τ K̃_τ (<see cref="FlowWeights"/>) with eigenvalue
+    /// φ ≥ <paramref name="cutoff"/>, and φ_{R+1}, the largest left out (0 if none). With
+    /// B = [V_τ (ω_τ Λ_τ)^{1/2}]_τ, F = B Bᵀ: when Σ_τ r_τ ≤ N, from BᵀB = Z Φ Zᵀ as
+    /// U = B Z Φ^{−1/2} (B never formed); otherwise in the coordinates of the
+    /// <see cref="CommonBasis"/> U₀, from Ĉ Ĉᵀ (Ĉ = U₀ᵀ B) as U = U₀ Z. Re-orthonormalized by Cholesky QR.
+    /// Every kept direction relaxes by at least 1 − e^(−cutoff) over the window.
     /// </summary>
     public static (Tensor Basis, double Discarded) FlowBasis(
         IReadOnlyList<FactoredSnapshot> window,
@@ -199,9 +201,8 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
         var keep = phi.ge(cutoff).nonzero().reshape(-1);
         if (keep.shape[0] == 0)
             throw new ArgumentException(
-                FormattableString.Invariant(
-                    $"no direction of the window carries flow ≥ {cutoff:G3} (the largest is {phi[0].item<double>():G3})"
-                )
+                FormattableString.Invariant($"no direction of the window carries flow ≥ {cutoff:G3} ")
+                    + FormattableString.Invariant($"(the largest is {phi[0].item<double>():G3})")
             );
         long kept = keep.shape[0];
         double discarded = kept < phi.shape[0] ? Math.Max(0, phi[kept].item<double>()) : 0;

@@ -45,9 +45,8 @@ public sealed record LowRankSummary(
         FormattableString.Invariant($"low-rank kernels ({Source}, rank {Rank}, common subspace {SubspaceDimension}")
         + (
             FlowCutoff > 0
-                ? FormattableString.Invariant(
-                    $" of {SnapshotDirections} directions, flow ≥ {FlowCutoff:G3}, largest left out {DiscardedFlow:G3}"
-                )
+                ? FormattableString.Invariant($" of {SnapshotDirections} directions, flow ≥ {FlowCutoff:G3}, ")
+                    + FormattableString.Invariant($"largest left out {DiscardedFlow:G3}")
                 : ""
         )
         + "): "

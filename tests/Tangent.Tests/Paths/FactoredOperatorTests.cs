@@ -124,10 +124,11 @@ public class FactoredOperatorTests
     }
 
     /// <summary>
-    /// The flow basis against the dense time-integrated kernel F = Σ_τ ω_τ V_τ Λ_τ V_τᵀ formed and diagonalized
-    /// directly: it spans exactly F's eigenvectors with φ above the cutoff, is orthonormal, and names the first
-    /// eigenvalue left out. Ranks 5 + 6 + 4 + 5 ≤ N take the path through BᵀB, ranks 10 + 12 + 10 + 10 > N the one
-    /// through the Gram–Schmidt basis. The weights put the threshold at one e-fold: Σ_τ ω_τ λ⋆_K = 1.
+    /// The flow basis against the dense time-integrated kernel F = Σ_τ ω_τ V_τ Λ_τ V_τᵀ formed and
+    /// diagonalized directly: it spans exactly F's eigenvectors with φ above the cutoff, is orthonormal, and
+    /// names the first eigenvalue left out. Ranks 5 + 6 + 4 + 5 ≤ N take the path through BᵀB, ranks
+    /// 10 + 12 + 10 + 10 > N the one through the Gram–Schmidt basis. The weights put the threshold at one
+    /// e-fold: Σ_τ ω_τ λ⋆_K = 1.
     /// </summary>
     [Theory]
     [InlineData(5, 6, 4, 5)]
