@@ -221,9 +221,7 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
         }
         else
             u = common.matmul(zk);
-        var l0 = linalg.cholesky(u.T.matmul(u));
-        u = linalg.solve_triangular(l0, u.T, upper: false).T.contiguous();
-        return (u.MoveToOuterDisposeScope(), discarded);
+        return (Orthonormalized(u).contiguous().MoveToOuterDisposeScope(), discarded);
     }
 
     /// <summary>λ⋆_K = n·c / Σ_k η_k (t_{k+1} − t_k) over snapshot steps t_k with learning rates η_k (c = p
@@ -275,14 +273,21 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
                 q = q - u.matmul(u.T.matmul(q)); // what rounding left along U, amplified by 1/σ
             // Re-orthonormalized by Cholesky QR (q is already near-orthonormal, so QᵀQ is well conditioned); an
             // N × N Q from a complete QR would not fit at dataset scale.
-            var l = linalg.cholesky(q.T.matmul(q));
-            q = linalg.solve_triangular(l, q.T, upper: false).T;
+            q = Orthonormalized(q);
             basisT.narrow(0, filled, q.shape[1]).copy_(q.T);
             filled += q.shape[1];
         }
         if (filled == 0)
             throw new ArgumentException("the snapshots span no direction (every V is empty)");
         return basisT.narrow(0, 0, filled).T.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Cholesky QR of near-orthonormal columns q: q L⁻ᵀ with L Lᵀ = qᵀq (QᵀQ is well conditioned here; a
+    /// complete QR's N × N Q would not fit at dataset scale).</summary>
+    private static Tensor Orthonormalized(Tensor q)
+    {
+        var l = linalg.cholesky(q.T.matmul(q));
+        return linalg.solve_triangular(l, q.T, upper: false).T;
     }
 
     /// <summary>Uᵀ x: coordinates in the common subspace of columns x [N, c].</summary>
