@@ -159,6 +159,22 @@ public static class NtkModels
             g => Gaussian(g, 6, 10),
             g => Gaussian(g, 3, 10)
         );
+        yield return Make(
+            "transformer",
+            g => new Tangent.Models.Transformer(
+                new Tangent.Models.MlpConfig
+                {
+                    Type = "transformer",
+                    Widths = [5, 8, 3],
+                    Layers = 1,
+                    Heads = 2,
+                    Tokens = 3,
+                },
+                g
+            ),
+            g => randint(0, 5, new long[] { 6, 3 }, generator: g).to_type(ScalarType.Float64),
+            g => randint(0, 5, new long[] { 3, 3 }, generator: g).to_type(ScalarType.Float64)
+        );
         yield return Make("shared-layer", g => new TwiceApplied(), g => Gaussian(g, 5, 4), g => Gaussian(g, 2, 4));
     }
 

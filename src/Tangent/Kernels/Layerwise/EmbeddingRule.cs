@@ -41,6 +41,67 @@ internal sealed class EmbeddingRule : ILayerRule
         return k!.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// G_i puts δ_it into row x_it, so Σ_i G_i[v]² = Σ_i Σ_{t≤u} c_tu 1[x_it = x_iu = v] (δ_it ⊙ δ_iu): the pair
+    /// products of equal tokens (<see cref="PositionPairs"/>) added into their token's row.
+    /// </summary>
+    public Tensor? StructuredSumOfSquares(LayerPlan layer, Captured captured)
+    {
+        if (IsLong(captured))
+            return null;
+        using var scope = NewDisposeScope();
+        var (tokens, signals, pairs, same) = Pairs(layer, captured);
+        using var owned = pairs;
+        var weight = layer.Parameters.Single().Tensor;
+        var values = (pairs.WeightedProducts(signals) * same.unsqueeze(2)).reshape(-1, weight.shape[1]); // [n·P, dim]
+        var rows = tokens.index_select(1, pairs.Indices.First).reshape(-1, 1).expand(-1, weight.shape[1]);
+        return zeros(weight.shape, dtype: signals.dtype, device: signals.device)
+            .scatter_add_(0, rows, values)
+            .reshape(-1)
+            .MoveToOuterDisposeScope();
+    }
+
+    /// <summary>s_i = Σ_{t≤u} c_tu 1[x_it = x_iu] Σ_k w[x_it, k] δ_itk δ_iuk: the weights' rows gathered at the
+    /// pairs' tokens.</summary>
+    public Tensor? StructuredWeightedSquaredNorms(LayerPlan layer, Captured captured, Tensor? weights)
+    {
+        if (IsLong(captured))
+            return null;
+        using var scope = NewDisposeScope();
+        var (tokens, signals, pairs, same) = Pairs(layer, captured);
+        using var owned = pairs;
+        var products = pairs.WeightedProducts(signals) * same.unsqueeze(2); // [n, P, dim]
+        if (weights is null)
+            return products.sum([1, 2]).MoveToOuterDisposeScope();
+        var weight = layer.Parameters.Single().Tensor;
+        var rows = tokens.index_select(1, pairs.Indices.First); // [n, P]
+        var gathered = weights.reshape(weight.shape).index_select(0, rows.reshape(-1)).reshape(products.shape);
+        return (products * gathered).sum([1, 2]).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>More positions than the pair path takes (<see cref="PositionPairs.MaxPositions"/>).</summary>
+    private static bool IsLong(Captured captured) =>
+        captured.Input.numel() > captured.Input.shape[0] * PositionPairs.MaxPositions;
+
+    /// <summary>Tokens [n, T] (Int64), signals [n, T, dim], the position pairs and 1[x_it = x_iu] per pair [n, P].
+    /// The caller disposes the pairs.</summary>
+    private static (Tensor Tokens, Tensor Signals, PositionPairs Pairs, Tensor Same) Pairs(
+        LayerPlan layer,
+        Captured captured
+    )
+    {
+        long n = captured.Input.shape[0],
+            dim = layer.Parameters.Single().Tensor.shape[1];
+        var tokens = captured.Input.reshape(n, -1).to_type(ScalarType.Int64);
+        var signals = captured.Signals[0].reshape(n, tokens.shape[1], dim);
+        var pairs = new PositionPairs(tokens.shape[1], signals.dtype, signals.device);
+        var same = tokens
+            .index_select(1, pairs.Indices.First)
+            .eq(tokens.index_select(1, pairs.Indices.Second))
+            .to_type(signals.dtype);
+        return (tokens, signals, pairs, same);
+    }
+
     public Tensor PerExampleGradients(LayerPlan layer, Tensor input, Tensor signals)
     {
         using var scope = NewDisposeScope();

@@ -7,7 +7,8 @@ namespace Tangent.Kernels.Layerwise;
 /// y = c_w·A Wᵀ + c_b·b (c_w = c_b = 1 for <c>Linear</c>; see <see cref="ScaledLinear"/>). For 2-D inputs the
 /// per-example gradient of row r = (i, c) is δ_r ⊗ a_i, so <c>K[r, s] = (δ_r · δ_s)(c_w² a_i · a_j + c_b²
 /// 1[bias])</c>: a Gram of signals times a Gram of inputs, never forming a per-example gradient. Inputs with extra
-/// (position) dimensions sum over positions: ∂f/∂W = Σ_pos δ_pos ⊗ a_pos, handled by per-example gradients.
+/// (position) dimensions sum over positions: ∂f/∂W = Σ_pos δ_pos ⊗ a_pos; a short sequence [n, T, in] has structured
+/// forms over position pairs, anything else uses per-example gradients.
 /// </summary>
 internal sealed class LinearRule : ILayerRule
 {
@@ -75,6 +76,8 @@ internal sealed class LinearRule : ILayerRule
     /// product.</summary>
     public Tensor? StructuredSumOfSquares(LayerPlan layer, Captured captured)
     {
+        if (IsShortSequence(captured))
+            return SequenceSumOfSquares(layer, captured);
         if (captured.Input.dim() != 2)
             return null;
         using var scope = NewDisposeScope();
@@ -95,6 +98,8 @@ internal sealed class LinearRule : ILayerRule
     /// </summary>
     public Tensor? StructuredWeightedSquaredNorms(LayerPlan layer, Captured captured, Tensor? weights)
     {
+        if (IsShortSequence(captured))
+            return SequenceWeightedSquaredNorms(layer, captured, weights);
         if (captured.Input.dim() != 2)
             return null;
         using var scope = NewDisposeScope();
@@ -115,6 +120,73 @@ internal sealed class LinearRule : ILayerRule
                             : (d2 * a2.matmul(w.reshape(d2.shape[1], a2.shape[1]).T)).sum(1)
                     ).Times(cw * cw)
                     : (w is null ? d2.sum(1) : d2.matmul(w)).Times(cb * cb);
+            total = total is null ? part : total.Plus(part);
+        }
+        return total!.MoveToOuterDisposeScope();
+    }
+
+    private static bool IsShortSequence(Captured captured) =>
+        captured.Input.dim() == 3 && captured.Input.shape[1] <= PositionPairs.MaxPositions;
+
+    /// <summary>
+    /// Inputs [n, T, in]: G_i = Σ_t δ_it ⊗ a_it, so Σ_i G_i² = Σ_{t≤u} c_tu Σ_i (δ_it ⊙ δ_iu) ⊗ (a_it ⊙ a_iu) — one
+    /// product of the n·T(T+1)/2 pair rows (<see cref="PositionPairs"/>) — and Σ_i (Σ_t δ_it)² for the bias.
+    /// </summary>
+    private static Tensor SequenceSumOfSquares(LayerPlan layer, Captured captured)
+    {
+        using var scope = NewDisposeScope();
+        var (cw, cb) = Scales(layer.Module);
+        var d = captured.Signals[0]; // [n, T, out]
+        var a = captured.Input.detach(); // [n, T, in]
+        using var pairs = new PositionPairs(a.shape[1], a.dtype, a.device);
+        var parts = layer
+            .Parameters.Select(p =>
+                p.LocalName == "weight"
+                    ? pairs
+                        .WeightedProducts(d)
+                        .reshape(-1, d.shape[2])
+                        .T.matmul(pairs.Products(a).reshape(-1, a.shape[2]))
+                        .reshape(-1)
+                        .Times(cw * cw)
+                    : d.sum(1).Squared().sum(0L).Times(cb * cb)
+            )
+            .ToList();
+        return cat(parts, 0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Inputs [n, T, in]: s_i = Σ_{t≤u} c_tu Σ_o (δ_it ⊙ δ_iu)_o ((a_it ⊙ a_iu) wᵀ)_o for the weight — one product
+    /// of the pair rows with w — and Σ_o w_o (Σ_t δ_ito)² for the bias.
+    /// </summary>
+    private static Tensor SequenceWeightedSquaredNorms(LayerPlan layer, Captured captured, Tensor? weights)
+    {
+        using var scope = NewDisposeScope();
+        var (cw, cb) = Scales(layer.Module);
+        var d = captured.Signals[0]; // [n, T, out]
+        var a = captured.Input.detach(); // [n, T, in]
+        using var pairs = new PositionPairs(a.shape[1], a.dtype, a.device);
+        long offset = 0;
+        Tensor? total = null;
+        foreach (var p in layer.Parameters)
+        {
+            var w = weights?.narrow(0, offset, p.Size);
+            offset += p.Size;
+            Tensor part;
+            if (p.LocalName == "weight")
+            {
+                var signals = pairs.WeightedProducts(d); // [n, P, out]
+                var inputs = pairs.Products(a); // [n, P, in]
+                part = (
+                    w is null
+                        ? (signals.sum(2) * inputs.sum(2)).sum(1)
+                        : (signals * inputs.matmul(w.reshape(d.shape[2], a.shape[2]).T)).sum([1, 2])
+                ).Times(cw * cw);
+            }
+            else
+            {
+                var sums = d.sum(1).Squared(); // [n, out]
+                part = (w is null ? sums.sum(1) : sums.matmul(w)).Times(cb * cb);
+            }
             total = total is null ? part : total.Plus(part);
         }
         return total!.MoveToOuterDisposeScope();
