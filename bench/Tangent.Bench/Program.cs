@@ -3,8 +3,9 @@ using Tangent.Bench;
 
 // dotnet run -c Release --project bench/Tangent.Bench -- entk [--quick]: the eNTK sweep against the PyTorch peer;
 // ... -- models: the CNN's and the transformer's eNTK per method; ... -- roofline: the eNTK rate as a share of the GEMM
-// peak; ... -- exact-gate: SnrAdamW's exact-gate moments against a backward pass; ... -- dense-floor [--n 4000]: the dense path analysis against its own eighs and products; any other
-// arguments go to BenchmarkDotNet (e.g. -- --filter '*').
+// peak; ... -- exact-gate: SnrAdamW's exact-gate moments against a backward pass; ... -- dense-floor [--n 4000]: the
+// dense path analysis against its own eighs and products; any other arguments go to BenchmarkDotNet (e.g. -- --filter
+// '*').
 Tangent.Native.Allocator.FixMmapThreshold(); // as the tangent CLI runs: fixed mmap threshold, huge pages
 if (Environment.GetEnvironmentVariable("TANGENT_MKL_ANY_CPU") == "1")
     Console.Error.WriteLine(Tangent.Native.MklDispatch.EnableAnyCpu()); // child processes inherit the variable
