@@ -65,10 +65,9 @@ public sealed record Snapshot(int Step, double LearningRate, Tensor Kss, Tensor 
             $"the snapshot file '{path}' is missing",
             "the run directory is incomplete; train it again"
         );
-        NpyArray a;
         try
         {
-            a = Npy.Read(path);
+            return Npy.ReadTensor(path);
         }
         catch (InvalidDataException e)
         {
@@ -78,7 +77,6 @@ public sealed record Snapshot(int Step, double LearningRate, Tensor Kss, Tensor 
                 "the run directory is damaged; train it again"
             );
         }
-        return tensor(a.Data, a.Shape, dtype: ScalarType.Float64);
     }
 
     /// <inheritdoc/>

@@ -157,8 +157,7 @@ public static class AnalyzeRun
         indices is null ? t : t.index_select(0, tensor(indices.ToArray()));
 
     /// <summary>The run's array <c>arrays/NAME.npy</c> as a float64 tensor.</summary>
-    internal static Tensor Load(string run, string name) =>
-        Npy.Read(Path.Combine(run, "arrays", name + ".npy")).ToTensor();
+    internal static Tensor Load(string run, string name) => Npy.ReadTensor(Path.Combine(run, "arrays", name + ".npy"));
 
     /// <summary>
     /// Whether and how the window is analyzed with factored operators: always for a run recorded with factored

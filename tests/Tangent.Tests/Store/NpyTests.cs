@@ -51,6 +51,56 @@ public class NpyTests
         Assert.Equal(expected[1 * 12 + 2 * 4 + 3], read[1, 2, 3]);
     }
 
+    /// <summary>The chunked tensor reader gives exactly what the whole-file reader gives, for every supported dtype,
+    /// with chunks that split the array unevenly, and for a scalar.</summary>
+    [Theory]
+    [InlineData(ScalarType.Float64)]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.Int64)]
+    [InlineData(ScalarType.Int32)]
+    public void ChunkedTensorReadEqualsTheWholeFileRead(ScalarType dtype)
+    {
+        using var dir = new TempDir();
+        using var scope = NewDisposeScope();
+        var t = randn(new long[] { 7, 5, 3 }, dtype: ScalarType.Float64, generator: new Generator(3)).mul(100);
+        string path = dir.File("t.npy");
+        if (dtype == ScalarType.Int32)
+        {
+            var ints = t.to_type(ScalarType.Int64).reshape(-1).data<long>().ToArray();
+            WriteInt32(path, ints.Select(x => (int)x).ToArray(), 7, 5, 3);
+        }
+        else
+            Npy.Write(path, t.to_type(dtype));
+        var whole = Npy.Read(path);
+        foreach (int chunkBytes in new[] { 8, 24, 100, 1 << 20 })
+        {
+            var read = Npy.ReadTensor(path, chunkBytes);
+            Assert.Equal(ScalarType.Float64, read.dtype);
+            Assert.Equal(whole.Shape, read.shape);
+            Assert.Equal(whole.Data, read.reshape(-1).data<double>().ToArray());
+        }
+        Npy.Write(dir.File("s.npy"), new double[] { 3.25 });
+        var scalar = Npy.ReadTensor(dir.File("s.npy"));
+        Assert.Empty(scalar.shape);
+        Assert.Equal(3.25, scalar.item<double>());
+        File.WriteAllBytes(dir.File("b.npy"), File.ReadAllBytes(path)[..^4]);
+        Assert.Throws<InvalidDataException>(() => Npy.ReadTensor(dir.File("b.npy")));
+    }
+
+    /// <summary>An int32 .npy (numpy's '&lt;i4'; Tangent itself writes int64), header padded as the spec says.</summary>
+    private static void WriteInt32(string path, int[] data, params long[] shape)
+    {
+        string dict = $"{{'descr': '<i4', 'fortran_order': False, 'shape': ({string.Join(", ", shape)}), }}";
+        int padding = (64 - (10 + dict.Length + 1) % 64) % 64;
+        string header = dict + new string(' ', padding) + "\n";
+        using var s = File.Create(path);
+        s.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0]);
+        s.Write(BitConverter.GetBytes((ushort)header.Length));
+        s.Write(Encoding.Latin1.GetBytes(header));
+        foreach (int x in data)
+            s.Write(BitConverter.GetBytes(x));
+    }
+
     [Fact]
     public void ScalarHasEmptyShape()
     {
