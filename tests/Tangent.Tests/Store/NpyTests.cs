@@ -87,7 +87,8 @@ public class NpyTests
         Assert.Throws<InvalidDataException>(() => Npy.ReadTensor(dir.File("b.npy")));
     }
 
-    /// <summary>An int32 .npy (numpy's '&lt;i4'; Tangent itself writes int64), header padded as the spec says.</summary>
+    /// <summary>An int32 .npy (numpy's '&lt;i4'; Tangent itself writes int64), header padded as the spec
+    /// says.</summary>
     private static void WriteInt32(string path, int[] data, params long[] shape)
     {
         string dict = $"{{'descr': '<i4', 'fortran_order': False, 'shape': ({string.Join(", ", shape)}), }}";
