@@ -33,6 +33,9 @@ public static class Allocator
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int Mallopt(int parameter, int value);
 
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
+
     [DllImport("libc", EntryPoint = "setenv")]
     private static extern int SetEnv(string name, string value, int overwrite);
 
@@ -65,5 +68,22 @@ public static class Allocator
             } // not glibc (e.g. musl)
             return FixedThreshold;
         }
+    }
+
+    /// <summary>
+    /// Returns the free pages inside the heap to the system (glibc's malloc_trim(0)), not only those at its top: with
+    /// buffers of up to 32 MiB reused from the heap, the holes freed matrices leave stay resident otherwise. Cheap
+    /// against work on matrices of that size (the next allocation there faults its pages in again), so long
+    /// computations call it between their large phases. A no-op where the fixed threshold is not in effect.
+    /// </summary>
+    public static void Trim()
+    {
+        if (!FixedThreshold)
+            return;
+        try
+        {
+            MallocTrim(0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
     }
 }
