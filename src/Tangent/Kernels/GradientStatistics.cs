@@ -85,8 +85,9 @@ public static class GradientStatistics
     /// (η/n)·s_i is the first-order decrease of ℓ_i caused by example i's own share of a full-batch step θ ← θ
     /// − η M (1/n) Σ_j g_j: the self-influence term of THEORY §5, per example. M is
     /// <see cref="NtkOptions.Preconditioner"/> (null: M = I), flattened over the selected parameters in
-    /// <c>named_parameters()</c> order. Linear layers on 2-D inputs need one matrix product (a²)Mᵀ against δ²;
-    /// other ruled layers give their per-example gradients block by block; the rest come from autograd Jacobian rows.
+    /// <c>named_parameters()</c> order. Linear layers on 2-D inputs need one matrix product (a²)Mᵀ against δ²,
+    /// Linear layers on short sequences and embeddings one over position pairs; other ruled layers give their
+    /// per-example gradients block by block; the rest come from autograd Jacobian rows.
     /// </summary>
     public static Tensor PreconditionedSquaredNorms(
         nn.Module<Tensor, Tensor> model,

@@ -59,7 +59,8 @@ public static class Allocator
             try
             {
                 FixedThreshold = Mallopt(MmapThreshold, ThresholdBytes) == 1;
-                Mallopt(TrimThreshold, TrimBytes);
+                if (FixedThreshold) // (setting it alone would also stop glibc's dynamic adjustment)
+                    Mallopt(TrimThreshold, TrimBytes);
                 SetEnv(HugePagesVariable, "1", 0); // not overwriting the user's own choice
             }
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
@@ -71,10 +72,12 @@ public static class Allocator
     }
 
     /// <summary>
-    /// Returns the free pages inside the heap to the system (glibc's malloc_trim(0)), not only those at its top: with
-    /// buffers of up to 32 MiB reused from the heap, the holes freed matrices leave stay resident otherwise. Cheap
-    /// against work on matrices of that size (the next allocation there faults its pages in again), so long
-    /// computations call it between their large phases. A no-op where the fixed threshold is not in effect.
+    /// Returns the free pages inside the heap to the system (glibc's malloc_trim(0)), not only those at its top:
+    /// buffers below the 32 MiB threshold (an N × N float64 matrix with N &lt; 2,048) are reused from the heap, and
+    /// the holes freed ones leave stay resident otherwise (the dense analysis at n = 2,000 peaked 1.5 GB higher
+    /// without it). Cheap against work on matrices of that size (the next allocation there faults its pages in
+    /// again), so long computations call it between their large phases. A no-op where the fixed threshold is not in
+    /// effect.
     /// </summary>
     public static void Trim()
     {

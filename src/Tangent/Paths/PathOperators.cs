@@ -117,7 +117,7 @@ public sealed record PathOperators(
         for (int k = 0; k + 1 < window.Count; k++)
         {
             cancel.ThrowIfCancellationRequested(); // between segments: one eigendecomposition each
-            Native.Allocator.Trim(); // the last segment's N × N temporaries: freed, but resident until trimmed
+            Native.Allocator.Trim(); // the last segment's heap-sized temporaries (N < 2,048): freed, still resident
             using var step = NewDisposeScope();
             var snap = window[k];
             long steps = window[k + 1].Step - snap.Step;

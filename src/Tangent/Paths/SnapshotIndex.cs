@@ -119,8 +119,9 @@ public sealed record SnapshotIndex
     /// The largest objects of an analysis of <paramref name="snapshots"/> snapshots: each holds K_SS (N × N, N = n or
     /// n·p) and K_QS (M × N) in float64, all loaded at once; the operators, their checks (spectra, four cells, the
     /// spacing table's second integration) and each segment's temporaries peak at about 50 N × N and 9 M × N
-    /// matrices more (the process's peak RSS at n = 2,000 with Q = 500 and 10,000: 2.45 and 6.9 GB, against 2.51 and
-    /// 6.88 GB here; docs/performance.md); the momentum-aware operators (unless <paramref name="momentumFree"/>)
+    /// matrices more, counted here with a 10 % margin as 55 and 10 (20 snapshots at n = 2,000 with Q = 500 and
+    /// 10,000: measured 2.45 and 6.9 GB peak RSS, estimated 2.64 and 7.2 GB; at n = 4,000 with Q = 10,000: 16.6
+    /// against 19.2 GB; docs/performance.md); the momentum-aware operators (unless <paramref name="momentumFree"/>)
     /// about twelve of the augmented size 2N + M.
     /// </summary>
     public IReadOnlyList<MemoryItem> AnalysisMemory(int snapshots, bool momentumFree = false)
@@ -138,7 +139,7 @@ public sealed record SnapshotIndex
             Momentum is null || momentumFree
                 ? new(
                     $"path operators and their checks ({nRows:0} × {nRows:0} and {mRows:0} × {nRows:0})",
-                    8.0 * 50 * nRows * nRows + 8.0 * 9 * mRows * nRows,
+                    8.0 * 55 * nRows * nRows + 8.0 * 10 * mRows * nRows,
                     "RUN"
                 )
                 : new(

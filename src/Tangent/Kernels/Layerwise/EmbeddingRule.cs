@@ -42,8 +42,8 @@ internal sealed class EmbeddingRule : ILayerRule
     }
 
     /// <summary>
-    /// G_i puts δ_it into row x_it, so Σ_i G_i[v]² = Σ_i Σ_{t≤u} c_tu 1[x_it = x_iu = v] (δ_it ⊙ δ_iu): the pair
-    /// products of equal tokens (<see cref="PositionPairs"/>) added into their token's row.
+    /// G_i puts δ_it into row x_it, so Σ_i G_i[v]² = Σ_i Σ_{t≤u} c_tu 1[x_it = x_iu = v] (δ_it ⊙ δ_iu):
+    /// the pair products of equal tokens (<see cref="PositionPairs"/>) added into their token's row.
     /// </summary>
     public Tensor? StructuredSumOfSquares(LayerPlan layer, Captured captured)
     {
@@ -53,12 +53,22 @@ internal sealed class EmbeddingRule : ILayerRule
         var (tokens, signals, pairs, same) = Pairs(layer, captured);
         using var owned = pairs;
         var weight = layer.Parameters.Single().Tensor;
-        var values = (pairs.WeightedProducts(signals) * same.unsqueeze(2)).reshape(-1, weight.shape[1]); // [n·P, dim]
-        var rows = tokens.index_select(1, pairs.Indices.First).reshape(-1, 1).expand(-1, weight.shape[1]);
-        return zeros(weight.shape, dtype: signals.dtype, device: signals.device)
-            .scatter_add_(0, rows, values)
-            .reshape(-1)
-            .MoveToOuterDisposeScope();
+        long dim = weight.shape[1];
+        var squares = zeros(weight.shape, dtype: signals.dtype, device: signals.device);
+        foreach (var (start, length) in pairs.Blocks(tokens.shape[0], dim))
+        {
+            using var block = NewDisposeScope();
+            var products = pairs.WeightedProducts(signals.narrow(0, start, length));
+            var values = (products * same.narrow(0, start, length).unsqueeze(2)).reshape(-1, dim); // [b·P, dim]
+            var rows = tokens
+                .narrow(0, start, length)
+                .index_select(1, pairs.Indices.First)
+                .reshape(-1, 1)
+                .expand(-1, dim);
+            squares.scatter_add_(0, rows, values);
+        }
+        // The pairs' cross terms can be negative, so round-off may leave a vanishing entry just below 0.
+        return squares.reshape(-1).AtLeast(0).MoveToOuterDisposeScope();
     }
 
     /// <summary>s_i = Σ_{t≤u} c_tu 1[x_it = x_iu] Σ_k w[x_it, k] δ_itk δ_iuk: the weights' rows gathered at the
@@ -70,13 +80,23 @@ internal sealed class EmbeddingRule : ILayerRule
         using var scope = NewDisposeScope();
         var (tokens, signals, pairs, same) = Pairs(layer, captured);
         using var owned = pairs;
-        var products = pairs.WeightedProducts(signals) * same.unsqueeze(2); // [n, P, dim]
-        if (weights is null)
-            return products.sum([1, 2]).MoveToOuterDisposeScope();
         var weight = layer.Parameters.Single().Tensor;
-        var rows = tokens.index_select(1, pairs.Indices.First); // [n, P]
-        var gathered = weights.reshape(weight.shape).index_select(0, rows.reshape(-1)).reshape(products.shape);
-        return (products * gathered).sum([1, 2]).MoveToOuterDisposeScope();
+        long dim = weight.shape[1];
+        var blocks = new List<Tensor>();
+        foreach (var (start, length) in pairs.Blocks(tokens.shape[0], dim))
+        {
+            var equal = same.narrow(0, start, length).unsqueeze(2);
+            var products = pairs.WeightedProducts(signals.narrow(0, start, length)) * equal; // [b, P, dim]
+            if (weights is null)
+            {
+                blocks.Add(products.sum([1, 2]));
+                continue;
+            }
+            var rows = tokens.narrow(0, start, length).index_select(1, pairs.Indices.First); // [b, P]
+            var gathered = weights.reshape(weight.shape).index_select(0, rows.reshape(-1)).reshape(products.shape);
+            blocks.Add((products * gathered).sum([1, 2]));
+        }
+        return cat(blocks, 0).AtLeast(0).MoveToOuterDisposeScope(); // round-off of the pairs' cross terms
     }
 
     /// <summary>More positions than the pair path takes (<see cref="PositionPairs.MaxPositions"/>).</summary>

@@ -7,8 +7,8 @@ namespace Tangent.Kernels.Layerwise;
 /// y = c_w·A Wᵀ + c_b·b (c_w = c_b = 1 for <c>Linear</c>; see <see cref="ScaledLinear"/>). For 2-D inputs the
 /// per-example gradient of row r = (i, c) is δ_r ⊗ a_i, so <c>K[r, s] = (δ_r · δ_s)(c_w² a_i · a_j + c_b²
 /// 1[bias])</c>: a Gram of signals times a Gram of inputs, never forming a per-example gradient. Inputs with extra
-/// (position) dimensions sum over positions: ∂f/∂W = Σ_pos δ_pos ⊗ a_pos; a short sequence [n, T, in] has structured
-/// forms over position pairs, anything else uses per-example gradients.
+/// (position) dimensions sum over positions: ∂f/∂W = Σ_pos δ_pos ⊗ a_pos; a short sequence [n, T, in] has
+/// structured forms over position pairs, anything else uses per-example gradients.
 /// </summary>
 internal sealed class LinearRule : ILayerRule
 {
@@ -129,8 +129,10 @@ internal sealed class LinearRule : ILayerRule
         captured.Input.dim() == 3 && captured.Input.shape[1] <= PositionPairs.MaxPositions;
 
     /// <summary>
-    /// Inputs [n, T, in]: G_i = Σ_t δ_it ⊗ a_it, so Σ_i G_i² = Σ_{t≤u} c_tu Σ_i (δ_it ⊙ δ_iu) ⊗ (a_it ⊙ a_iu) — one
-    /// product of the n·T(T+1)/2 pair rows (<see cref="PositionPairs"/>) — and Σ_i (Σ_t δ_it)² for the bias.
+    /// Inputs [n, T, in]: G_i = Σ_t δ_it ⊗ a_it, so
+    /// Σ_i G_i² = Σ_{t≤u} c_tu Σ_i (δ_it ⊙ δ_iu) ⊗ (a_it ⊙ a_iu) — one product of the n·T(T+1)/2
+    /// pair rows (<see cref="PositionPairs"/>, in blocks of samples) — and
+    /// Σ_i (Σ_t δ_it)² for the bias.
     /// </summary>
     private static Tensor SequenceSumOfSquares(LayerPlan layer, Captured captured)
     {
@@ -138,16 +140,21 @@ internal sealed class LinearRule : ILayerRule
         var (cw, cb) = Scales(layer.Module);
         var d = captured.Signals[0]; // [n, T, out]
         var a = captured.Input.detach(); // [n, T, in]
+        long outputs = d.shape[2],
+            inputs = a.shape[2];
         using var pairs = new PositionPairs(a.shape[1], a.dtype, a.device);
+        var weight = zeros(new[] { outputs, inputs }, dtype: d.dtype, device: d.device);
+        foreach (var (start, length) in pairs.Blocks(d.shape[0], outputs + inputs))
+        {
+            using var block = NewDisposeScope();
+            var signals = pairs.WeightedProducts(d.narrow(0, start, length)).reshape(-1, outputs);
+            weight.AddInPlace(signals.T.matmul(pairs.Products(a.narrow(0, start, length)).reshape(-1, inputs)));
+        }
+        // The pairs' cross terms can be negative, so round-off may leave a vanishing entry just below 0.
         var parts = layer
             .Parameters.Select(p =>
                 p.LocalName == "weight"
-                    ? pairs
-                        .WeightedProducts(d)
-                        .reshape(-1, d.shape[2])
-                        .T.matmul(pairs.Products(a).reshape(-1, a.shape[2]))
-                        .reshape(-1)
-                        .Times(cw * cw)
+                    ? weight.reshape(-1).Times(cw * cw).AtLeast(0)
                     : d.sum(1).Squared().sum(0L).Times(cb * cb)
             )
             .ToList();
@@ -155,8 +162,8 @@ internal sealed class LinearRule : ILayerRule
     }
 
     /// <summary>
-    /// Inputs [n, T, in]: s_i = Σ_{t≤u} c_tu Σ_o (δ_it ⊙ δ_iu)_o ((a_it ⊙ a_iu) wᵀ)_o for the weight — one product
-    /// of the pair rows with w — and Σ_o w_o (Σ_t δ_ito)² for the bias.
+    /// Inputs [n, T, in]: s_i = Σ_{t≤u} c_tu Σ_o (δ_it ⊙ δ_iu)_o ((a_it ⊙ a_iu) wᵀ)_o for the weight
+    /// — one product of the pair rows with w — and Σ_o w_o (Σ_t δ_ito)² for the bias.
     /// </summary>
     private static Tensor SequenceWeightedSquaredNorms(LayerPlan layer, Captured captured, Tensor? weights)
     {
@@ -164,6 +171,8 @@ internal sealed class LinearRule : ILayerRule
         var (cw, cb) = Scales(layer.Module);
         var d = captured.Signals[0]; // [n, T, out]
         var a = captured.Input.detach(); // [n, T, in]
+        long outputs = d.shape[2],
+            inputs = a.shape[2];
         using var pairs = new PositionPairs(a.shape[1], a.dtype, a.device);
         long offset = 0;
         Tensor? total = null;
@@ -174,13 +183,18 @@ internal sealed class LinearRule : ILayerRule
             Tensor part;
             if (p.LocalName == "weight")
             {
-                var signals = pairs.WeightedProducts(d); // [n, P, out]
-                var inputs = pairs.Products(a); // [n, P, in]
-                part = (
-                    w is null
-                        ? (signals.sum(2) * inputs.sum(2)).sum(1)
-                        : (signals * inputs.matmul(w.reshape(d.shape[2], a.shape[2]).T)).sum([1, 2])
-                ).Times(cw * cw);
+                var blocks = new List<Tensor>();
+                foreach (var (start, length) in pairs.Blocks(d.shape[0], outputs + inputs))
+                {
+                    var signals = pairs.WeightedProducts(d.narrow(0, start, length)); // [b, P, out]
+                    var products = pairs.Products(a.narrow(0, start, length)); // [b, P, in]
+                    blocks.Add(
+                        w is null
+                            ? (signals.sum(2) * products.sum(2)).sum(1)
+                            : (signals * products.matmul(w.reshape(outputs, inputs).T)).sum([1, 2])
+                    );
+                }
+                part = cat(blocks, 0).Times(cw * cw).AtLeast(0); // round-off of the pairs' cross terms
             }
             else
             {

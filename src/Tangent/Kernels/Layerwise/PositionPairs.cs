@@ -14,6 +14,10 @@ internal sealed class PositionPairs : IDisposable
     /// K = n·T(T+1)/2 rows, which beats squaring n per-example gradients (memory bound) while T stays small.</summary>
     public const long MaxPositions = 8;
 
+    /// <summary>Pair-row elements (samples × pairs × features) formed at once; larger captures go in blocks of
+    /// samples (2²⁴ elements: 128 MB in float64).</summary>
+    public const long BlockElements = 1L << 24;
+
     private readonly Tensor _first,
         _second;
 
@@ -55,6 +59,18 @@ internal sealed class PositionPairs : IDisposable
 
     /// <summary>The pairs' first and second positions as index tensors [P].</summary>
     public (Tensor First, Tensor Second) Indices => (_first, _second);
+
+    /// <summary>Sample ranges [start, start + length) of at most <see cref="BlockElements"/> pair-row elements each,
+    /// for <paramref name="samples"/> samples whose pair rows hold <paramref name="width"/> features in all.</summary>
+    public IEnumerable<(long Start, long Length)> Blocks(long samples, long width)
+    {
+        long block = Math.Max(1, BlockElements / Math.Max(1, Count * width));
+        for (long start = 0; start < samples; start += block)
+            yield return (start, Math.Min(block, samples - start));
+    }
+
+    /// <summary>P, the number of pairs.</summary>
+    public long Count => Multiplicity.shape[0];
 
     /// <inheritdoc/>
     public void Dispose()
