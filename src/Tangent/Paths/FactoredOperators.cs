@@ -282,8 +282,8 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
         return basisT.narrow(0, 0, filled).T.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Cholesky QR of near-orthonormal columns q: q L⁻ᵀ with L Lᵀ = qᵀq (QᵀQ is well conditioned here;
-    /// a complete QR's N × N Q would not fit at dataset scale).</summary>
+    /// <summary>Cholesky QR of near-orthonormal columns q: q L⁻ᵀ with L Lᵀ = qᵀq (QᵀQ is well conditioned
+    /// here; a complete QR's N × N Q would not fit at dataset scale).</summary>
     private static Tensor Orthonormalized(Tensor q)
     {
         var l = linalg.cholesky(q.T.matmul(q));

@@ -75,17 +75,7 @@ public static partial class Npy
     {
         byte[] b = File.ReadAllBytes(path);
         var (shape, d, dataStart, count) = Header(path, b);
-        int size = d switch
-        {
-            "<f8" or "<i8" => 8,
-            "<f4" or "<i4" => 4,
-            _ => 0,
-        };
-        if (size == 0)
-            throw new InvalidDataException(
-                $"{path}: dtype '{d}' is not supported (use little-endian float64, float32, int64 or int32: "
-                    + "array.astype('<f8'))"
-            );
+        int size = ElementSize(path, d);
         if (b.Length - dataStart < count * size)
             throw new InvalidDataException($"{path}: file is truncated");
         var data = new double[count];
@@ -124,17 +114,7 @@ public static partial class Npy
         var head = new byte[Math.Min(stream.Length, 1 << 16)];
         stream.ReadExactly(head);
         var (shape, d, dataStart, count) = Header(path, head);
-        int size = d switch
-        {
-            "<f8" or "<i8" => 8,
-            "<f4" or "<i4" => 4,
-            _ => 0,
-        };
-        if (size == 0)
-            throw new InvalidDataException(
-                $"{path}: dtype '{d}' is not supported (use little-endian float64, float32, int64 or int32: "
-                    + "array.astype('<f8'))"
-            );
+        int size = ElementSize(path, d);
         if (stream.Length - dataStart < count * size)
             throw new InvalidDataException($"{path}: file is truncated");
         stream.Position = dataStart;
@@ -220,6 +200,18 @@ public static partial class Npy
                 count *= x;
         return (shape, descr.Groups[1].Value, offset + headerLen, count);
     }
+
+    /// <summary>Bytes per element of a supported dtype; otherwise an error naming the file and the fix.</summary>
+    private static int ElementSize(string path, string descr) =>
+        descr switch
+        {
+            "<f8" or "<i8" => 8,
+            "<f4" or "<i4" => 4,
+            _ => throw new InvalidDataException(
+                $"{path}: dtype '{descr}' is not supported (use little-endian float64, float32, int64 or int32: "
+                    + "array.astype('<f8'))"
+            ),
+        };
 
     private static void CheckShape(int length, long[] shape)
     {

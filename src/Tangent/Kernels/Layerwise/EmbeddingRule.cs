@@ -58,13 +58,8 @@ internal sealed class EmbeddingRule : ILayerRule
         foreach (var (start, length) in pairs.Blocks(tokens.shape[0], dim))
         {
             using var block = NewDisposeScope();
-            var products = pairs.WeightedProducts(signals.narrow(0, start, length));
-            var values = (products * same.narrow(0, start, length).unsqueeze(2)).reshape(-1, dim); // [b·P, dim]
-            var rows = tokens
-                .narrow(0, start, length)
-                .index_select(1, pairs.Indices.First)
-                .reshape(-1, 1)
-                .expand(-1, dim);
+            var values = EqualTokenProducts(pairs, signals, same, start, length).reshape(-1, dim); // [b·P, dim]
+            var rows = PairTokens(tokens, pairs, start, length).reshape(-1, 1).expand(-1, dim);
             squares.scatter_add_(0, rows, values);
         }
         // The pairs' cross terms can be negative, so round-off may leave a vanishing entry just below 0.
@@ -85,19 +80,32 @@ internal sealed class EmbeddingRule : ILayerRule
         var blocks = new List<Tensor>();
         foreach (var (start, length) in pairs.Blocks(tokens.shape[0], dim))
         {
-            var equal = same.narrow(0, start, length).unsqueeze(2);
-            var products = pairs.WeightedProducts(signals.narrow(0, start, length)) * equal; // [b, P, dim]
+            var products = EqualTokenProducts(pairs, signals, same, start, length); // [b, P, dim]
             if (weights is null)
             {
                 blocks.Add(products.sum([1, 2]));
                 continue;
             }
-            var rows = tokens.narrow(0, start, length).index_select(1, pairs.Indices.First); // [b, P]
+            var rows = PairTokens(tokens, pairs, start, length); // [b, P]
             var gathered = weights.reshape(weight.shape).index_select(0, rows.reshape(-1)).reshape(products.shape);
             blocks.Add((products * gathered).sum([1, 2]));
         }
         return cat(blocks, 0).AtLeast(0).MoveToOuterDisposeScope(); // round-off of the pairs' cross terms
     }
+
+    /// <summary>c_tu 1[x_it = x_iu] (δ_it ⊙ δ_iu) for the samples [start, start + length): [b, P, dim].</summary>
+    private static Tensor EqualTokenProducts(
+        PositionPairs pairs,
+        Tensor signals,
+        Tensor same,
+        long start,
+        long length
+    ) => pairs.WeightedProducts(signals.narrow(0, start, length)) * same.narrow(0, start, length).unsqueeze(2);
+
+    /// <summary>x_it, the token of each pair's first position, for the samples [start, start + length): [b,
+    /// P].</summary>
+    private static Tensor PairTokens(Tensor tokens, PositionPairs pairs, long start, long length) =>
+        tokens.narrow(0, start, length).index_select(1, pairs.Indices.First);
 
     /// <summary>More positions than the pair path takes (<see cref="PositionPairs.MaxPositions"/>).</summary>
     private static bool IsLong(Captured captured) =>
