@@ -74,6 +74,12 @@ public static class NtkCommand
             Description = "Power iterations of the certificate's probe of ‖K − K̃‖₂ with exact K·v products (0: none)",
             DefaultValueFactory = _ => 4,
         };
+        var refine = new Option<int>("--refine")
+        {
+            Description =
+                "Refine the Nyström pairs by Q exact products (subspace iteration ending in Rayleigh–Ritz; "
+                + "each about one dense kernel computation, streamed, never held; 0: none)",
+        };
         var threads = CliRun.ThreadsOption();
         var output = CliRun.OutOption("ntk");
         var force = CliRun.ForceOption();
@@ -96,6 +102,7 @@ public static class NtkCommand
             rank,
             landmarks,
             probes,
+            refine,
             threads,
             output,
             force,
@@ -127,6 +134,7 @@ public static class NtkCommand
                         Rank = parse.GetValue(rank),
                         Landmarks = parse.GetValue(landmarks),
                         Probes = parse.GetValue(probes),
+                        Refine = parse.GetValue(refine),
                     };
                     var (outputs, count) = settings.ModelShape();
                     var (n, m) = CliRun.CheckInputs(

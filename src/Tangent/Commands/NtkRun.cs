@@ -211,6 +211,12 @@ public static class NtkRun
             $"must be at least 0, got {settings.Probes}",
             "use 4"
         );
+        ConfigException.Require(
+            settings.Refine >= 0,
+            "--refine",
+            $"must be at least 0, got {settings.Refine}",
+            "use 2"
+        );
         progress?.Report(new ProgressReport("Nyström", 0, $"n = {n}, {landmarks} landmarks, rank {rank}"));
         var clock = Stopwatch.StartNew();
         using var low = Nystrom.Compute(
@@ -222,6 +228,7 @@ public static class NtkRun
                 Rank = rank,
                 Landmarks = landmarks,
                 Probes = settings.Probes,
+                Refinements = settings.Refine,
                 Seed = settings.Config.Seed,
             }
         );
@@ -244,6 +251,8 @@ public static class NtkRun
             new("approximation", "nystrom"),
             new("rank", rank),
             new("landmarks", landmarks),
+            new("refinements", settings.Refine),
+            new("ritz_residual", settings.Refine > 0 ? cert.Residual : null),
             new("trace_K_SS", cert.TraceK),
             new("trace_nystrom", cert.TraceNystrom),
             new("lambda_max", lambda[0]),
@@ -284,7 +293,14 @@ public static class NtkRun
                 $"Empirical NTK of {ModelText(settings.Config.Model, model)} on {n} inputs from {settings.Inputs}, "
                     + (settings.Traced ? "traced over outputs" : "full output space, rows sample-major (i·p + c)")
                     + $", kept as its top {rank} eigenpairs: the Nyström approximation K̃ = C W⁺ Cᵀ from the cross "
-                    + $"kernel to {landmarks} random landmark samples. K_SS itself was never formed."
+                    + $"kernel to {landmarks} random landmark samples"
+                    + (
+                        settings.Refine > 0
+                            ? $", refined by {settings.Refine} exact block products (subspace iteration and "
+                                + "Rayleigh–Ritz with K, streamed in tiles)"
+                            : ""
+                    )
+                    + ". K_SS itself was never formed."
             )
             .Paragraph("Certificate: " + text + ".")
             .Heading("Summary")

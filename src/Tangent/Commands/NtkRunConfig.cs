@@ -50,6 +50,10 @@ public sealed record NtkRunConfig
     /// <summary>Power iterations of the certificate's probe of ‖K − K̃_r‖₂ (exact K·v products).</summary>
     public int Probes { get; init; } = 4;
 
+    /// <summary>Exact-product refinements of the Nyström pairs
+    /// (<see cref="Kernels.LowRank.NystromOptions.Refinements"/>; 0: none).</summary>
+    public int Refine { get; init; }
+
     /// <summary>The model: the configured MLP seeded with the config's seed, or the TorchScript module; then the
     /// --params weights when given.</summary>
     public nn.Module<Tensor, Tensor> BuildModel(ScalarType dtype)

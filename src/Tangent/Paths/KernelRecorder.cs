@@ -37,6 +37,7 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
         WeightDecay = train.Optimizer.WeightDecay,
         Rank = record.Rank > 0 ? record.Rank : null,
         Landmarks = record.Rank > 0 ? record.Landmarks : null,
+        Refinements = record.Rank > 0 ? record.Refine : null,
     };
 
     /// <summary>Whether the snapshot kernels fold in the optimizer's effective preconditioner: preconditioned
@@ -163,6 +164,7 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
                 Rank = (int)Math.Min(record.Rank, n * (record.Traced ? 1 : train.Task.OutputDimension)),
                 Landmarks = record.Landmarks > 0 ? (int)Math.Min(record.Landmarks, n) : null,
                 Probes = record.Probes,
+                Refinements = record.Refine,
                 Threshold = threshold,
                 Seed = train.Seed + 5,
             },

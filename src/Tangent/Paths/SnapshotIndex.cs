@@ -55,6 +55,9 @@ public sealed record SnapshotIndex
     /// <summary>Landmark samples of the Nyström snapshots (null: dense snapshots).</summary>
     public int? Landmarks { get; init; }
 
+    /// <summary>Exact-product refinements of the Nyström snapshots (null: dense snapshots).</summary>
+    public int? Refinements { get; init; }
+
     /// <summary>Path of the index inside a run.</summary>
     public static string PathIn(string run) => Path.Combine(run, "snapshots", "index.json");
 

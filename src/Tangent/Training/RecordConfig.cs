@@ -59,6 +59,11 @@ public sealed record RecordConfig
     /// each costs about one pass of per-example gradients over the training set).</summary>
     public int Probes { get; init; }
 
+    /// <summary>Exact-product refinements of each Nyström snapshot (0: plain Nyström): subspace iteration from
+    /// the Nyström basis ending in Rayleigh–Ritz with the exact K, and K_QS exact on the kept directions; each
+    /// costs about one dense kernel computation, streamed, never held (Kernels/LowRank/Nystrom).</summary>
+    public int Refine { get; init; }
+
     /// <summary>The snapshot steps for a run of <paramref name="steps"/> steps (always including 0 and the last
     /// step).</summary>
     public IReadOnlyList<int> StepsFor(int steps)
@@ -125,6 +130,12 @@ public sealed record RecordConfig
             $"{path}.probes",
             Probes < 0 ? $"must be ≥ 0, got {Probes}" : "is used only with record.rank",
             Probes < 0 ? "use e.g. 2" : "set record.rank too, or remove record.probes"
+        );
+        ConfigException.Require(
+            Refine >= 0 && (Refine == 0 || Rank > 0),
+            $"{path}.refine",
+            Refine < 0 ? $"must be ≥ 0, got {Refine}" : "is used only with record.rank",
+            Refine < 0 ? "use e.g. 2" : "set record.rank too, or remove record.refine"
         );
         ConfigException.Require(
             Rank == 0 || Method == "rules",

@@ -140,6 +140,15 @@ public sealed record TrainConfig
                         "record.landmarks"
                     )
                 );
+                if (r.Refine > 0)
+                    items.Add(
+                        new(
+                            $"Nyström refinement: basis, products and Ritz vectors ({ns * width:0} × {landmarks:0}), "
+                                + "three times, and one 512 × 4096-sample kernel tile",
+                            8 * (3 * ns * width * landmarks + 512 * 4096 * width * width),
+                            "record.refine"
+                        )
+                    );
             }
             else
                 items.Add(

@@ -34,10 +34,27 @@ public sealed record KernelCertificate(
     int ChannelDimension
 )
 {
+    /// <summary>Exact-product refinements behind the kept pairs (0: plain Nyström). With refinements the kept pairs
+    /// are Ritz pairs of K and <see cref="ErrorBound"/> is tr K − Σ_{i≤r} θ_i + <see cref="Residual"/>.
+    /// </summary>
+    public int Refinements { get; init; }
+
+    /// <summary>‖K V_r − V_r Θ_r‖₂ of the refined pairs: every kept θ_i is within it of an eigenvalue of K
+    /// (NaN without refinements).</summary>
+    public double Residual { get; init; } = double.NaN;
+
     /// <summary>The certificate in one sentence, for reports and errors.</summary>
     public string Text(int rank, int landmarks) =>
-        FormattableString.Invariant(
-            $"Nyström rank {rank} from {landmarks} landmarks: ‖K − K̃‖₂ ≤ {ErrorBound:G3} (tr(K − K̃) + λ̃_r+1)"
+        (
+            Refinements > 0
+                ? FormattableString.Invariant(
+                    $"Nyström rank {rank} from {landmarks} landmarks refined by {Refinements} exact products: "
+                )
+                    + FormattableString.Invariant(
+                        $"‖K − K̃‖₂ ≤ {ErrorBound:G3} (tr K − Σθ + Ritz residual {Residual:G3})"
+                    )
+                : FormattableString.Invariant($"Nyström rank {rank} from {landmarks} landmarks: ")
+                    + FormattableString.Invariant($"‖K − K̃‖₂ ≤ {ErrorBound:G3} (tr(K − K̃) + λ̃_r+1)")
         )
         + (
             ProbeIterations > 0

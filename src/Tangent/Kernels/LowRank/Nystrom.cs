@@ -49,19 +49,45 @@ public static class Nystrom
         sigma2 = sigma2.flip(0).clamp_min(0);
         z = z.flip(1);
         int r = (int)Math.Min(options.Rank, sigma2.shape[0]);
-        var values = sigma2.narrow(0, 0, r);
-        var vectors = b.matmul(z.narrow(1, 0, r)) / values.clamp_min(1e-300).sqrt();
+        Tensor values;
+        Tensor vectors;
         Tensor? queryFactor = null;
-        if (query is not null)
+        double residual = double.NaN;
+        if (options.Refinements > 0)
         {
-            var (cq, _) = CrossToLandmarks(model, query, xl, ntk, options.RowBlock, withDiagonal: false);
-            queryFactor = cat(cq, 0).matmul(whitening).matmul(z.narrow(1, 0, r)) * values.sqrt();
+            var basis = b.matmul(z) / sigma2.clamp_min(1e-300).sqrt();
+            var nonzero = sigma2.gt(options.Cutoff * sigma2.max()).nonzero().reshape(-1);
+            var ritz = Refine(model, x, ntk, options, basis.index_select(1, nonzero));
+            sigma2 = ritz.Values;
+            r = (int)Math.Min(options.Rank, sigma2.shape[0]);
+            values = sigma2.narrow(0, 0, r);
+            vectors = ritz.Vectors.narrow(1, 0, r);
+            residual = ritz.Residual(r);
+            if (query is not null)
+                queryFactor = StreamedKernel.Times(model, query, x, vectors, ntk, options.RowBlock);
+        }
+        else
+        {
+            values = sigma2.narrow(0, 0, r);
+            vectors = b.matmul(z.narrow(1, 0, r)) / values.clamp_min(1e-300).sqrt();
+            if (query is not null)
+            {
+                var (cq, _) = CrossToLandmarks(model, query, xl, ntk, options.RowBlock, withDiagonal: false);
+                queryFactor = cat(cq, 0).matmul(whitening).matmul(z.narrow(1, 0, r)) * values.sqrt();
+            }
         }
         double[] all = sigma2.data<double>().ToArray();
 
         double traceK = cat(diagonal, 0).sum().item<double>();
         double next = all.Length > r ? all[r] : 0;
-        double bound = Math.Max(0, traceK - all.Sum()) + next;
+        // Nyström: K − K̃ is PSD, so ‖K − K̃_r‖ ≤ tr(K − K̃) + λ̃_{r+1}.
+        // Refined (Rayleigh–Ritz with the exact K, P = V Vᵀ):
+        // K − PKP = (I−P)K(I−P) + [(I−P)KP + transpose]. The first is PSD with trace
+        // tr K − Σ_{i≤r} θ_i; the second has norm ‖(I−P)KV‖₂ = ‖KV − VΘ‖₂.
+        double bound =
+            options.Refinements > 0
+                ? Math.Max(0, traceK - all.Take(r).Sum()) + residual
+                : Math.Max(0, traceK - all.Sum()) + next;
         double probe = double.NaN;
         if (options.Probes > 0)
             probe = Probe(model, x, ntk, values, vectors, options.Probes, options.Seed + 1);
@@ -80,7 +106,11 @@ public static class Nystrom
             all[r - 1] <= level,
             needed < 0 ? null : needed + 1,
             all.Take(r).Count(v => v >= threshold)
-        );
+        )
+        {
+            Refinements = options.Refinements,
+            Residual = residual,
+        };
         return new LowRankKernel(
             values.MoveToOuterDisposeScope(),
             vectors.MoveToOuterDisposeScope(),
@@ -91,6 +121,53 @@ public static class Nystrom
         {
             QueryFactor = queryFactor?.MoveToOuterDisposeScope(),
         };
+    }
+
+    /// <summary>
+    /// Subspace iteration from the orthonormal Nyström basis Q₀ with exact products
+    /// (<see cref="StreamedKernel"/>): Q_{t+1} = orth(K Q_t) for t &lt; q − 1, then Rayleigh–Ritz with
+    /// Y = K Q_{q−1}: H = Qᵀ Y = U Θ Uᵀ gives the Ritz pairs (θ_i, Q u_i), θ_1 ≥ θ_2 ≥ …,
+    /// with θ_i ≤ λ_i (Cauchy interlacing), and their images K Q u_i = Y u_i at no further product.
+    /// </summary>
+    private static Ritz Refine(
+        nn.Module<Tensor, Tensor> model,
+        Tensor x,
+        NtkOptions ntk,
+        NystromOptions options,
+        Tensor basis
+    )
+    {
+        var q = basis;
+        var y = StreamedKernel.Times(model, x, x, q, ntk, options.RowBlock);
+        for (int t = 1; t < options.Refinements; t++)
+        {
+            var (orth, _) = linalg.qr(y);
+            y.Dispose();
+            q = orth;
+            y = StreamedKernel.Times(model, x, x, q, ntk, options.RowBlock);
+        }
+        var h = q.T.matmul(y);
+        var (theta, u) = linalg.eigh((h + h.T) / 2);
+        theta = theta.flip(0);
+        u = u.flip(1);
+        return new Ritz(theta, q.matmul(u), y.matmul(u));
+    }
+
+    /// <summary>Ritz values θ (descending), vectors V = Q U and images K V = Y U of <see cref="Refine"/>.</summary>
+    private sealed record Ritz(Tensor Theta, Tensor Vectors, Tensor Images)
+    {
+        /// <summary>θ clamped at 0 (K is positive semi-definite; only rounding makes a Ritz value
+        /// negative).</summary>
+        public Tensor Values => Theta.clamp_min(0);
+
+        /// <summary>‖K V_r − V_r Θ_r‖₂ over the first r pairs: every θ_i (i ≤ r) lies within it of an
+        /// eigenvalue of K, and it is the norm of the off-diagonal blocks of K in the split by
+        /// P = V_r V_rᵀ.</summary>
+        public double Residual(int r) =>
+            linalg
+                .svdvals(Images.narrow(1, 0, r) - Vectors.narrow(1, 0, r) * Theta.narrow(0, 0, r))
+                .max()
+                .item<double>();
     }
 
     /// <summary>

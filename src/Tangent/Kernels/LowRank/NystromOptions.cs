@@ -12,6 +12,14 @@ public sealed record NystromOptions
     /// <summary>Power iterations of the probe estimate of ‖K − K̃_r‖₂ with exact K·v products (0: no probes).</summary>
     public int Probes { get; init; } = 4;
 
+    /// <summary>
+    /// Refinements q with exact products (0: plain Nyström): subspace iteration from the Nyström basis, q exact
+    /// block products K·Q (each costs about one dense kernel computation, streamed in tiles, never held), ending
+    /// in a Rayleigh–Ritz step; the kept pairs are then Ritz pairs of the exact K, and with query inputs
+    /// K̃_QS = K_QS V Vᵀ is exact on the kept directions.
+    /// </summary>
+    public int Refinements { get; init; }
+
     /// <summary>Eigenvalues of the landmark block W below this share of its largest are dropped from W⁺.</summary>
     public double Cutoff { get; init; } = 1e-12;
 
