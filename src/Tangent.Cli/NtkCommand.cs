@@ -77,7 +77,7 @@ public static class NtkCommand
         var refine = new Option<int>("--refine")
         {
             Description =
-                "Refine the Nyström pairs by Q exact products (subspace iteration ending in Rayleigh–Ritz; "
+                "Refine the Nyström pairs by Q exact products (a block Krylov space, then Rayleigh–Ritz; "
                 + "each about one dense kernel computation, streamed, never held; 0: none)",
         };
         var threads = CliRun.ThreadsOption();

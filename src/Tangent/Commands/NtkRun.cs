@@ -296,7 +296,7 @@ public static class NtkRun
                     + $"kernel to {landmarks} random landmark samples"
                     + (
                         settings.Refine > 0
-                            ? $", refined by {settings.Refine} exact block products (subspace iteration and "
+                            ? $", refined by {settings.Refine} exact block products (a block Krylov space and "
                                 + "Rayleigh–Ritz with K, streamed in tiles)"
                             : ""
                     )

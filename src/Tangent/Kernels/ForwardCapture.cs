@@ -34,6 +34,41 @@ internal sealed class ForwardCapture : IDisposable
     /// <summary>Ruled layers that could not be captured (called more than once per forward pass).</summary>
     public IReadOnlyList<LayerPlan> Uncaptured { get; }
 
+    private readonly Dictionary<LayerPlan, Tensor> _gradients = [];
+
+    /// <summary>The largest per-sample share of one captured tensor, in bytes: a layer's signals (p output rows) or
+    /// its input repeated for p rows. A block of b samples allocates tensors of about b times this.</summary>
+    public long BytesPerSample =>
+        Layers
+            .Values.Select(c => Math.Max(PerSample(c.Signals, 1), PerSample(c.Input, OutputsPerSample)))
+            .DefaultIfEmpty(0)
+            .Max();
+
+    private long PerSample(Tensor t, long copies) => t.numel() / Math.Max(1, Samples) * copies * t.ElementSize;
+
+    /// <summary>
+    /// A block size for this capture's kind of samples: at most <paramref name="cap"/>, and small enough that a
+    /// block's largest tensor (<see cref="BytesPerSample"/>) stays below the allocator's mmap threshold, so its
+    /// buffers are reused from the heap instead of arriving as fresh pages (each zeroed by the kernel on first
+    /// touch); at least <paramref name="floor"/>.
+    /// </summary>
+    public int BlockUnderThreshold(int cap, int floor = 8) =>
+        (int)Math.Clamp(Native.Allocator.ThresholdBytes / Math.Max(1, BytesPerSample), Math.Min(floor, cap), cap);
+
+    /// <summary>The per-example gradients of <paramref name="layer"/> over the whole capture, if kept.</summary>
+    public Tensor? CachedGradients(LayerPlan layer) => _gradients.GetValueOrDefault(layer);
+
+    /// <summary>Keeps <paramref name="gradients"/> (all samples, rows i·p + c) with the capture, which disposes of
+    /// them.</summary>
+    public void KeepGradients(LayerPlan layer, Tensor gradients)
+    {
+        var kept = gradients.detach();
+        kept.DetachFromDisposeScope();
+        if (_gradients.Remove(layer, out var old))
+            old.Dispose();
+        _gradients[layer] = kept;
+    }
+
     /// <param name="model">The network.</param>
     /// <param name="x">Inputs [n, …].</param>
     /// <param name="ruled">Layers to capture.</param>
@@ -143,6 +178,9 @@ internal sealed class ForwardCapture : IDisposable
             c.Input.Dispose();
             c.Signals.Dispose();
         }
+        foreach (var g in _gradients.Values)
+            g.Dispose();
+        _gradients.Clear();
     }
 
     private static void CheckSampleIndependence(nn.Module model, bool usesSumTrick)

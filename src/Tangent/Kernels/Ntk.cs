@@ -121,24 +121,44 @@ public static class Ntk
     internal static Tensor CrossOf(ModelPlan plan, ForwardCapture a, ForwardCapture b, NtkOptions options) =>
         Contract(plan, a, b, options);
 
-    /// <summary>diag K_AA of a capture: from the rules' structured diagonals where every captured layer has one and
-    /// no parameter falls back to autograd (O(n·p·width)), otherwise the diagonal of K_AA.</summary>
+    /// <summary>diag K_AA of a capture when no parameter falls back to autograd: per layer, the rule's structured
+    /// diagonal (O(n·p·width)), or else Σ_k M_k G_(i,c)k² from its per-example gradients in sample blocks
+    /// (summed over c when traced), never a kernel block; otherwise the diagonal of K_AA.</summary>
     internal static Tensor DiagonalOf(ModelPlan plan, ForwardCapture a, NtkOptions options)
     {
         using var scope = NewDisposeScope();
         var layers = plan.Layers.Where(l => l.Rule is not null && a.Layers.ContainsKey(l)).ToList();
-        if (options.Preconditioner is null && FallbackParameters(plan, a).Count == 0)
+        if (layers.Count == 0 || FallbackParameters(plan, a).Count > 0)
+            return Contract(plan, a, a, options).diag().MoveToOuterDisposeScope();
+        Tensor? sum = null;
+        foreach (var layer in layers)
         {
-            var parts = layers.Select(l => l.Rule!.StructuredDiagonal(l, a.Layers[l], options.Traced)).ToList();
-            if (parts.All(d => d is not null))
-            {
-                var sum = parts[0]!;
-                foreach (var d in parts.Skip(1))
-                    sum = sum + d!;
-                return sum.MoveToOuterDisposeScope();
-            }
+            var part = options.Preconditioner is null
+                ? layer.Rule!.StructuredDiagonal(layer, a.Layers[layer], options.Traced)
+                : null;
+            part ??= GradientDiagonal(layer, a, options);
+            sum = sum is null ? part : sum.AddInPlace(part);
         }
-        return Contract(plan, a, a, options).diag().MoveToOuterDisposeScope();
+        return sum!.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Σ_k M_k G_(i,c)k² of one layer's per-example gradients, rows i·p + c, or summed over c when traced;
+    /// in blocks of <see cref="BlockSamples"/> samples.</summary>
+    private static Tensor GradientDiagonal(LayerPlan layer, ForwardCapture a, NtkOptions options)
+    {
+        long p = a.OutputsPerSample;
+        long block = BlockSamples(options, p, layer.Parameters.Sum(q => q.Size));
+        var m = ModelPlan.Slice(options.Preconditioner, layer.Parameters);
+        var gradients = RuleGradients(layer, a);
+        var parts = new List<Tensor>();
+        for (long s = 0; s < a.Samples; s += block)
+        {
+            long e = Math.Min(a.Samples, s + block);
+            var g = gradients(s, e).square();
+            var norms = (m is null ? g : g * m).sum(1);
+            parts.Add(options.Traced ? norms.reshape(e - s, p).sum(1) : norms);
+        }
+        return cat(parts, 0);
     }
 
     /// <summary>The plan of <paramref name="options"/>' selection, with the preconditioner checked against
@@ -248,16 +268,26 @@ public static class Ntk
         cachedB?.Dispose();
     }
 
-    /// <summary>Per-example gradients of a ruled layer for samples [start, end), rows i·p + c.</summary>
+    /// <summary>Per-example gradients of a ruled layer for samples [start, end), rows i·p + c. Those of the whole
+    /// capture are computed once and kept with it (<see cref="ForwardCapture.CachedGradients"/>): Nyström contracts
+    /// the landmarks' capture against every block of rows, and a block's cross and diagonal share its own.</summary>
     private static Func<long, long, Tensor> RuleGradients(LayerPlan layer, ForwardCapture cap) =>
         (start, end) =>
         {
+            bool whole = start == 0 && end == cap.Samples;
+            if (whole && cap.CachedGradients(layer) is { } cached)
+                return cached.alias();
             var c = cap.Layers[layer];
             long p = c.Signals.shape[0];
             var signals = c.Signals.narrow(1, start, end - start).transpose(0, 1); // [b, p, …out]
             signals = signals.reshape(new[] { (end - start) * p }.Concat(c.Signals.shape.Skip(2)).ToArray());
-            var inputs = c.Input.narrow(0, start, end - start).repeat_interleave(p, 0); // rows aligned with signals
-            return layer.Rule!.PerExampleGradients(layer, inputs, signals);
+            var inputs = c.Input.narrow(0, start, end - start);
+            if (!layer.Rule!.BroadcastsInputs)
+                inputs = inputs.repeat_interleave(p, 0); // rows aligned with signals
+            var g = layer.Rule.PerExampleGradients(layer, inputs, signals);
+            if (whole)
+                cap.KeepGradients(layer, g);
+            return g;
         };
 
     /// <summary>Selected parameters no rule covered in <paramref name="cap"/>, in flattened order: they take the

@@ -59,7 +59,7 @@ public sealed record RecordConfig
     /// each costs about one pass of per-example gradients over the training set).</summary>
     public int Probes { get; init; }
 
-    /// <summary>Exact-product refinements of each Nyström snapshot (0: plain Nyström): subspace iteration from
+    /// <summary>Exact-product refinements of each Nyström snapshot (0: plain Nyström): a block Krylov space from
     /// the Nyström basis ending in Rayleigh–Ritz with the exact K, and K_QS exact on the kept directions; each
     /// costs about one dense kernel computation, streamed, never held (Kernels/LowRank/Nystrom).</summary>
     public int Refine { get; init; }

@@ -33,19 +33,35 @@ internal sealed class ConvolutionRule : ILayerRule
 
     public Tensor? StructuredKernel(LayerPlan layer, Captured a, Captured b, bool traced) => null;
 
+    /// <inheritdoc/>
+    public bool BroadcastsInputs => true;
+
+    /// <summary>
+    /// G_(i,c) = δ_(i,c) U_iᵀ (weight) and Σ_pos δ_(i,c) (bias): the patches U_i = unfold(x_i) of each of the b
+    /// samples are unfolded once and shared by its k = R/b output rows, one batched product
+    /// [b, k·out, L] × [b, L, C·kh·kw].
+    /// </summary>
     public Tensor PerExampleGradients(LayerPlan layer, Tensor input, Tensor signals)
     {
         using var scope = NewDisposeScope();
-        long rows = input.shape[0];
+        long samples = input.shape[0],
+            rows = signals.shape[0];
+        if (rows % samples != 0)
+            throw new ArgumentException($"{rows} signal rows do not share {samples} inputs evenly");
+        long outputs = signals.shape[1];
         var (k, dilation, padding, stride) = Geometry(layer.Module);
         var x = input.detach();
         if (layer.Module is Conv1d)
-            x = x.unsqueeze(2); // [R, C, 1, L]
-        var patches = nn.functional.unfold(x, k, dilation, padding, stride); // [R, C·kh·kw, L]
-        var d = signals.reshape(rows, signals.shape[1], -1); // [R, out, L]
+            x = x.unsqueeze(2); // [b, C, 1, L]
+        var patches = nn.functional.unfold(x, k, dilation, padding, stride); // [b, C·kh·kw, L]
+        var d = signals.reshape(samples, rows / samples * outputs, -1); // [b, k·out, L], rows i·k + c
         var parts = new List<Tensor>();
         foreach (var p in layer.Parameters)
-            parts.Add(p.LocalName == "weight" ? d.bmm(patches.transpose(1, 2)).reshape(rows, -1) : d.sum(2));
+            parts.Add(
+                p.LocalName == "weight"
+                    ? d.bmm(patches.transpose(1, 2)).reshape(rows, -1)
+                    : d.sum(2).reshape(rows, outputs)
+            );
         return cat(parts, 1).MoveToOuterDisposeScope();
     }
 

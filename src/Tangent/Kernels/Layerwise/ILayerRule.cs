@@ -38,6 +38,13 @@ internal interface ILayerRule
     Tensor PerExampleGradients(LayerPlan layer, Tensor input, Tensor signals);
 
     /// <summary>
+    /// Whether <see cref="PerExampleGradients"/> also takes inputs [b, …in] with signals [b·k, …out]
+    /// (rows i·k + c, the k output rows of sample i sharing its input), so that the engine need not repeat each
+    /// input k times.
+    /// </summary>
+    bool BroadcastsInputs => false;
+
+    /// <summary>
     /// Σ_i (∂ℓ_i/∂θ)² over the samples of a capture with one output per sample (p = 1), flattened in
     /// <see cref="LayerPlan.Parameters"/> order, without per-example gradients; or null when this rule has no
     /// structured form (the engine then squares per-example gradients block by block).

@@ -124,10 +124,13 @@ public static class Nystrom
     }
 
     /// <summary>
-    /// Subspace iteration from the orthonormal Nyström basis Q₀ with exact products
-    /// (<see cref="StreamedKernel"/>): Q_{t+1} = orth(K Q_t) for t &lt; q − 1, then Rayleigh–Ritz with
-    /// Y = K Q_{q−1}: H = Qᵀ Y = U Θ Uᵀ gives the Ritz pairs (θ_i, Q u_i), θ_1 ≥ θ_2 ≥ …,
-    /// with θ_i ≤ λ_i (Cauchy interlacing), and their images K Q u_i = Y u_i at no further product.
+    /// Block Krylov refinement from the orthonormal Nyström basis Z₀ with q exact products (<see
+    /// cref="StreamedKernel"/>): Y_t = K Z_t, and Z_{t+1} an orthonormal basis of the part of Y_t outside
+    /// span(Z₀, …, Z_t) (projected out twice), so that Z = [Z₀, …, Z_{q−1}] spans the block
+    /// Krylov space {Z₀, K Z₀, …, K^{q−1} Z₀} and K Z = [Y₀, …, Y_{q−1}] is known.
+    /// Rayleigh–Ritz: H = Zᵀ K Z = U Θ Uᵀ gives the Ritz pairs (θ_i, Z u_i), θ_1 ≥ θ_2 ≥ …,
+    /// with θ_i ≤ λ_i (Cauchy interlacing), and their images K Z u_i at no further product. The spaces
+    /// are nested, so every θ_i grows with q.
     /// </summary>
     private static Ritz Refine(
         nn.Module<Tensor, Tensor> model,
@@ -137,21 +140,35 @@ public static class Nystrom
         Tensor basis
     )
     {
-        var q = basis;
-        var y = StreamedKernel.Times(model, x, x, q, ntk, options.RowBlock);
-        for (int t = 1; t < options.Refinements; t++)
+        var blocks = new List<Tensor> { basis };
+        var images = new List<Tensor>();
+        for (int t = 0; t < options.Refinements; t++)
         {
-            var (orth, _) = linalg.qr(y);
-            y.Dispose();
-            q = orth;
-            y = StreamedKernel.Times(model, x, x, q, ntk, options.RowBlock);
+            var y = StreamedKernel.Times(model, x, x, blocks[^1], ntk, options.RowBlock);
+            images.Add(y);
+            if (t + 1 == options.Refinements)
+                break;
+            var z = cat(blocks, 1);
+            var next = y - z.matmul(z.T.matmul(y));
+            next -= z.matmul(z.T.matmul(next));
+            var (u, sv, _) = linalg.svd(next, fullMatrices: false);
+            var keep = sv.gt(KrylovTolerance * y.norm().item<double>()).nonzero().reshape(-1);
+            if (keep.shape[0] == 0)
+                break; // the space is invariant: its Ritz pairs are exact
+            blocks.Add(u.index_select(1, keep));
         }
-        var h = q.T.matmul(y);
-        var (theta, u) = linalg.eigh((h + h.T) / 2);
+        var basisAll = cat(blocks, 1);
+        var imagesAll = cat(images, 1);
+        var h = basisAll.T.matmul(imagesAll);
+        var (theta, w) = linalg.eigh((h + h.T) / 2);
         theta = theta.flip(0);
-        u = u.flip(1);
-        return new Ritz(theta, q.matmul(u), y.matmul(u));
+        w = w.flip(1);
+        return new Ritz(theta, basisAll.matmul(w), imagesAll.matmul(w));
     }
+
+    /// <summary>New Krylov directions whose singular value is below this share of ‖K Z_t‖_F are already in the
+    /// space (rounding).</summary>
+    private const double KrylovTolerance = 1e-10;
 
     /// <summary>Ritz values θ (descending), vectors V = Q U and images K V = Y U of <see cref="Refine"/>.</summary>
     private sealed record Ritz(Tensor Theta, Tensor Vectors, Tensor Images)
@@ -192,13 +209,14 @@ public static class Nystrom
         {
             var (plan, landmarks) = Ntk.Capture(model, xl, ntk);
             using var _ = landmarks;
-            for (long s = 0; s < n; s += rowBlock)
+            int rows = landmarks.BlockUnderThreshold(rowBlock);
+            for (long s = 0; s < n; s += rows)
             {
                 ntk.Cancel.ThrowIfCancellationRequested();
                 using var inner = NewDisposeScope();
                 using var block = ForwardCapture.Run(
                     model,
-                    x.narrow(0, s, Math.Min(n, s + rowBlock) - s),
+                    x.narrow(0, s, Math.Min(n, s + rows) - s),
                     [.. plan.Layers.Where(l => l.Rule is not null)]
                 );
                 blocks.Add(

@@ -13,10 +13,11 @@ public sealed record NystromOptions
     public int Probes { get; init; } = 4;
 
     /// <summary>
-    /// Refinements q with exact products (0: plain Nyström): subspace iteration from the Nyström basis, q exact
-    /// block products K·Q (each costs about one dense kernel computation, streamed in tiles, never held), ending
-    /// in a Rayleigh–Ritz step; the kept pairs are then Ritz pairs of the exact K, and with query inputs
-    /// K̃_QS = K_QS V Vᵀ is exact on the kept directions.
+    /// Refinements q with exact products (0: plain Nyström): a block Krylov space from the Nyström basis
+    /// Z₀, {Z₀, K Z₀, …, K^{q−1} Z₀}, built with q exact block products (each costs about one
+    /// dense kernel computation, streamed in tiles, never held), and Rayleigh–Ritz with the exact K on
+    /// it; the kept pairs are then Ritz pairs of K, and with query inputs K̃_QS = K_QS V Vᵀ is exact on
+    /// the kept directions. Memory O(N·q·m).
     /// </summary>
     public int Refinements { get; init; }
 

@@ -33,6 +33,14 @@ public static class StreamedKernel
         var y = zeros(new[] { na * p, q.shape[1] }, dtype: ScalarType.Float64);
         using var scope = NewDisposeScope();
         var q64 = q.to_type(ScalarType.Float64);
+        if (ntk.Method == NtkMethod.LayerwiseRules)
+        {
+            // A column chunk's capture is held while every row block meets it: about 1 GiB for its largest tensor.
+            var (_, probe) = Ntk.Capture(model, xb.narrow(0, 0, 1), ntk);
+            using (probe)
+                columnBlock = (int)
+                    Math.Clamp((1L << 30) / Math.Max(1, probe.BytesPerSample), Math.Min(64, columnBlock), columnBlock);
+        }
         for (long c = 0; c < nb; c += columnBlock)
         {
             using var chunkScope = NewDisposeScope();
@@ -45,7 +53,7 @@ public static class StreamedKernel
                 using var _ = columns;
                 ForEachRowBlock(
                     na,
-                    rowBlock,
+                    columns.BlockUnderThreshold(rowBlock),
                     ntk,
                     (s, len) =>
                     {
