@@ -98,6 +98,12 @@ public class NtkMethodsAgreeTests
             var options = new NtkOptions { Traced = traced };
             using var k = Ntk.Compute(pr.Model, pr.XS, null, options);
             AssertClose(k.Kss.diagonal(), Ntk.Diagonal(pr.Model, pr.XS, options), $"{name} diagonal traced={traced}");
+            // With a preconditioner the rules' diagonal is Σ_k M_k G_ik² from per-example gradients.
+            long count = Ntk.ParameterCount(pr.Model);
+            var m = rand(new[] { count }, dtype: ScalarType.Float64, generator: new Generator(11)) + 0.1;
+            var withM = options with { Preconditioner = m };
+            using var km = Ntk.Compute(pr.Model, pr.XS, null, withM with { Method = NtkMethod.JacobianContraction });
+            AssertClose(km.Kss.diagonal(), Ntk.Diagonal(pr.Model, pr.XS, withM), $"{name} diagonal with M {traced}");
         }
     }
 
