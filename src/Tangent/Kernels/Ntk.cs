@@ -60,25 +60,7 @@ public static class Ntk
             }
         );
         using var cap = ForwardCapture.Run(model, x, Ruled(plan));
-        using var scope = NewDisposeScope();
-        long n = cap.Samples,
-            p = cap.OutputsPerSample;
-        Tensor diag = zeros(n * p, dtype: cap.Outputs.dtype, device: cap.Outputs.device);
-        foreach (var (parameters, producer) in Producers(plan, cap))
-        {
-            var m = ModelPlan.Slice(options.Preconditioner, parameters);
-            long block = BlockSamples(options, p, parameters.Sum(q => q.Size));
-            for (long i = 0; i < n; i += block)
-            {
-                using var inner = NewDisposeScope();
-                long end = Math.Min(n, i + block);
-                var g = producer(i, end);
-                var sq = (m is null ? g.Squared() : g.Squared() * m).sum(1);
-                diag[TensorIndex.Slice(i * p, end * p)].AddInPlace(sq);
-            }
-        }
-        var result = options.Traced ? diag.reshape(n, p).sum(1) : diag;
-        return result.MoveToOuterDisposeScope();
+        return DiagonalOf(plan, cap, options);
     }
 
     /// <summary>Number of parameters the kernel covers (length of a preconditioner).</summary>
@@ -121,44 +103,48 @@ public static class Ntk
     internal static Tensor CrossOf(ModelPlan plan, ForwardCapture a, ForwardCapture b, NtkOptions options) =>
         Contract(plan, a, b, options);
 
-    /// <summary>diag K_AA of a capture when no parameter falls back to autograd: per layer, the rule's structured
-    /// diagonal (O(n·p·width)), or else Σ_k M_k G_(i,c)k² from its per-example gradients in sample blocks
-    /// (summed over c when traced), never a kernel block; otherwise the diagonal of K_AA.</summary>
-    internal static Tensor DiagonalOf(ModelPlan plan, ForwardCapture a, NtkOptions options)
+    /// <summary>
+    /// diag K_AA of a capture, never a kernel block: per ruled layer its structured diagonal (O(n·p·width), no
+    /// preconditioner) where the rule has one, otherwise Σ_k M_k G_(i,c)k² from per-example gradients (autograd
+    /// Jacobian rows for parameters no rule covers) in sample blocks; rows i·p + c, or summed over c when traced.
+    /// </summary>
+    internal static Tensor DiagonalOf(ModelPlan plan, ForwardCapture cap, NtkOptions options)
     {
         using var scope = NewDisposeScope();
-        var layers = plan.Layers.Where(l => l.Rule is not null && a.Layers.ContainsKey(l)).ToList();
-        if (layers.Count == 0 || FallbackParameters(plan, a).Count > 0)
-            return Contract(plan, a, a, options).diag().MoveToOuterDisposeScope();
-        Tensor? sum = null;
-        foreach (var layer in layers)
+        long n = cap.Samples,
+            p = cap.OutputsPerSample;
+        var diag = zeros(n * p, dtype: cap.Outputs.dtype, device: cap.Outputs.device);
+        Tensor? structured = null; // [n] traced, [n·p] full
+        var viaGradients = new List<(IReadOnlyList<SelectedParameter>, Func<long, long, Tensor>)>();
+        foreach (var layer in plan.Layers.Where(l => l.Rule is not null && cap.Layers.ContainsKey(l)))
         {
             var part = options.Preconditioner is null
-                ? layer.Rule!.StructuredDiagonal(layer, a.Layers[layer], options.Traced)
+                ? layer.Rule!.StructuredDiagonal(layer, cap.Layers[layer], options.Traced)
                 : null;
-            part ??= GradientDiagonal(layer, a, options);
-            sum = sum is null ? part : sum.AddInPlace(part);
+            if (part is null)
+                viaGradients.Add((layer.Parameters, RuleGradients(layer, cap)));
+            else
+                structured = structured is null ? part : structured.AddInPlace(part);
         }
-        return sum!.MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Σ_k M_k G_(i,c)k² of one layer's per-example gradients, rows i·p + c, or summed over c when traced;
-    /// in blocks of <see cref="BlockSamples"/> samples.</summary>
-    private static Tensor GradientDiagonal(LayerPlan layer, ForwardCapture a, NtkOptions options)
-    {
-        long p = a.OutputsPerSample;
-        long block = BlockSamples(options, p, layer.Parameters.Sum(q => q.Size));
-        var m = ModelPlan.Slice(options.Preconditioner, layer.Parameters);
-        var gradients = RuleGradients(layer, a);
-        var parts = new List<Tensor>();
-        for (long s = 0; s < a.Samples; s += block)
+        var fallback = FallbackParameters(plan, cap);
+        if (fallback.Count > 0)
+            viaGradients.Add((fallback, (s, e) => cap.JacobianRows(s, e, fallback)));
+        foreach (var (parameters, producer) in viaGradients)
         {
-            long e = Math.Min(a.Samples, s + block);
-            var g = gradients(s, e).square();
-            var norms = (m is null ? g : g * m).sum(1);
-            parts.Add(options.Traced ? norms.reshape(e - s, p).sum(1) : norms);
+            var m = ModelPlan.Slice(options.Preconditioner, parameters);
+            long block = BlockSamples(options, p, parameters.Sum(q => q.Size));
+            for (long i = 0; i < n; i += block)
+            {
+                using var inner = NewDisposeScope();
+                long end = Math.Min(n, i + block);
+                var g = producer(i, end).Squared();
+                diag[TensorIndex.Slice(i * p, end * p)].AddInPlace((m is null ? g : g * m).sum(1));
+            }
         }
-        return cat(parts, 0);
+        var result = options.Traced ? diag.reshape(n, p).sum(1) : diag;
+        if (structured is not null)
+            result.AddInPlace(structured);
+        return result.MoveToOuterDisposeScope();
     }
 
     /// <summary>The plan of <paramref name="options"/>' selection, with the preconditioner checked against
@@ -298,18 +284,6 @@ public static class Ntk
             .SelectMany(l => l.Parameters)
             .OrderBy(q => q.Offset)
             .ToList();
-
-    private static IEnumerable<(IReadOnlyList<SelectedParameter>, Func<long, long, Tensor>)> Producers(
-        ModelPlan plan,
-        ForwardCapture cap
-    )
-    {
-        foreach (var layer in plan.Layers.Where(l => l.Rule is not null && cap.Layers.ContainsKey(l)))
-            yield return (layer.Parameters, RuleGradients(layer, cap));
-        var fallback = FallbackParameters(plan, cap);
-        if (fallback.Count > 0)
-            yield return (fallback, (s, e) => cap.JacobianRows(s, e, fallback));
-    }
 
     private static long BlockSamples(NtkOptions options, long p, long width) =>
         Math.Max(1, options.BlockElements / Math.Max(1, p * width));
