@@ -143,9 +143,9 @@ public sealed record TrainConfig
                 if (r.Refine > 0)
                     items.Add(
                         new(
-                            $"Nyström refinement: basis, products and Ritz vectors ({ns * width:0} × {landmarks:0}), "
-                                + "three times, and one 512 × 4096-sample kernel tile",
-                            8 * (3 * ns * width * landmarks + 512 * 4096 * width * width),
+                            $"Nyström refinement: Krylov basis, its images, Ritz vectors and their images "
+                                + $"({ns * width:0} × {r.Refine * landmarks:0} each) and one 512 × 4096-sample tile",
+                            8 * (4 * ns * width * landmarks * r.Refine + 512 * 4096 * width * width),
                             "record.refine"
                         )
                     );
