@@ -209,4 +209,14 @@ public class FactoredAnalysisTests
         );
         Assert.True(Worst(result) < Worst(fromPlain), $"refined {Worst(result)}, plain {Worst(fromPlain)}");
     }
+
+    [Fact]
+    public void RefinementWithoutFactoredSnapshotsIsRejected()
+    {
+        var config = Config(0) with { Record = Config(0).Record! with { Refine = 2 } };
+        var e = Assert.Throws<ConfigException>(() => config.Validate());
+        Assert.Equal("record.refine", e.Field);
+        var negative = Config(10) with { Record = Config(10).Record! with { Refine = -1 } };
+        Assert.Equal("record.refine", Assert.Throws<ConfigException>(() => negative.Validate()).Field);
+    }
 }
