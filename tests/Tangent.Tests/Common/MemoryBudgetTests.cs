@@ -75,8 +75,9 @@ public class MemoryBudgetTests
         Assert.InRange(snapshots.Bytes, written - 1024, written);
     }
 
-    /// <summary>Every documented example fits in 4 GiB, except the dataset-scale one (all 60,000 Fashion-MNIST
-    /// images), whose target is 8 GB (the dataset-scale issue; its recording measured 5.7 GB).</summary>
+    /// <summary>Every documented example fits in 4 GiB, except the dataset-scale ones (all 60,000 Fashion-MNIST
+    /// images, the MLP and the CNN), whose target is 8 GB (the dataset-scale issue; the MLP's recording measured
+    /// 5.7 GB).</summary>
     [Fact]
     public void EveryDocumentedExampleAndStudyPresetFitsInAFewGibibytes()
     {
@@ -86,7 +87,7 @@ public class MemoryBudgetTests
         )
             MemoryBudget.Require(
                 Tangent.Commands.TrainRun.Load(file).MemoryEstimate(),
-                available: Path.GetFileName(file) == "fashion-mnist-60k.json" ? 8L << 30 : 4L << 30
+                available: Path.GetFileName(file).EndsWith("-60k.json", StringComparison.Ordinal) ? 8L << 30 : 4L << 30
             );
     }
 

@@ -57,7 +57,10 @@ public static class Nystrom
         {
             var basis = b.matmul(z) / sigma2.clamp_min(1e-300).sqrt();
             var nonzero = sigma2.gt(options.Cutoff * sigma2.max()).nonzero().reshape(-1);
-            var ritz = Refine(model, x, ntk, options, basis.index_select(1, nonzero));
+            // B z_i / σ_i loses orthogonality as σ_i falls toward the cutoff; Rayleigh–Ritz needs an orthonormal
+            // basis of the same span.
+            var (orthonormal, _) = linalg.qr(basis.index_select(1, nonzero));
+            var ritz = Refine(model, x, ntk, options, orthonormal);
             sigma2 = ritz.Values;
             r = (int)Math.Min(options.Rank, sigma2.shape[0]);
             values = sigma2.narrow(0, 0, r);
