@@ -21,6 +21,30 @@ public class NystromTests
 
     private static double[] DenseSpectrum(Tensor k) => linalg.eigvalsh(k).flip(0).data<double>().ToArray();
 
+    /// <summary>Rank 6 from 8 of the samples as landmarks, with <paramref name="probes"/> probes and
+    /// <paramref name="refinements"/> refinements.</summary>
+    private static LowRankKernel SixFromEight(
+        Mlp model,
+        Tensor x,
+        NtkOptions ntk,
+        int probes,
+        int refinements = 0,
+        Tensor? query = null
+    ) =>
+        Nystrom.Compute(
+            model,
+            x,
+            ntk,
+            new NystromOptions
+            {
+                Rank = 6,
+                Landmarks = 8,
+                Probes = probes,
+                Refinements = refinements,
+            },
+            query
+        );
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -96,17 +120,7 @@ public class NystromTests
         var (model, x) = Problem();
         var ntk = new NtkOptions { Traced = traced };
         var k = Ntk.Cross(model, x, x, ntk);
-        using var low = Nystrom.Compute(
-            model,
-            x,
-            ntk,
-            new NystromOptions
-            {
-                Rank = 6,
-                Landmarks = 8,
-                Probes = 6,
-            }
-        );
+        using var low = SixFromEight(model, x, ntk, probes: 6);
         var residual = k - low.Vectors.matmul(low.Values.diag()).matmul(low.Vectors.T);
         double truth = linalg.eigvalsh((residual + residual.T) / 2).abs().max().item<double>();
         var cert = low.Certificate;
@@ -195,36 +209,11 @@ public class NystromTests
         var dense = DenseSpectrum(k);
         double Error(int refinements)
         {
-            using var low = Nystrom.Compute(
-                model,
-                x,
-                ntk,
-                new NystromOptions
-                {
-                    Rank = 6,
-                    Landmarks = 8,
-                    Probes = 0,
-                    Refinements = refinements,
-                }
-            );
+            using var low = SixFromEight(model, x, ntk, probes: 0, refinements);
             var v = low.Values.data<double>().ToArray();
             return Enumerable.Range(0, 6).Max(i => Math.Abs(v[i] - dense[i])) / dense[0];
         }
-        using (
-            var low = Nystrom.Compute(
-                model,
-                x,
-                ntk,
-                new NystromOptions
-                {
-                    Rank = 6,
-                    Landmarks = 8,
-                    Probes = 0,
-                    Refinements = 2,
-                },
-                xq
-            )
-        )
+        using (var low = SixFromEight(model, x, ntk, probes: 0, refinements: 2, query: xq))
         {
             var cert = low.Certificate;
             var values = low.Values.data<double>().ToArray();
