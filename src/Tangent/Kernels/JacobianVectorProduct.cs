@@ -13,7 +13,23 @@ public static class JacobianVectorProduct
     /// J(x)·u as [n, p] for <paramref name="direction"/> u flattened over <paramref name="model"/>'s parameters in
     /// their <c>parameters()</c> order (the optimizer's layout).
     /// </summary>
-    public static Tensor Apply(nn.Module<Tensor, Tensor> model, Tensor x, Tensor direction)
+    public static Tensor Apply(nn.Module<Tensor, Tensor> model, Tensor x, Tensor direction) =>
+        Apply(model, x, direction, (int)Math.Min(int.MaxValue, Math.Max(1, x.shape[0])));
+
+    /// <summary>J(x)·u as above, <paramref name="rows"/> inputs at a time (the activations of one block
+    /// held).</summary>
+    public static Tensor Apply(nn.Module<Tensor, Tensor> model, Tensor x, Tensor direction, int rows)
+    {
+        if (rows < 1)
+            throw new ArgumentOutOfRangeException(nameof(rows), "a block needs at least one row");
+        if (x.shape[0] <= rows)
+            return ApplyBlock(model, x, direction);
+        using var scope = NewDisposeScope();
+        var blocks = x.split(rows, 0).Select(b => ApplyBlock(model, b, direction)).ToList();
+        return cat(blocks, 0).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor ApplyBlock(nn.Module<Tensor, Tensor> model, Tensor x, Tensor direction)
     {
         var parameters = model.parameters().Select(q => (Tensor)q).ToList();
         long total = parameters.Sum(q => q.numel());

@@ -15,7 +15,8 @@ namespace Tangent.Paths;
 /// </list>
 /// where P̂, Ŵ, Ŵ_d, D̂, Ĝ are <see cref="PathOperators"/> of the R-dimensional kernels K̂_τ, K̃_QS,τ U (exact
 /// for the factored kernels: the factorization's only approximation is K ≈ K̃, certified per snapshot). Time
-/// O(N·R·r) per segment for the projections plus O(R³) for the core.
+/// O(N·R·r) per segment for the projections plus O(R³) for the core. With a momentum model, the core is that of
+/// <see cref="FactoredMomentum"/> and <see cref="Momentum"/> holds its momentum-start blocks.
 /// </summary>
 /// <param name="Basis">U [N × R], orthonormal columns.</param>
 /// <param name="Core">The operators in U's coordinates: Gramian Ŵ, DiscreteGramian, Displacement D̂ and Propagator
@@ -50,6 +51,10 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
     /// threshold.</summary>
     public const double CaptureFactor = 10;
 
+    /// <summary>The momentum-start blocks when the operators model the optimizer's momentum (null: momentum-free,
+    /// w ← w − ηMJᵀg).</summary>
+    public FactoredMomentumStart? Momentum { get; init; }
+
     /// <summary>R, the dimension of the common subspace.</summary>
     public long Dimension => Basis.shape[1];
 
@@ -65,13 +70,15 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
     /// <param name="flowCutoff">With no <paramref name="basis"/>: 0 keeps the whole span of the snapshots
     /// (<see cref="CommonBasis"/>, exact for the factored kernels); above 0, only the directions whose flow φ is at
     /// least this (<see cref="FlowBasis"/>).</param>
+    /// <param name="momentum">The optimizer's momentum (null: momentum-free operators).</param>
     public static FactoredOperators Compute(
         IReadOnlyList<FactoredSnapshot> window,
         bool traced,
         int outputs,
         Tensor? basis = null,
         CancellationToken cancel = default,
-        double flowCutoff = 0
+        double flowCutoff = 0,
+        MomentumModel? momentum = null
     )
     {
         if (window.Count < 2)
@@ -84,7 +91,7 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
         if (basis is not null)
             u = basis.alias();
         else if (flowCutoff > 0)
-            (u, discarded) = FlowBasis(window, FlowWeights(window, traced, outputs), flowCutoff, cancel);
+            (u, discarded) = FlowBasis(window, FlowWeights(window, traced, outputs, momentum), flowCutoff, cancel);
         else
             u = CommonBasis(window.Select(w => w.Vectors).ToList(), cancel);
         // Each snapshot's kernel in U's coordinates, K̂ = Ṽ Λ Ṽᵀ and K̃_QS U = F Ṽᵀ (Ṽ = Uᵀ V), made
@@ -96,46 +103,74 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
             return ((vt * snap.Values).matmul(vt.T), snap.QueryFactor.matmul(vt.T));
         }
         long dimension = u.shape[1];
-        var core = PathOperators.Integrate(
-            window.Select(w => (w.Step, w.LearningRate, w.Us)).ToList(),
-            Projected,
-            dimension,
-            window[0].QueryFactor.shape[0],
-            LossKind.HalfMse,
-            traced,
-            outputs,
-            forceGeneral: false,
-            cancel,
-            prefix: null
-        );
+        PathOperators core;
+        FactoredMomentumStart? start = null;
+        if (momentum is null)
+            core = PathOperators.Integrate(
+                window.Select(w => (w.Step, w.LearningRate, w.Us)).ToList(),
+                Projected,
+                dimension,
+                window[0].QueryFactor.shape[0],
+                LossKind.HalfMse,
+                traced,
+                outputs,
+                forceGeneral: false,
+                cancel,
+                prefix: null
+            );
+        else
+            (core, start) = FactoredMomentum.Integrate(
+                window.Select(w => (w.Step, w.LearningRate)).ToList(),
+                Projected,
+                dimension,
+                window[0].QueryFactor.shape[0],
+                window[0].Us.shape[0],
+                traced,
+                outputs,
+                momentum,
+                cancel
+            );
         foreach (var t in new[] { core.Gramian, core.DiscreteGramian, core.Displacement, core.Transfer })
             t.MoveToOuterDisposeScope();
         core.Propagator.MoveToOuterDisposeScope();
+        if (start is not null)
+            foreach (var t in new[] { start.Displacement, start.Transfer, start.Gramian, start.DiscreteGramian })
+                t.MoveToOuterDisposeScope();
+        start?.ComplementGramian.MoveToOuterDisposeScope();
+        start?.ComplementDiscreteGramian.MoveToOuterDisposeScope();
         double threshold = ThresholdOf(
             window.Select(w => w.Step).ToList(),
             window.Select(w => w.LearningRate).ToList(),
             window[0].Us.shape[0],
             traced,
-            outputs
+            outputs,
+            momentum
         );
         return new FactoredOperators(u.MoveToOuterDisposeScope(), core, threshold)
         {
             SnapshotDirections = window.Sum(w => (long)w.Rank),
             FlowCutoff = basis is null ? flowCutoff : 0,
             DiscardedFlow = discarded,
+            Momentum = start,
         };
     }
 
     /// <summary>
     /// ω_τ: the trapezoid weights of the window's flow in units of the threshold's,
-    /// ω_τ = (a_{τ−1} + a_τ)/(2·n·c) with a_τ = η_τ (t_{τ+1} − t_τ) the segment from snapshot τ
+    /// ω_τ = (a_{τ−1} + a_τ)/(2·n·c) with a_τ = κ η_τ (t_{τ+1} − t_τ) the segment from snapshot τ
     /// (a = 0 outside the window), so that Σ_τ ω_τ λ⋆_K = 1 and φ(v) = Σ_τ ω_τ vᵀK̃_τ v is the
-    /// number of e-folds a mode along v relaxes by over the window (½-MSE gradient flow).
+    /// number of e-folds a mode along v relaxes by over the window (½-MSE gradient flow); κ is the momentum's
+    /// <see cref="MomentumModel.Gain"/> (1 without momentum).
     /// </summary>
-    public static double[] FlowWeights(IReadOnlyList<FactoredSnapshot> window, bool traced, int outputs)
+    public static double[] FlowWeights(
+        IReadOnlyList<FactoredSnapshot> window,
+        bool traced,
+        int outputs,
+        MomentumModel? momentum = null
+    )
     {
         long n = window[0].Us.shape[0];
-        double unit = n * (traced ? outputs : 1);
+        double unit = n * (traced ? outputs : 1) / (momentum?.Gain ?? 1);
         var a = new double[window.Count + 1]; // a[τ + 1] = η_τ Δt_τ, a[0] = a[T + 1] = 0
         for (int k = 0; k + 1 < window.Count; k++)
             a[k + 1] = window[k].LearningRate * (window[k + 1].Step - window[k].Step);
@@ -224,20 +259,22 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
         return (Orthonormalized(u).contiguous().MoveToOuterDisposeScope(), discarded);
     }
 
-    /// <summary>λ⋆_K = n·c / Σ_k η_k (t_{k+1} − t_k) over snapshot steps t_k with learning rates η_k (c = p
-    /// traced, 1 full): see <see cref="KernelThreshold"/>.</summary>
+    /// <summary>λ⋆_K = n·c / (κ Σ_k η_k (t_{k+1} − t_k)) over snapshot steps t_k with learning rates η_k
+    /// (c = p traced, 1 full; κ the momentum's <see cref="MomentumModel.Gain"/>, 1 without): see
+    /// <see cref="KernelThreshold"/>.</summary>
     public static double ThresholdOf(
         IReadOnlyList<int> steps,
         IReadOnlyList<double> learningRates,
         long samples,
         bool traced,
-        int outputs
+        int outputs,
+        MomentumModel? momentum = null
     )
     {
         double flow = 0;
         for (int k = 0; k + 1 < steps.Count; k++)
             flow += learningRates[k] * (steps[k + 1] - steps[k]);
-        return samples * (traced ? outputs : 1) / Math.Max(flow, 1e-300);
+        return samples * (traced ? outputs : 1) / Math.Max(flow * (momentum?.Gain ?? 1), 1e-300);
     }
 
     /// <summary>
@@ -322,7 +359,12 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
                     + FormattableString.Invariant($"{1 - Math.Exp(-DiscardedFlow):P2} over the window); kernel drift ")
                     + "and distances are measured within the kept subspace"
             );
-        list.Add("½-MSE closed form per segment (eigendecomposition of the projected kernel)");
+        list.Add(
+            Momentum is null
+                ? "½-MSE closed form per segment (eigendecomposition of the projected kernel)"
+                : "½-MSE per segment in the projected kernel's eigenmodes: 3 × 3 mode maps, steps with c_t ≠ 1 one "
+                    + "at a time, the rest by repeated squaring"
+        );
         return list;
     }
 
@@ -331,5 +373,6 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
     {
         Basis.Dispose();
         Core.Dispose();
+        Momentum?.Dispose();
     }
 }

@@ -38,11 +38,12 @@ public static class FactoredPathAnalysis
         Tensor Col(Tensor m) => PathOperators.AsColumns(m, traced);
         var approximations = ops.Approximations(window).ToList();
         approximations.AddRange(PathAnalysis.RecordedApproximations(index));
-        if (index.Momentum is not null)
+        if (index.Momentum is not null && ops.Momentum is null)
             approximations.Add(
-                $"the run used {index.Momentum.Kind} momentum; the factored operators are momentum-free (dense "
-                    + "snapshots below the size limit give the momentum-aware ones)"
+                $"the run used {index.Momentum.Kind} momentum; these factored operators are momentum-free"
             );
+        if (PathAnalysis.GateApproximation(index) is { } gate)
+            approximations.Add(gate);
         approximations.Add("per-segment residuals are not computed for factored operators");
 
         var core = ops.Core;
@@ -72,11 +73,36 @@ public static class FactoredPathAnalysis
 
         var predictedS = ops.Basis.matmul(core.Displacement.matmul(zg));
         var predictedQDirect = core.Transfer.matmul(zg);
-        double flow = (zg * core.Gramian.matmul(zg)).sum().item<double>();
-        double discrete = (zg * core.DiscreteGramian.matmul(zg)).sum().item<double>();
+        double flow,
+            discrete;
+        if (ops.Momentum is { } mom)
+        {
+            // With the momentum images at s: ΔU_S = −(U(D̂ ĝ + D̂_h ĥ) + d⊥ h⊥),
+            // ΔU_Q = −(Ĝ ĝ + Ĝ_h ĥ + γ h_Q).
+            var hS = first.Hs is null ? zeros_like(gs) : Col(first.Hs);
+            var hQ = first.Hq is null ? zeros_like(dUq) : Col(first.Hq);
+            if (first.Hs is null && first.Step > 0)
+                approximations.Add(
+                    $"the momentum at the window start (step {first.Step}) was not recorded: taken as zero"
+                );
+            var zh = ops.Project(hS);
+            var hPerp = hS - ops.Basis.matmul(zh);
+            predictedS =
+                predictedS + ops.Basis.matmul(mom.Displacement.matmul(zh)) + hPerp * mom.ComplementDisplacement;
+            predictedQDirect = predictedQDirect + mom.Transfer.matmul(zh) + hQ * mom.QueryScale;
+            var gPerp = gs - ops.Basis.matmul(zg);
+            flow = mom.LossDecrease(zg, zh, gPerp, hPerp, discrete: false);
+            discrete = mom.LossDecrease(zg, zh, gPerp, hPerp, discrete: true);
+        }
+        else
+        {
+            flow = (zg * core.Gramian.matmul(zg)).sum().item<double>();
+            discrete = (zg * core.DiscreteGramian.matmul(zg)).sum().item<double>();
+        }
         double directTrain = PathAnalysis.RelativeError(-predictedS, dUs);
         double directTest = PathAnalysis.RelativeError(-predictedQDirect, dUq);
-        if (PathAnalysis.DynamicsWarning(directTrain, directTest, null) is { } warning)
+        var unmodelled = ops.Momentum is null ? index.Momentum : null;
+        if (PathAnalysis.DynamicsWarning(directTrain, directTest, unmodelled) is { } warning)
             approximations.Add(warning);
 
         double phiS = Losses.Loss(LossKind.HalfMse, first.Us, trainTargets).item<double>();
@@ -114,7 +140,17 @@ public static class FactoredPathAnalysis
             FactoredOperators? thin;
             try
             {
-                thin = every == 1 ? null : FactoredOperators.Compute(thinned, traced, index.Outputs, ops.Basis, cancel);
+                thin =
+                    every == 1
+                        ? null
+                        : FactoredOperators.Compute(
+                            thinned,
+                            traced,
+                            index.Outputs,
+                            ops.Basis,
+                            cancel,
+                            momentum: ops.Momentum?.Model
+                        );
             }
             catch (InvalidOperationException)
             {
@@ -163,7 +199,7 @@ public static class FactoredPathAnalysis
             OperatorSeconds = operatorSeconds,
             MaxPropagatorRadius = (core.MaxRadius, core.MaxRadiusStep),
             Approximations = approximations,
-            Dynamics = "momentum-free",
+            Dynamics = ops.Momentum?.Model.Kind is { } kind ? $"{kind} momentum" : "momentum-free",
             LowRank = Summary(ops, window, source),
         };
     }

@@ -30,6 +30,13 @@ public sealed record FactoredSnapshot(
     KernelCertificate Certificate
 ) : IDisposable
 {
+    /// <summary>H_S = J_S M m [n, p]: the momentum's image on the training outputs (null: not recorded; see
+    /// <see cref="Snapshot.Hs"/>).</summary>
+    public Tensor? Hs { get; init; }
+
+    /// <summary>H_Q = J_Q M m [m, p] (null: not recorded).</summary>
+    public Tensor? Hq { get; init; }
+
     /// <summary>The rank r.</summary>
     public int Rank => (int)Values.shape[0];
 
@@ -94,10 +101,13 @@ public sealed record FactoredSnapshot(
         )
         {
             Spectrum = all,
+            Hs = dense.Hs?.alias().MoveToOuterDisposeScope(),
+            Hq = dense.Hq?.alias().MoveToOuterDisposeScope(),
         };
     }
 
-    /// <summary>Writes V.npy, Lambda.npy, F_Q.npy, U_S.npy, U_Q.npy (float64) and certificate.json.</summary>
+    /// <summary>Writes V.npy, Lambda.npy, F_Q.npy, U_S.npy, U_Q.npy (float64), certificate.json and, when recorded,
+    /// H_S.npy and H_Q.npy.</summary>
     public void Write(string run)
     {
         string dir = Snapshot.Directory(run, Step);
@@ -107,6 +117,11 @@ public sealed record FactoredSnapshot(
         Npy.Write(Path.Combine(dir, "U_Q.npy"), Uq.to_type(ScalarType.Float64));
         Npy.Write(Path.Combine(dir, "spectrum.npy"), Spectrum, Spectrum.Length);
         AtomicFile.WriteAllText(Path.Combine(dir, "certificate.json"), Json.Serialize(Certificate));
+        if (Hs is not null && Hq is not null)
+        {
+            Npy.Write(Path.Combine(dir, "H_S.npy"), Hs.to_type(ScalarType.Float64));
+            Npy.Write(Path.Combine(dir, "H_Q.npy"), Hq.to_type(ScalarType.Float64));
+        }
         Npy.Write(Path.Combine(dir, "V.npy"), Vectors.to_type(ScalarType.Float64)); // last: marks it complete
     }
 
@@ -115,6 +130,9 @@ public sealed record FactoredSnapshot(
     {
         string dir = Snapshot.Directory(run, step);
         string certificate = Path.Combine(dir, "certificate.json");
+        string hs = Path.Combine(dir, "H_S.npy"),
+            hq = Path.Combine(dir, "H_Q.npy");
+        bool momentum = File.Exists(hs) && File.Exists(hq);
         ConfigException.Require(
             File.Exists(certificate),
             "RUN",
@@ -133,6 +151,8 @@ public sealed record FactoredSnapshot(
         )
         {
             Spectrum = Npy.Read(Path.Combine(dir, "spectrum.npy")).Data,
+            Hs = momentum ? Snapshot.Load(hs) : null,
+            Hq = momentum ? Snapshot.Load(hq) : null,
         };
     }
 
@@ -144,5 +164,7 @@ public sealed record FactoredSnapshot(
         QueryFactor.Dispose();
         Us.Dispose();
         Uq.Dispose();
+        Hs?.Dispose();
+        Hq?.Dispose();
     }
 }

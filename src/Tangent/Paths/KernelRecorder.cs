@@ -122,7 +122,7 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
         using var kernels = Ntk.Compute(state.Model, xs, xq, options);
         // The momentum's output images h = J M m (one Jacobian–vector product per set) for the momentum-aware
         // operators; M is the same preconditioner the kernels fold in.
-        var direction = _index.Momentum is null ? null : state.Optimizer.MomentumDirection();
+        var direction = MomentumDirection(state);
         using var snapshot = new Snapshot(
             state.Step,
             state.LearningRate,
@@ -153,8 +153,8 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
     )
     {
         long n = xs.shape[0];
-        double threshold =
-            n * (record.Traced ? train.Task.OutputDimension : 1) / Math.Max(state.LearningRate * train.Steps, 1e-300);
+        double flow = state.LearningRate * train.Steps * (_index.Momentum?.Gain ?? 1);
+        double threshold = n * (record.Traced ? train.Task.OutputDimension : 1) / Math.Max(flow, 1e-300);
         using var low = Nystrom.Compute(
             state.Model,
             xs,
@@ -170,6 +170,7 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
             },
             xq
         );
+        var direction = MomentumDirection(state);
         using var snapshot = new FactoredSnapshot(
             state.Step,
             state.LearningRate,
@@ -182,10 +183,22 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
         )
         {
             Spectrum = low.NystromValues,
+            // The momentum images by blocks of rows: one JVP's activations for 60,000 inputs at once would be
+            // gigabytes.
+            Hs = direction is null ? null : JacobianVectorProduct.Apply(state.Model, xs, direction, MomentumRows),
+            Hq = direction is null ? null : JacobianVectorProduct.Apply(state.Model, xq, direction, MomentumRows),
         };
         snapshot.Write(run.Path);
         Indexed(state, xs, xq, clock);
     }
+
+    /// <summary>Rows per block of a factored snapshot's momentum images.</summary>
+    private const int MomentumRows = 2048;
+
+    /// <summary>M m, the direction whose output images the momentum-aware operators need (null: the run's
+    /// momentum is not modelled).</summary>
+    private Tensor? MomentumDirection(TrainingState state) =>
+        _index.Momentum is null ? null : state.Optimizer.MomentumDirection();
 
     /// <summary>Adds the step to snapshots/index.json (atomically) and the kernel time.</summary>
     private void Indexed(TrainingState state, Tensor xs, Tensor xq, System.Diagnostics.Stopwatch clock)

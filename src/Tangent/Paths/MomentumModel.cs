@@ -17,6 +17,10 @@ public sealed record MomentumModel(string Kind, double Coefficient, double Gradi
     /// <summary>c_t for the update of step <paramref name="step"/> (0-based: the optimizer's step t + 1).</summary>
     public double StepScale(long step) => BiasCorrection > 0 ? 1 / (1 - Math.Pow(BiasCorrection, step + 1)) : 1;
 
+    /// <summary>κ = b/(1 − a): the steady-state gain of the momentum (h = κ K g for a constant K g), so that a slow
+    /// mode relaxes at κ times the momentum-free rate (heavy-ball: 1/(1 − μ); Adam: 1).</summary>
+    public double Gain => GradientWeight / (1 - Coefficient);
+
     /// <summary>Whether c_t equals 1 in float64 for every step from <paramref name="step"/> on.</summary>
     public bool ScaleIsOneFrom(long step) => BiasCorrection == 0 || Math.Pow(BiasCorrection, step + 1) < 1e-17;
 

@@ -150,11 +150,8 @@ public static class PathAnalysis
                 $"per-segment residuals not computed above {MaxSegmentResidualRows} operator rows (they integrate "
                     + "every segment a second time)"
             );
-        if (index.Optimizer == OptimizerKind.SnrAdamW && index.Momentum is not null)
-            approximations.Add(
-                "SnrAdamW: each snapshot's kernel folds in that step's gate (M = q ⊙ 1/(√v̂ + ε)), held frozen "
-                    + "until the next snapshot like M itself, although q changes every step"
-            );
+        if (GateApproximation(index) is { } gate)
+            approximations.Add(gate);
         if (first.Kss.norm().item<double>() <= 1e-10 * last.Kss.norm().item<double>())
             approximations.Add(
                 $"the window's first kernel (step {first.Step}) is numerically zero (SnrAdamW's first step is gated "
@@ -255,6 +252,13 @@ public static class PathAnalysis
             Dynamics = ops.Momentum?.Model.Kind is { } kind ? $"{kind} momentum" : "momentum-free",
         };
     }
+
+    /// <summary>What a SnrAdamW run's kernels hold frozen (null for other runs).</summary>
+    internal static string? GateApproximation(SnapshotIndex index) =>
+        index.Optimizer == OptimizerKind.SnrAdamW && index.Momentum is not null
+            ? "SnrAdamW: each snapshot's kernel folds in that step's gate (M = q ⊙ 1/(√v̂ + ε)), held frozen "
+                + "until the next snapshot like M itself, although q changes every step"
+            : null;
 
     /// <summary>What the recording itself approximates: a training subset S′ (Monte Carlo), a query subset Q′
     /// (exact for its points), and weight decay (its output motion is not modelled).</summary>

@@ -84,9 +84,16 @@ public sealed record SnapshotIndex
     /// The largest objects of a factored analysis of <paramref name="snapshots"/> snapshots of rank
     /// <paramref name="rank"/>: the factors V [N × r] and F [M × r] of every snapshot, the common basis U [N × R]
     /// with R ≤ snapshots·r (a bound: consecutive kernels share directions), and the core operators [R × R] with
-    /// one projected kernel at a time; with <paramref name="truncating"/>, also one dense snapshot at a time.
+    /// one projected kernel at a time; with <paramref name="truncating"/>, also one dense snapshot at a time; with the
+    /// run's momentum modelled (unless <paramref name="momentumFree"/>), the maps and Gramians of the state (ĝ, ĥ)
+    /// [2R] and the query maps [M × 2R], twice (the spacing table's second core).
     /// </summary>
-    public IReadOnlyList<MemoryItem> FactoredAnalysisMemory(int snapshots, int rank, bool truncating)
+    public IReadOnlyList<MemoryItem> FactoredAnalysisMemory(
+        int snapshots,
+        int rank,
+        bool truncating,
+        bool momentumFree = false
+    )
     {
         double width = Traced ? 1 : Outputs;
         double nRows = TrainSamples * width,
@@ -107,6 +114,15 @@ public sealed record SnapshotIndex
                 "--rank"
             ),
         };
+        if (Momentum is not null && !momentumFree)
+            items.Add(
+                new(
+                    $"momentum-aware factored operators (state (ĝ, ĥ) of {2 * dimension:0}, query maps "
+                        + $"{mRows:0} × {2 * dimension:0})",
+                    8.0 * 2 * (10 * dimension * dimension + 3 * mRows * 2 * dimension),
+                    "--momentum-free"
+                )
+            );
         if (truncating)
             items.Add(
                 new(

@@ -208,7 +208,7 @@ public static class AnalyzeRun
         bool truncating = source == "truncation";
         int memoryRank = truncating ? rank : index.Rank ?? rank;
         MemoryBudget.Require(
-            index.FactoredAnalysisMemory(steps.Count, Math.Max(memoryRank, 1), truncating),
+            index.FactoredAnalysisMemory(steps.Count, Math.Max(memoryRank, 1), truncating, options.MomentumFree),
             options.SkipMemoryCheck
         );
         double Lr(int step) => index.LearningRates[index.Steps.IndexOf(step)];
@@ -217,7 +217,8 @@ public static class AnalyzeRun
             steps.Select(Lr).ToList(),
             index.TrainSamples,
             index.Traced,
-            index.Outputs
+            index.Outputs,
+            options.MomentumFree ? null : index.Momentum
         );
         var snapshots = new List<FactoredSnapshot>();
         try
@@ -248,7 +249,8 @@ public static class AnalyzeRun
                 index.Traced,
                 index.Outputs,
                 cancel: cancel,
-                flowCutoff: options.FlowCutoff
+                flowCutoff: options.FlowCutoff,
+                momentum: options.MomentumFree ? null : index.Momentum
             );
             double operatorSeconds = clock.Elapsed.TotalSeconds;
             progress?.Report(new ProgressReport("checks", 0.5, "spectrum, path coupling, loss identity, cells"));

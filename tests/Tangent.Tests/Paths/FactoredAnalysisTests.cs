@@ -152,6 +152,74 @@ public class FactoredAnalysisTests
         Assert.True(Math.Abs(enough.PathCouplingCorrelation - reference.PathCouplingCorrelation) <= 0.005);
     }
 
+    /// <summary>
+    /// A heavy-ball run (SGD, μ = 0.9): the factored analyses model its momentum like the dense one. At full rank
+    /// (truncated, or Nyström with every sample a landmark, momentum images recorded with the factors) they give the
+    /// dense momentum-aware numbers to rounding; at the rank the certificate names, the agreement targets hold; early
+    /// in the run, the momentum-free factored operators on the same snapshots miss the direct motion checks by far
+    /// more.
+    /// </summary>
+    [Fact]
+    public void FactoredAnalysesOfAMomentumRunEqualTheDenseMomentumAwareAnalysis()
+    {
+        using var dir = new TempDir();
+        TrainConfig Heavy(int rank) =>
+            Config(rank) with
+            {
+                Optimizer = new OptimizerConfig
+                {
+                    Kind = OptimizerKind.Sgd,
+                    Lr = 0.05,
+                    Momentum = 0.9,
+                },
+            };
+        string dense = Train(dir, "dense", Heavy(0));
+        string nystrom = Train(dir, "nystrom", Heavy(48));
+        var (reference, _) = AnalyzeRun.Run(dense, new AnalyzeOptions());
+        var (truncated, _) = AnalyzeRun.Run(dense, new AnalyzeOptions { Rank = 48, FlowCutoff = 0 });
+        var (recorded, _) = AnalyzeRun.Run(nystrom, new AnalyzeOptions { FlowCutoff = 0 });
+        Assert.Equal("heavy-ball momentum", reference.Dynamics);
+        int second = reference.SnapshotSteps[1];
+        Assert.True(File.Exists(Path.Combine(Snapshot.Directory(nystrom, second), "H_S.npy")));
+        Assert.True(
+            reference.DirectTrainRelativeError < 0.05,
+            $"dense direct check {reference.DirectTrainRelativeError}"
+        );
+        foreach (var (result, tolerance) in new[] { (truncated, 1e-9), (recorded, 1e-6) })
+        {
+            Assert.Equal(reference.Dynamics, result.Dynamics);
+            Assert.Equal(reference.ChannelDim, result.ChannelDim);
+            for (int i = 0; i < reference.ChannelDim; i++)
+                Assert.Equal(reference.GramianEigenvalues[i], result.GramianEigenvalues[i], tolerance * 48);
+            Assert.Equal(reference.PathCouplingCorrelation, result.PathCouplingCorrelation, tolerance);
+            Assert.Equal(reference.DirectTrainRelativeError, result.DirectTrainRelativeError, tolerance);
+            Assert.Equal(reference.DirectTestRelativeError, result.DirectTestRelativeError, tolerance);
+            Assert.Equal(reference.LossPredictedFlow, result.LossPredictedFlow, tolerance);
+            Assert.Equal(reference.LossPredictedDiscrete, result.LossPredictedDiscrete, tolerance);
+        }
+        // Early in training, before the outputs converge to where both models would take them.
+        var early = new AnalyzeOptions { FlowCutoff = 0, End = reference.SnapshotSteps[4] };
+        var (aware, _) = AnalyzeRun.Run(nystrom, early);
+        var (free, _) = AnalyzeRun.Run(nystrom, early with { MomentumFree = true });
+        Assert.Equal("momentum-free", free.Dynamics);
+        Assert.True(
+            free.DirectTrainRelativeError > 5 * aware.DirectTrainRelativeError,
+            $"momentum-free {free.DirectTrainRelativeError} against {aware.DirectTrainRelativeError}"
+        );
+
+        var (tight, _) = AnalyzeRun.Run(dense, new AnalyzeOptions { Rank = 2 });
+        var (enough, _) = AnalyzeRun.Run(dense, new AnalyzeOptions { Rank = tight.LowRank!.RankNeeded!.Value });
+        Assert.True(enough.LowRank!.Captured);
+        Assert.True(Math.Abs(enough.ChannelDim - reference.ChannelDim) <= 0.02 * reference.ChannelDim);
+        for (int i = 0; i < Math.Min(reference.ChannelDim, 50); i++)
+            Assert.True(
+                Math.Abs(enough.GramianEigenvalues[i] - reference.GramianEigenvalues[i])
+                    <= 0.01 * reference.GramianEigenvalues[i],
+                $"λ_{i + 1}(W_S): {enough.GramianEigenvalues[i]} against {reference.GramianEigenvalues[i]}"
+            );
+        Assert.True(Math.Abs(enough.PathCouplingCorrelation - reference.PathCouplingCorrelation) <= 0.005);
+    }
+
     [Fact]
     public void FactoredSnapshotsNeedHalfMse()
     {
