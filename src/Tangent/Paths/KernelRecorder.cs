@@ -1,5 +1,6 @@
 using Tangent.Kernels;
 using Tangent.Kernels.LowRank;
+using Tangent.Models;
 using Tangent.Store;
 using Tangent.Training;
 using static TorchSharp.torch;
@@ -107,13 +108,8 @@ public sealed class KernelRecorder(RecordConfig record, RunDirectory run, TrainC
         var xq = _querySubset is null
             ? state.Task.TestX
             : state.Task.TestX.index_select(0, tensor(_querySubset.ToArray()));
-        Tensor us,
-            uq;
-        using (no_grad())
-        {
-            us = state.Model.call(xs);
-            uq = state.Model.call(xq);
-        }
+        var us = ModelOutputs.Of(state.Model, xs);
+        var uq = ModelOutputs.Of(state.Model, xq);
         if (record.Rank > 0)
         {
             RecordFactored(state, xs, xq, us, uq, options, clock);

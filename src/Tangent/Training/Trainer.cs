@@ -1,5 +1,6 @@
 using Tangent.Data;
 using Tangent.Kernels;
+using Tangent.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -73,7 +74,7 @@ public static class Trainer
             if (step == 0 && config.RiskEstimate)
                 using (no_grad())
                     accumulators.Risk = accumulators.RiskAlpha = Losses
-                        .Loss(config.Loss, model.call(task.TrainX), task.TrainY)
+                        .Loss(config.Loss, ModelOutputs.Of(model, task.TrainX), task.TrainY)
                         .AsDouble();
             IReadOnlyList<GradientMoments>? moments = null;
             if (!final)
@@ -220,8 +221,8 @@ public static class Trainer
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        var us = objective is null ? model.call(task.TrainX) : null;
-        var uq = model.call(task.TestX);
+        var us = objective is null ? ModelOutputs.Of(model, task.TrainX) : null;
+        var uq = ModelOutputs.Of(model, task.TestX);
         double weightNorm = Math.Sqrt(model.parameters().Sum(p => p.Squared().sum().AsDouble()));
         bool snr = config.Optimizer.Kind == OptimizerKind.SnrAdamW;
         return new TrainingMetrics(
