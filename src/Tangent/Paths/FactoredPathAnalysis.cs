@@ -79,12 +79,7 @@ public static class FactoredPathAnalysis
         {
             // With the momentum images at s: ΔU_S = −(U(D̂ ĝ + D̂_h ĥ) + d⊥ h⊥),
             // ΔU_Q = −(Ĝ ĝ + Ĝ_h ĥ + γ h_Q).
-            var hS = first.Hs is null ? zeros_like(gs) : Col(first.Hs);
-            var hQ = first.Hq is null ? zeros_like(dUq) : Col(first.Hq);
-            if (first.Hs is null && first.Step > 0)
-                approximations.Add(
-                    $"the momentum at the window start (step {first.Step}) was not recorded: taken as zero"
-                );
+            var (hS, hQ) = PathAnalysis.MomentumImages(first.Hs, first.Hq, first.Step, gs, dUq, traced, approximations);
             var zh = ops.Project(hS);
             var hPerp = hS - ops.Basis.matmul(zh);
             predictedS =

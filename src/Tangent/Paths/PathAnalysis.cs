@@ -124,12 +124,7 @@ public static class PathAnalysis
             discrete;
         if (ops.Momentum is { } mom)
         {
-            var hS = first.Hs is null ? zeros_like(gs) : Col(first.Hs);
-            var hQ = first.Hq is null ? zeros_like(dUq) : Col(first.Hq);
-            if (first.Hs is null && first.Step > 0)
-                approximations.Add(
-                    $"the momentum at the window start (step {first.Step}) was not recorded: taken as zero"
-                );
+            var (hS, hQ) = MomentumImages(first.Hs, first.Hq, first.Step, gs, dUq, traced, approximations);
             predictedS = predictedS + mom.Displacement.matmul(hS);
             predictedQDirect = predictedQDirect + mom.Transfer.matmul(hS) + mom.QueryTransfer.matmul(hQ);
             var state = MomentumStart.State(gs, hS, hQ, hQ.shape[0]);
@@ -251,6 +246,27 @@ public static class PathAnalysis
                     : [],
             Dynamics = ops.Momentum?.Model.Kind is { } kind ? $"{kind} momentum" : "momentum-free",
         };
+    }
+
+    /// <summary>The momentum images (h_S, h_Q) at the window start as operator columns, shaped like the gradient
+    /// <paramref name="gs"/> and the test motion <paramref name="dUq"/>; zeros (and a line in
+    /// <paramref name="approximations"/> after step 0) when the snapshot has none.</summary>
+    internal static (Tensor Hs, Tensor Hq) MomentumImages(
+        Tensor? hs,
+        Tensor? hq,
+        int step,
+        Tensor gs,
+        Tensor dUq,
+        bool traced,
+        List<string> approximations
+    )
+    {
+        if (hs is null && step > 0)
+            approximations.Add($"the momentum at the window start (step {step}) was not recorded: taken as zero");
+        return (
+            hs is null ? zeros_like(gs) : PathOperators.AsColumns(hs, traced),
+            hq is null ? zeros_like(dUq) : PathOperators.AsColumns(hq, traced)
+        );
     }
 
     /// <summary>What a SnrAdamW run's kernels hold frozen (null for other runs).</summary>

@@ -63,6 +63,20 @@ public class FactoredAnalysisTests
     private static JsonElement Summary(string dir) =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json"))).RootElement;
 
+    /// <summary>The dataset-scale issue's agreement targets: channel dimension within 2 %, W_S's top-50 eigenvalues
+    /// within 1 %, path-coupling correlation within 0.005.</summary>
+    private static void AssertAgreement(PathAnalysisResult reference, PathAnalysisResult result)
+    {
+        Assert.True(Math.Abs(result.ChannelDim - reference.ChannelDim) <= 0.02 * reference.ChannelDim);
+        for (int i = 0; i < Math.Min(reference.ChannelDim, 50); i++)
+            Assert.True(
+                Math.Abs(result.GramianEigenvalues[i] - reference.GramianEigenvalues[i])
+                    <= 0.01 * reference.GramianEigenvalues[i],
+                $"λ_{i + 1}(W_S): {result.GramianEigenvalues[i]} against {reference.GramianEigenvalues[i]}"
+            );
+        Assert.True(Math.Abs(result.PathCouplingCorrelation - reference.PathCouplingCorrelation) <= 0.005);
+    }
+
     [Fact]
     public void FullRankFactoredAnalysesEqualTheDenseAnalysis()
     {
@@ -113,14 +127,7 @@ public class FactoredAnalysisTests
         string single = Train(dir, "single", Config(48) with { Dtype = "float32" });
         var (reference, _) = AnalyzeRun.Run(dense, new AnalyzeOptions());
         var (result, _) = AnalyzeRun.Run(single, new AnalyzeOptions());
-        Assert.True(Math.Abs(result.ChannelDim - reference.ChannelDim) <= 0.02 * reference.ChannelDim);
-        for (int i = 0; i < Math.Min(reference.ChannelDim, 50); i++)
-            Assert.True(
-                Math.Abs(result.GramianEigenvalues[i] - reference.GramianEigenvalues[i])
-                    <= 0.01 * reference.GramianEigenvalues[i],
-                $"λ_{i + 1}(W_S): {result.GramianEigenvalues[i]} against {reference.GramianEigenvalues[i]}"
-            );
-        Assert.True(Math.Abs(result.PathCouplingCorrelation - reference.PathCouplingCorrelation) <= 0.005);
+        AssertAgreement(reference, result);
     }
 
     [Fact]
@@ -141,15 +148,7 @@ public class FactoredAnalysisTests
         int needed = tight.LowRank.RankNeeded!.Value;
         var (enough, _) = AnalyzeRun.Run(dense, new AnalyzeOptions { Rank = needed });
         Assert.True(enough.LowRank!.Captured);
-        Assert.True(Math.Abs(enough.ChannelDim - reference.ChannelDim) <= 0.02 * reference.ChannelDim);
-        int top = Math.Min(reference.ChannelDim, 50);
-        for (int i = 0; i < top; i++)
-            Assert.True(
-                Math.Abs(enough.GramianEigenvalues[i] - reference.GramianEigenvalues[i])
-                    <= 0.01 * reference.GramianEigenvalues[i],
-                $"λ_{i + 1}(W_S): {enough.GramianEigenvalues[i]} against {reference.GramianEigenvalues[i]}"
-            );
-        Assert.True(Math.Abs(enough.PathCouplingCorrelation - reference.PathCouplingCorrelation) <= 0.005);
+        AssertAgreement(reference, enough);
     }
 
     /// <summary>
@@ -210,14 +209,7 @@ public class FactoredAnalysisTests
         var (tight, _) = AnalyzeRun.Run(dense, new AnalyzeOptions { Rank = 2 });
         var (enough, _) = AnalyzeRun.Run(dense, new AnalyzeOptions { Rank = tight.LowRank!.RankNeeded!.Value });
         Assert.True(enough.LowRank!.Captured);
-        Assert.True(Math.Abs(enough.ChannelDim - reference.ChannelDim) <= 0.02 * reference.ChannelDim);
-        for (int i = 0; i < Math.Min(reference.ChannelDim, 50); i++)
-            Assert.True(
-                Math.Abs(enough.GramianEigenvalues[i] - reference.GramianEigenvalues[i])
-                    <= 0.01 * reference.GramianEigenvalues[i],
-                $"λ_{i + 1}(W_S): {enough.GramianEigenvalues[i]} against {reference.GramianEigenvalues[i]}"
-            );
-        Assert.True(Math.Abs(enough.PathCouplingCorrelation - reference.PathCouplingCorrelation) <= 0.005);
+        AssertAgreement(reference, enough);
     }
 
     [Fact]
