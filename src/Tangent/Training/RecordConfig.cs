@@ -46,8 +46,8 @@ public sealed record RecordConfig
     /// <summary>
     /// Record factored snapshots of this rank (0: dense): the top-r eigenpairs of each K_SS by Nyström from
     /// <see cref="Landmarks"/> landmark samples, and K_QS on the same directions, never forming either kernel
-    /// (O(N·m) memory), each with a certificate (Paths/FactoredSnapshot). ½-MSE only; the
-    /// analysis is then factored and momentum-free.
+    /// (O(N·m) memory), each with a certificate (Paths/FactoredSnapshot), and with momentum its images H_S, H_Q.
+    /// ½-MSE only; the analysis is then factored (momentum-aware like the dense one).
     /// </summary>
     public int Rank { get; init; }
 
