@@ -91,7 +91,7 @@ public static class DenseFloor
 
     /// <summary>Kernels K_k = V diag(λ) Vᵀ + drift, λ_i = n·i^(−1.5), at log-spaced steps of a run of 6·n
     /// steps with η = 0.5 (ηλ_max/n = 0.5: stable).</summary>
-    private static List<Snapshot> Snapshots(int n, int m, int segments)
+    internal static List<Snapshot> Snapshots(int n, int m, int segments)
     {
         var g = new Generator(3);
         var (v, _) = linalg.qr(randn(new long[] { n, n }, dtype: ScalarType.Float64, generator: g));
@@ -124,7 +124,7 @@ public static class DenseFloor
         return best;
     }
 
-    private static int Arg(string[] args, string name, int fallback)
+    internal static int Arg(string[] args, string name, int fallback)
     {
         int i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;

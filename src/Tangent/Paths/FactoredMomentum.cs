@@ -13,14 +13,16 @@ namespace Tangent.Paths;
 /// </list>
 /// and U's complement is the mode λ = 0. Per segment: one eigendecomposition of the R × R kernel, the 3 × 3 maps of
 /// every mode at once (steps with c_t ≠ 1 one at a time, the rest by repeated squaring), and O(R²(R + M)) to carry
-/// the window's maps of (ĝ, ĥ) and h^Q. D telescopes: ΔU_S = n(g_T − g_s).
+/// the window's maps of (ĝ, ĥ) and h^Q. D is accumulated as η Σ c_t h_t, not telescoped from n(g_T − g_s),
+/// which cancels catastrophically when the motion is tiny.
 /// </summary>
 internal static class FactoredMomentum
 {
     /// <summary>
     /// Integrates the window (points (step, η); first = s, last = T) whose projected kernels (K̂ [R × R],
     /// K̂_QS [M × R], unscaled) <paramref name="kernels"/> gives one segment at a time, with
-    /// n = <paramref name="samples"/>. Returns the core operators on ĝ and the momentum-start blocks.
+    /// n = <paramref name="samples"/>. Returns the core operators on ĝ and the momentum-start blocks; with
+    /// <paramref name="complement"/> false (U spans the whole output space) the mode λ = 0 is left out.
     /// </summary>
     public static (PathOperators Core, FactoredMomentumStart Start) Integrate(
         IReadOnlyList<(int Step, double LearningRate)> window,
@@ -31,6 +33,7 @@ internal static class FactoredMomentum
         bool traced,
         int outputs,
         MomentumModel momentum,
+        bool complement,
         CancellationToken cancel
     )
     {
@@ -50,10 +53,12 @@ internal static class FactoredMomentum
         var w = zeros(2 * r, 2 * r, dtype: f64);
         var wd = zeros_like(w);
         var g = zeros(queryRows, 2 * r, dtype: f64);
+        var d = zeros(r, 2 * r, dtype: f64);
         // The complement's mode: its (g⊥, h⊥) map and Gramians, 2 × 2.
         var perp = eye(2, dtype: f64);
         var wPerp = zeros(2, 2, dtype: f64);
         var wdPerp = zeros(2, 2, dtype: f64);
+        var dPerp = zeros(1, 2, dtype: f64);
         double maxRadius = 0;
         int maxRadiusStep = window[0].Step;
         for (int k = 0; k + 1 < window.Count; k++)
@@ -64,7 +69,7 @@ internal static class FactoredMomentum
             var (kRaw, kqRaw) = kernels(k);
             var kernel = kRaw.to_type(f64) * kernelScale;
             var (lambda, e) = linalg.eigh((kernel + kernel.T) / 2);
-            var modes = cat(new[] { lambda, zeros(1, dtype: f64) }, 0); // the last: U's complement
+            var modes = complement ? cat(new[] { lambda, zeros(1, dtype: f64) }, 0) : lambda; // last: U's complement
             var maps = ModeMaps.Of(modes, lr, samples, momentum, start, window[k + 1].Step);
             if (maps.Radius > maxRadius)
             {
@@ -84,6 +89,7 @@ internal static class FactoredMomentum
             }
             Accumulate(w, maps.Gram1);
             Accumulate(wd, maps.Gram2);
+            d.add_(e.matmul(Entry(maps.MotionSum, 0, 0) * x + Entry(maps.MotionSum, 0, 1) * y));
             var queryModes = (kqRaw.to_type(f64) * kernelScale).matmul(e); // K̂_QS E [M × R]
             g.add_(queryMap, maps.QueryDecaySum)
                 .add_(queryModes.matmul(Entry(maps.QuerySum, 0, 0) * x + Entry(maps.QuerySum, 0, 1) * y));
@@ -94,10 +100,14 @@ internal static class FactoredMomentum
             alpha *= maps.Decay;
             gMap.copy_(e.matmul(Entry(maps.Propagator, 0, 0) * x + Entry(maps.Propagator, 0, 1) * y));
             hMap.copy_(e.matmul(Entry(maps.Propagator, 1, 0) * x + Entry(maps.Propagator, 1, 1) * y));
-            var outside = maps.Propagator[r, TensorIndex.Slice(0, 2), TensorIndex.Slice(0, 2)];
-            wPerp.add_(perp.T.matmul(maps.Gram1[r, TensorIndex.Slice(0, 2), TensorIndex.Slice(0, 2)]).matmul(perp));
-            wdPerp.add_(perp.T.matmul(maps.Gram2[r, TensorIndex.Slice(0, 2), TensorIndex.Slice(0, 2)]).matmul(perp));
-            perp.copy_(outside.matmul(perp));
+            if (complement)
+            {
+                var xy = TensorIndex.Slice(0, 2);
+                wPerp.add_(perp.T.matmul(maps.Gram1[r, xy, xy]).matmul(perp));
+                wdPerp.add_(perp.T.matmul(maps.Gram2[r, xy, xy]).matmul(perp));
+                dPerp.add_(maps.MotionSum[r, TensorIndex.Slice(0, 1), xy].matmul(perp));
+                perp.copy_(maps.Propagator[r, xy, xy].matmul(perp));
+            }
             if (!gMap.isfinite().all().item<bool>() || !w.isfinite().all().item<bool>())
                 throw new InvalidOperationException(
                     $"the momentum-aware factored operators overflowed in the segment starting at step {start} "
@@ -113,7 +123,7 @@ internal static class FactoredMomentum
         var core = new PathOperators(
             wSym[gBlock, gBlock].contiguous().MoveToOuterDisposeScope(),
             wdSym[gBlock, gBlock].contiguous().MoveToOuterDisposeScope(),
-            ((identity - gMap[TensorIndex.Colon, gBlock]) * (double)samples).MoveToOuterDisposeScope(),
+            d[TensorIndex.Colon, gBlock].contiguous().MoveToOuterDisposeScope(),
             g[TensorIndex.Colon, gBlock].contiguous().MoveToOuterDisposeScope(),
             gMap[TensorIndex.Colon, gBlock].contiguous().MoveToOuterDisposeScope(),
             window[0].Step,
@@ -127,12 +137,12 @@ internal static class FactoredMomentum
         };
         var start0 = new FactoredMomentumStart(
             momentum,
-            (gMap[TensorIndex.Colon, hBlock] * -(double)samples).MoveToOuterDisposeScope(),
+            d[TensorIndex.Colon, hBlock].contiguous().MoveToOuterDisposeScope(),
             g[TensorIndex.Colon, hBlock].contiguous().MoveToOuterDisposeScope(),
             gamma,
             wSym.MoveToOuterDisposeScope(),
             wdSym.MoveToOuterDisposeScope(),
-            -samples * perp[0, 1].item<double>(),
+            dPerp[0, 1].item<double>(),
             ((wPerp + wPerp.T) / 2).MoveToOuterDisposeScope(),
             ((wdPerp + wdPerp.T) / 2).MoveToOuterDisposeScope()
         );

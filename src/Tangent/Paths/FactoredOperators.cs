@@ -128,6 +128,7 @@ public sealed record FactoredOperators(Tensor Basis, PathOperators Core, double 
                 traced,
                 outputs,
                 momentum,
+                complement: dimension < u.shape[0],
                 cancel
             );
         foreach (var t in new[] { core.Gramian, core.DiscreteGramian, core.Displacement, core.Transfer })

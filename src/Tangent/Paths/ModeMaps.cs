@@ -12,6 +12,8 @@ namespace Tangent.Paths;
 /// <param name="Propagator">Π_t A(c_t) [B, 3, 3].</param>
 /// <param name="Gram1">Σ_t Φ_tᵀ Q₁(c_t) Φ_t [B, 3, 3], Φ_t the map up to step t.</param>
 /// <param name="Gram2">Σ_t Φ_tᵀ Q₂(c_t) Φ_t [B, 3, 3].</param>
+/// <param name="MotionSum">η Σ_t c_t C_h Φ_t [B, 1, 3]: the train motion −ΔU along each mode, summed (accumulated,
+/// not telescoped from the propagator, which would cancel catastrophically when the motion is tiny).</param>
 /// <param name="QuerySum">η Σ_t c_t C_q Φ_t [B, 1, 3]: the query momentum's driven part, summed.</param>
 /// <param name="QueryDecaySum">η Σ_t c_t a^{t−t₀+1}: what the query momentum the segment starts with
 /// adds.</param>
@@ -21,6 +23,7 @@ internal sealed record ModeMaps(
     Tensor Propagator,
     Tensor Gram1,
     Tensor Gram2,
+    Tensor MotionSum,
     Tensor QuerySum,
     double QueryDecaySum,
     double Decay,
@@ -41,7 +44,9 @@ internal sealed record ModeMaps(
         var p = eye(3, dtype: f64).expand(count, 3, 3).contiguous();
         var gram1 = zeros(count, 3, 3, dtype: f64);
         var gram2 = zeros_like(gram1);
+        var motionSum = zeros(count, 1, 3, dtype: f64);
         var querySum = zeros(count, 1, 3, dtype: f64);
+        var ch = stack(new[] { lambda * b, full_like(lambda, a), zeros_like(lambda) }, 1).reshape(-1, 1, 3);
         var cq = tensor(new[] { b, 0, a }, dtype: f64).reshape(1, 3);
         double decaySum = 0,
             power = a; // a^{t−t₀+1}
@@ -53,6 +58,7 @@ internal sealed record ModeMaps(
             var (one, q1, q2) = Step(lambda, lrc, samples, a, b);
             gram1.add_(p.mT.matmul(q1).matmul(p));
             gram2.add_(p.mT.matmul(q2).matmul(p));
+            motionSum.add_(ch.matmul(p), lrc);
             querySum.add_(cq.matmul(p), lrc);
             decaySum += lrc * power;
             power *= a;
@@ -65,6 +71,7 @@ internal sealed record ModeMaps(
             var (pw, g1, g2, sum) = GeometricPowers.Of(one, q1, q2, rest);
             gram1.add_(p.mT.matmul(g1).matmul(p));
             gram2.add_(p.mT.matmul(g2).matmul(p));
+            motionSum.add_(ch.matmul(sum).matmul(p), lr);
             querySum.add_(cq.matmul(sum).matmul(p), lr);
             decaySum += lr * power * (a == 1 ? rest : (1 - Math.Pow(a, rest)) / (1 - a));
             p.copy_(pw.matmul(p));
@@ -83,6 +90,7 @@ internal sealed record ModeMaps(
             p.MoveToOuterDisposeScope(),
             gram1.MoveToOuterDisposeScope(),
             gram2.MoveToOuterDisposeScope(),
+            motionSum.MoveToOuterDisposeScope(),
             querySum.MoveToOuterDisposeScope(),
             decaySum,
             Math.Pow(a, end - start),

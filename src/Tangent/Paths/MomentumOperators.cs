@@ -15,10 +15,72 @@ namespace Tangent.Paths;
 /// sym(E_gᵀ C_S) − ½η²c_t² C_Sᵀ B C_S) Φ, so that ΔU_S = −D̂ z_s, ΔU_Q = −Ĝ z_s and L(T) − L(s) =
 /// −z_sᵀ Ŵ̃ z_s (exact for a quadratic loss and a frozen kernel). D, G_Q and W_S are their blocks on g(s); the h
 /// blocks carry the momentum the window starts with. Steps whose bias correction differs from 1 are taken one at a
-/// time; the rest by repeated squaring.
+/// time; the rest by repeated squaring. For ½-MSE (B = I/n) <see cref="HalfMse"/> gives the same operators mode by
+/// mode in each segment's kernel eigenbasis.
 /// </summary>
 internal static class MomentumOperators
 {
+    /// <summary>
+    /// The ½-MSE operators through <see cref="FactoredMomentum"/> with U = I: per segment one N × N
+    /// eigendecomposition and O(N²(N + M)) products, against the O((2N + M)³ log k) of the augmented propagator's
+    /// repeated squaring in <see cref="Compute"/>; the blocks on h_Q are G_hQ = γI and zero Gramian rows.
+    /// </summary>
+    public static PathOperators HalfMse(
+        IReadOnlyList<Snapshot> window,
+        bool traced,
+        int outputs,
+        MomentumModel momentum,
+        CancellationToken cancel
+    )
+    {
+        using var scope = NewDisposeScope();
+        long rows = window[0].Kss.shape[0];
+        long queryRows = window[0].Kqs.shape[0];
+        var (core, start) = FactoredMomentum.Integrate(
+            window.Select(w => (w.Step, w.LearningRate)).ToList(),
+            k => (window[k].Kss, window[k].Kqs),
+            rows,
+            queryRows,
+            window[0].Us.shape[0],
+            traced,
+            outputs,
+            momentum,
+            complement: false,
+            cancel
+        );
+        using var _ = start;
+        var f64 = ScalarType.Float64;
+        Tensor Augmented(Tensor gramian)
+        {
+            var full = zeros(2 * rows + queryRows, 2 * rows + queryRows, dtype: f64);
+            full.narrow(0, 0, 2 * rows).narrow(1, 0, 2 * rows).copy_(gramian);
+            return full.MoveToOuterDisposeScope();
+        }
+        var approximations = core.Approximations.Where(a => !a.StartsWith("momentum outside")).ToList();
+        approximations.Insert(
+            2,
+            "½-MSE per segment in the kernel's eigenmodes: 3 × 3 mode maps, steps with "
+                + "c_t ≠ 1 one at a time, the rest by repeated squaring"
+        );
+        return core with
+        {
+            Gramian = core.Gramian.MoveToOuterDisposeScope(),
+            DiscreteGramian = core.DiscreteGramian.MoveToOuterDisposeScope(),
+            Displacement = core.Displacement.MoveToOuterDisposeScope(),
+            Transfer = core.Transfer.MoveToOuterDisposeScope(),
+            Propagator = core.Propagator.MoveToOuterDisposeScope(),
+            Approximations = approximations,
+            Momentum = new MomentumStart(
+                momentum,
+                start.Displacement.alias().MoveToOuterDisposeScope(),
+                start.Transfer.alias().MoveToOuterDisposeScope(),
+                (eye(queryRows, dtype: f64) * start.QueryScale).MoveToOuterDisposeScope(),
+                Augmented(start.Gramian),
+                Augmented(start.DiscreteGramian)
+            ),
+        };
+    }
+
     /// <summary>Integrates the window (first snapshot = s, last = T) under <paramref name="momentum"/>.</summary>
     public static PathOperators Compute(
         IReadOnlyList<Snapshot> window,

@@ -47,8 +47,9 @@ public sealed record PathOperators(
     /// <summary>
     /// Integrates the frozen segments between consecutive snapshots of <paramref name="window"/> (first = s, last =
     /// T): with <paramref name="momentum"/>, the momentum-aware operators of <see cref="MomentumOperators"/>;
-    /// without, the momentum-free ones (w ← w − ηMJᵀg). <paramref name="prefix"/>, when given, sees the
-    /// flow-form
+    /// without, the momentum-free ones (w ← w − ηMJᵀg). ½-MSE takes the closed forms in each segment's kernel
+    /// eigenbasis unless <paramref name="forceGeneral"/> asks for the general integrators (the output Hessian's
+    /// segment maps by repeated squaring). <paramref name="prefix"/>, when given, sees the flow-form
     /// Gramian W_S(s, t_k) of every prefix of the window, after each segment (momentum-free operators only), with t_k
     /// the segment's end step; the tensor is disposed after the call.
     /// </summary>
@@ -70,7 +71,9 @@ public sealed record PathOperators(
         if (momentum is not null && prefix is not null)
             throw new ArgumentException("prefix Gramians are computed for the momentum-free operators only");
         if (momentum is not null)
-            return MomentumOperators.Compute(window, loss, traced, outputs, momentum, cancel);
+            return loss == LossKind.HalfMse && !forceGeneral
+                ? MomentumOperators.HalfMse(window, traced, outputs, momentum, cancel)
+                : MomentumOperators.Compute(window, loss, traced, outputs, momentum, cancel);
         return Integrate(
             window.Select(w => (w.Step, w.LearningRate, w.Us)).ToList(),
             k => (window[k].Kss, window[k].Kqs),

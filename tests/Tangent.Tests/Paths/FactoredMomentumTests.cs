@@ -10,7 +10,8 @@ namespace Tangent.Tests.Paths;
 /// complement (R &lt; N): an explicit loop of the recurrence h_t = a h_{t−1} + b K g_t, h^Q_t = a h^Q_{t−1} + b
 /// K_QS g_t, g_{t+1} = g_t − (η c_t/n) h_t from a random state with parts outside U (train and test motion, and
 /// the discrete loss identity, to 1e-10 relative), and the dense momentum-aware operators of the same kernels
-/// (<see cref="MomentumOperators"/>, themselves checked against the loop), every block lifted to the output space.
+/// (<see cref="MomentumOperators"/>' augmented propagator, itself checked against the loop), every block lifted to
+/// the output space.
 /// </summary>
 public class FactoredMomentumTests
 {
@@ -130,11 +131,13 @@ public class FactoredMomentumTests
                 return new Snapshot(s.Step, s.LearningRate, kss, kqs, s.Us, s.Uq);
             })
             .ToList();
+        // The augmented (g, h, h_Q) propagator by repeated squaring, not the dense path's own mode maps.
         using var reference = PathOperators.Compute(
             dense,
             LossKind.HalfMse,
             traced: true,
             (int)Outputs,
+            forceGeneral: true,
             momentum: model
         );
         var u = ops.Basis;
@@ -174,6 +177,64 @@ public class FactoredMomentumTests
             Assert.Equal(0, full[TensorIndex.Slice(2 * Samples, null)].abs().max().item<double>(), 12);
         }
         Assert.Equal(reference.MaxRadius, ops.Core.MaxRadius, 10);
+        foreach (var s in window)
+            s.Dispose();
+    }
+
+    /// <summary>
+    /// The dense ½-MSE momentum operators by mode maps (U = I, no complement) equal the augmented (g, h, h_Q)
+    /// propagator's repeated squaring on full-rank kernels, every block and the largest one-step radius, traced and in
+    /// the full output space (N = n·p, the kernel of sample-major rows).
+    /// </summary>
+    [Theory]
+    [InlineData("heavy-ball", true)]
+    [InlineData("adam", true)]
+    [InlineData("adam", false)]
+    public void DenseModeMapsEqualTheAugmentedPropagator(string kind, bool traced)
+    {
+        using var scope = NewDisposeScope();
+        var g = new Generator(13);
+        long rows = traced ? Samples : Samples * Outputs,
+            queryRows = traced ? Queries : Queries * Outputs;
+        Snapshot At(int step, double lr)
+        {
+            var x = randn(new[] { rows + queryRows, rows + 4 }, dtype: ScalarType.Float64, generator: g);
+            var k = x.matmul(x.T) * (4.0 / rows);
+            var us = randn(new[] { Samples, Outputs }, dtype: ScalarType.Float64, generator: g);
+            var uq = randn(new[] { Queries, Outputs }, dtype: ScalarType.Float64, generator: g);
+            var s = TensorIndex.Slice(0, rows);
+            var q = TensorIndex.Slice(rows, null);
+            return new Snapshot(step, lr, k[s, s], k[q, s], us, uq);
+        }
+        var window = new List<Snapshot> { At(0, 0.1), At(200, 0.08), At(450, 0.1), At(700, 0.1) };
+        var model = Model(kind);
+        using var modes = PathOperators.Compute(window, LossKind.HalfMse, traced, (int)Outputs, momentum: model);
+        using var general = PathOperators.Compute(
+            window,
+            LossKind.HalfMse,
+            traced,
+            (int)Outputs,
+            forceGeneral: true,
+            momentum: model
+        );
+        void Close(Tensor expected, Tensor actual, string what)
+        {
+            double error = (expected - actual).abs().max().item<double>();
+            double scale = expected.abs().max().item<double>();
+            Assert.True(error <= 1e-10 * Math.Max(scale, 1), $"{what}: max error {error:G3} (scale {scale:G3})");
+        }
+        Close(general.Gramian, modes.Gramian, "W_S");
+        Close(general.DiscreteGramian, modes.DiscreteGramian, "W̃_S");
+        Close(general.Displacement, modes.Displacement, "D");
+        Close(general.Transfer, modes.Transfer, "G_Q");
+        Close(general.Propagator, modes.Propagator, "P(T, s)");
+        Close(general.Momentum!.Displacement, modes.Momentum!.Displacement, "D_h");
+        Close(general.Momentum.Transfer, modes.Momentum.Transfer, "G_h");
+        Close(general.Momentum.QueryTransfer, modes.Momentum.QueryTransfer, "G_hQ");
+        Close(general.Momentum.Gramian, modes.Momentum.Gramian, "Ŵ");
+        Close(general.Momentum.DiscreteGramian, modes.Momentum.DiscreteGramian, "Ŵ̃");
+        Assert.True(general.MaxRadius < 1, $"the test needs a contracting window, radius {general.MaxRadius}");
+        Assert.Equal(general.MaxRadius, modes.MaxRadius, 10);
         foreach (var s in window)
             s.Dispose();
     }
