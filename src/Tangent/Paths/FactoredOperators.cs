@@ -5,7 +5,8 @@ namespace Tangent.Paths;
 
 /// <summary>
 /// The operators of THEORY §2 from factored snapshots K̃_τ = V_τ Λ_τ V_τᵀ, K̃_QS,τ = F_τ V_τᵀ
-/// (½-MSE; momentum-free here, momentum-aware below), in O(N·R) memory. With U [N × R] an orthonormal basis of span(V_s, …, V_T), every
+/// (½-MSE; momentum-free here, momentum-aware below), in O(N·R) memory. With U [N × R] an orthonormal basis of
+/// span(V_s, …, V_T), every
 /// kernel is K̃_τ = U K̂_τ Uᵀ with K̂_τ = Ṽ_τ Λ_τ Ṽ_τᵀ, Ṽ_τ = Uᵀ V_τ, and B = I/n commutes with
 /// UUᵀ, so span U is invariant and its complement is left alone (K̃ = 0 there):
 /// <list type="bullet">

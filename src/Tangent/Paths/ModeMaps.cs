@@ -13,7 +13,8 @@ namespace Tangent.Paths;
 /// <param name="Gram1">Σ_t Φ_tᵀ Q₁(c_t) Φ_t [B, 3, 3], Φ_t the map up to step t.</param>
 /// <param name="Gram2">Σ_t Φ_tᵀ Q₂(c_t) Φ_t [B, 3, 3].</param>
 /// <param name="MotionSum">η Σ_t c_t C_h Φ_t [B, 1, 3]: the train motion −ΔU along each mode, summed
-/// (accumulated, not telescoped from the propagator, which would cancel catastrophically when the motion is tiny).</param>
+/// (accumulated, not telescoped from the propagator, which would cancel catastrophically when the motion is
+/// tiny).</param>
 /// <param name="QuerySum">η Σ_t c_t C_q Φ_t [B, 1, 3]: the query momentum's driven part, summed.</param>
 /// <param name="QueryDecaySum">η Σ_t c_t a^{t−t₀+1}: what the query momentum the segment starts with
 /// adds.</param>
