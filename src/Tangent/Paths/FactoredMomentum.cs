@@ -110,7 +110,7 @@ internal static class FactoredMomentum
             }
             if (!gMap.isfinite().all().item<bool>() || !w.isfinite().all().item<bool>())
                 throw new InvalidOperationException(
-                    $"the momentum-aware factored operators overflowed in the segment starting at step {start} "
+                    $"the momentum-aware path operators overflowed in the segment starting at step {start} "
                         + $"({window[k + 1].Step - start} steps): the one-step propagator of (g, h) has spectral "
                         + $"radius {maps.Radius:G3} > 1, so the linearized dynamics with momentum diverge there; "
                         + "analyze a shorter window or record snapshots more densely"

@@ -33,4 +33,33 @@ public class PathOperatorOverflowTests
         double radius = Math.Abs(1 - 100.0 / 3 / 4); // 7.33
         Assert.Contains($"spectral radius {radius:G3}", e.Message);
     }
+
+    /// <summary>The momentum-aware operators of the same window (heavy-ball, μ = 0.9) overflow too, and name the
+    /// radius of the mode's one-step map of (g, h), [[1 − βλ, −βμ], [λ, μ]] with β = η/n, from its eigenvalues
+    /// computed here.</summary>
+    [Fact]
+    public void AnExpansiveMomentumSegmentIsAManagedErrorWithItsRadius()
+    {
+        using var scope = NewDisposeScope();
+        Snapshot At(int step) =>
+            new(
+                step,
+                1.0,
+                100 * eye(4, dtype: ScalarType.Float64),
+                ones(2, 4, dtype: ScalarType.Float64),
+                ones(4, 3, dtype: ScalarType.Float64),
+                ones(2, 3, dtype: ScalarType.Float64)
+            );
+        var window = new[] { At(0), At(300) };
+        var model = new MomentumModel("heavy-ball", 0.9, 1, 0);
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            PathOperators.Compute(window, LossKind.HalfMse, traced: true, outputs: 3, momentum: model)
+        );
+        double lambda = 100.0 / 3,
+            beta = 1.0 / 4;
+        var map = tensor(new[] { 1 - beta * lambda, -beta * 0.9, lambda, 0.9 }, dtype: ScalarType.Float64)
+            .reshape(2, 2);
+        double radius = linalg.eigvals(map).abs().max().item<double>();
+        Assert.Contains($"spectral radius {radius:G3}", e.Message);
+    }
 }
