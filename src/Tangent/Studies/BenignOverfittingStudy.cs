@@ -49,9 +49,9 @@ public sealed class BenignOverfittingStudy : IStudy
                     Snapshots = 12,
                 },
             },
-            // Networks to n = 4,000 (the defaults): two n = 4,000 networks, each with twenty 4,000 × 4,000 path-operator
-            // segments, are most of the run (docs/studies.md); --set networks.sample_sizes=[500,1000,2000] stops at
-            // 2,000.
+            // Networks to n = 4,000 (the defaults): two n = 4,000 networks, each with twenty 4,000 × 4,000
+            // path-operator segments, are most of the run (docs/studies.md); --set
+            // networks.sample_sizes=[500,1000,2000] stops at 2,000.
             "full" => new BenignOverfittingConfig(),
             _ => throw StudyCatalog.UnknownPreset(preset),
         };
