@@ -12,20 +12,22 @@ namespace Tangent.Tests.Paths;
 /// </summary>
 public class PathOperatorOverflowTests
 {
+    /// <summary>K = 100·I on n = 4 samples traced over p = 3 outputs, η = 1.</summary>
+    private static Snapshot At(int step) =>
+        new(
+            step,
+            1.0,
+            100 * eye(4, dtype: ScalarType.Float64),
+            ones(2, 4, dtype: ScalarType.Float64),
+            ones(4, 3, dtype: ScalarType.Float64),
+            ones(2, 3, dtype: ScalarType.Float64)
+        );
+
     [Fact]
     public void AnExpansiveTracedSegmentIsAManagedErrorWithItsRadius()
     {
         using var scope = NewDisposeScope();
         // K = 100·I on n = 4 traced over p = 3 outputs: per-output kernel 100/3, one-step factor 1 − η(100/3)/n.
-        Snapshot At(int step) =>
-            new(
-                step,
-                1.0,
-                100 * eye(4, dtype: ScalarType.Float64),
-                ones(2, 4, dtype: ScalarType.Float64),
-                ones(4, 3, dtype: ScalarType.Float64),
-                ones(2, 3, dtype: ScalarType.Float64)
-            );
         var window = new[] { At(0), At(300) };
         var e = Assert.Throws<InvalidOperationException>(() =>
             PathOperators.Compute(window, LossKind.HalfMse, traced: true, outputs: 3)
@@ -41,15 +43,6 @@ public class PathOperatorOverflowTests
     public void AnExpansiveMomentumSegmentIsAManagedErrorWithItsRadius()
     {
         using var scope = NewDisposeScope();
-        Snapshot At(int step) =>
-            new(
-                step,
-                1.0,
-                100 * eye(4, dtype: ScalarType.Float64),
-                ones(2, 4, dtype: ScalarType.Float64),
-                ones(4, 3, dtype: ScalarType.Float64),
-                ones(2, 3, dtype: ScalarType.Float64)
-            );
         var window = new[] { At(0), At(300) };
         var model = new MomentumModel("heavy-ball", 0.9, 1, 0);
         var e = Assert.Throws<InvalidOperationException>(() =>
