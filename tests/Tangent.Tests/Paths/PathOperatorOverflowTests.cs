@@ -37,8 +37,8 @@ public class PathOperatorOverflowTests
     }
 
     /// <summary>The momentum-aware operators of the same window (heavy-ball, μ = 0.9) overflow too, and name the
-    /// radius of the mode's one-step map of (g, h), [[1 − βλ, −βμ], [λ, μ]] with β = η/n, from its eigenvalues
-    /// computed here.</summary>
+    /// radius of the mode's one-step map of (g, h), [[1 − βλ, −βμ], [λ, μ]] with β = η/n, from its
+    /// eigenvalues computed here.</summary>
     [Fact]
     public void AnExpansiveMomentumSegmentIsAManagedErrorWithItsRadius()
     {
