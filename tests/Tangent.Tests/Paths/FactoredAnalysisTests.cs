@@ -77,6 +77,22 @@ public class FactoredAnalysisTests
         Assert.True(Math.Abs(result.PathCouplingCorrelation - reference.PathCouplingCorrelation) <= 0.005);
     }
 
+    /// <summary>What the operators decide, equal to <paramref name="tolerance"/> (W_S's eigenvalues relative to
+    /// n = 48): the dynamics, the channel and its spectrum, path coupling, both direct checks, both loss
+    /// identities.</summary>
+    private static void AssertSameOperators(PathAnalysisResult reference, PathAnalysisResult result, double tolerance)
+    {
+        Assert.Equal(reference.Dynamics, result.Dynamics);
+        Assert.Equal(reference.ChannelDim, result.ChannelDim);
+        for (int i = 0; i < reference.ChannelDim; i++)
+            Assert.Equal(reference.GramianEigenvalues[i], result.GramianEigenvalues[i], tolerance * 48);
+        Assert.Equal(reference.PathCouplingCorrelation, result.PathCouplingCorrelation, tolerance);
+        Assert.Equal(reference.DirectTrainRelativeError, result.DirectTrainRelativeError, tolerance);
+        Assert.Equal(reference.DirectTestRelativeError, result.DirectTestRelativeError, tolerance);
+        Assert.Equal(reference.LossPredictedFlow, result.LossPredictedFlow, tolerance);
+        Assert.Equal(reference.LossPredictedDiscrete, result.LossPredictedDiscrete, tolerance);
+    }
+
     [Fact]
     public void FullRankFactoredAnalysesEqualTheDenseAnalysis()
     {
@@ -96,12 +112,7 @@ public class FactoredAnalysisTests
         // NystromTests).
         foreach (var (result, tolerance) in new[] { (truncated, 1e-9), (recorded, 1e-6) })
         {
-            Assert.Equal(reference.ChannelDim, result.ChannelDim);
-            for (int i = 0; i < reference.ChannelDim; i++)
-                Assert.Equal(reference.GramianEigenvalues[i], result.GramianEigenvalues[i], tolerance * 48);
-            Assert.Equal(reference.PathCouplingCorrelation, result.PathCouplingCorrelation, tolerance);
-            Assert.Equal(reference.DirectTestRelativeError, result.DirectTestRelativeError, tolerance);
-            Assert.Equal(reference.LossPredictedDiscrete, result.LossPredictedDiscrete, tolerance);
+            AssertSameOperators(reference, result, tolerance);
             Assert.Equal(reference.Cells!.NoiseReservoirShare, result.Cells!.NoiseReservoirShare, tolerance);
             Assert.Equal(reference.AlignmentEnd, result.AlignmentEnd, tolerance);
             Assert.Equal(reference.KernelDriftFrobenius, result.KernelDriftFrobenius, tolerance);
@@ -186,15 +197,7 @@ public class FactoredAnalysisTests
         );
         foreach (var (result, tolerance) in new[] { (truncated, 1e-9), (recorded, 1e-6) })
         {
-            Assert.Equal(reference.Dynamics, result.Dynamics);
-            Assert.Equal(reference.ChannelDim, result.ChannelDim);
-            for (int i = 0; i < reference.ChannelDim; i++)
-                Assert.Equal(reference.GramianEigenvalues[i], result.GramianEigenvalues[i], tolerance * 48);
-            Assert.Equal(reference.PathCouplingCorrelation, result.PathCouplingCorrelation, tolerance);
-            Assert.Equal(reference.DirectTrainRelativeError, result.DirectTrainRelativeError, tolerance);
-            Assert.Equal(reference.DirectTestRelativeError, result.DirectTestRelativeError, tolerance);
-            Assert.Equal(reference.LossPredictedFlow, result.LossPredictedFlow, tolerance);
-            Assert.Equal(reference.LossPredictedDiscrete, result.LossPredictedDiscrete, tolerance);
+            AssertSameOperators(reference, result, tolerance);
         }
         // Early in training, before the outputs converge to where both models would take them.
         var early = new AnalyzeOptions { FlowCutoff = 0, End = reference.SnapshotSteps[4] };
